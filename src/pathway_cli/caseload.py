@@ -1,0 +1,361 @@
+"""Finding a caseload on disk and loading its records into models.
+
+A caseload is a folder with ``pathway.yaml`` and/or ``cases/``; each case is a folder
+under ``cases/`` named by the learner id. Loading never stops at a bad file: every
+problem becomes a finding on that file and the rest of the caseload still loads.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pathway_cli.errors import UserError
+from pathway_cli.findings import Finding
+from pathway_cli.loader import Source, load_source
+from pathway_cli.models import (
+    Assessment,
+    Contract,
+    Learner,
+    MentorPool,
+    Plan,
+    Record,
+    Review,
+    Settings,
+)
+from pathway_cli.shape import check_shape
+
+__all__ = [
+    "CASE_FILES",
+    "REVIEW_NAME_RE",
+    "Case",
+    "Caseload",
+    "Loaded",
+    "find_root",
+    "load_caseload",
+    "load_record",
+]
+
+M = TypeVar("M", bound=Record)
+
+SETTINGS_FILE = "pathway.yaml"
+MENTORS_FILE = "mentors.yaml"
+CASES_DIR = "cases"
+REVIEWS_DIR = "reviews"
+CASE_FILES: dict[str, type[Record]] = {
+    "learner.yaml": Learner,
+    "assessment.yaml": Assessment,
+    "plan.yaml": Plan,
+    "contract.yaml": Contract,
+}
+REVIEW_NAME_RE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:-(\d+))?\.yaml")
+
+
+@dataclass
+class Loaded(Generic[M]):
+    """A record file: its source text and data, and its model when the shape is right."""
+
+    source: Source
+    model: M | None
+
+    @property
+    def path(self) -> Path:
+        """Where the file is."""
+        return self.source.path
+
+
+def load_record(path: Path, model: type[M], raw: bytes | None = None) -> Loaded[M]:
+    """Read one file and check its shape; problems go into ``source.findings``."""
+    source = load_source(path, raw)
+    if source.data is None:
+        return Loaded(source, None)
+    instance, findings = check_shape(source.data, model, path, path.name)
+    source.findings.extend(findings)
+    return Loaded(source, instance)
+
+
+@dataclass
+class Case:
+    """One learner's folder and its records."""
+
+    id: str
+    folder: Path
+    learner_file: Loaded[Learner] | None = None
+    assessment_file: Loaded[Assessment] | None = None
+    plan_file: Loaded[Plan] | None = None
+    contract_file: Loaded[Contract] | None = None
+    review_files: list[Loaded[Review]] = field(default_factory=list)
+    stray_files: list[Path] = field(default_factory=list)
+
+    @property
+    def learner(self) -> Learner | None:
+        """The learner profile, when learner.yaml is present and well-formed."""
+        return self.learner_file.model if self.learner_file else None
+
+    @property
+    def assessment(self) -> Assessment | None:
+        """The initial assessment, if present and well-formed."""
+        return self.assessment_file.model if self.assessment_file else None
+
+    @property
+    def plan(self) -> Plan | None:
+        """The plan, if present and well-formed."""
+        return self.plan_file.model if self.plan_file else None
+
+    @property
+    def contract(self) -> Contract | None:
+        """The contract, if present and well-formed."""
+        return self.contract_file.model if self.contract_file else None
+
+    @property
+    def reviews(self) -> list[Review]:
+        """Well-formed reviews, oldest first."""
+        return [r.model for r in self.review_files if r.model is not None]
+
+    @property
+    def reviews_with_files(self) -> list[tuple[Review, Loaded[Review]]]:
+        """Well-formed reviews with their files, oldest first."""
+        return [(r.model, r) for r in self.review_files if r.model is not None]
+
+    def files(self) -> Iterator[Loaded[Record]]:
+        """Every record file of the case that was loaded."""
+        for loaded in (self.learner_file, self.assessment_file, self.plan_file,
+                       self.contract_file, *self.review_files):
+            if loaded is not None:
+                yield loaded  # type: ignore[misc]
+
+    @property
+    def findings(self) -> list[Finding]:
+        """Problems met while reading the case's files (shape and syntax)."""
+        return [f for loaded in self.files() for f in loaded.source.findings]
+
+    @property
+    def readable(self) -> bool:
+        """True when every file of the case loaded into its model."""
+        return all(loaded.model is not None for loaded in self.files())
+
+
+@dataclass
+class Caseload:
+    """A caseload: settings, the mentor pool and the cases that were asked for."""
+
+    root: Path | None
+    settings: Settings
+    settings_file: Loaded[Settings] | None
+    mentors_file: Loaded[MentorPool] | None
+    cases: list[Case]
+    findings: list[Finding] = field(default_factory=list)
+    # When single files were named, findings are reported for these files only.
+    only_files: frozenset[Path] | None = None
+
+    @property
+    def mentors(self) -> MentorPool | None:
+        """The mentor pool, when mentors.yaml is present and well-formed."""
+        return self.mentors_file.model if self.mentors_file else None
+
+    def case(self, case_id: str) -> Case | None:
+        """The case with this id, if loaded."""
+        return next((c for c in self.cases if c.id == case_id), None)
+
+    def sources(self) -> Iterator[Source]:
+        """Every file read, for placing findings and counting files."""
+        for loaded in (self.settings_file, self.mentors_file):
+            if loaded is not None:
+                yield loaded.source
+        for case in self.cases:
+            for loaded in case.files():
+                yield loaded.source
+
+    def all_findings(self) -> list[Finding]:
+        """Reading problems of every file, plus problems finding the files."""
+        found = list(self.findings)
+        for source in self.sources():
+            found.extend(source.findings)
+        return found
+
+
+def find_root(start: Path) -> Path | None:
+    """Walk up from ``start`` to the folder that holds pathway.yaml or cases/."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir():
+            return folder
+    return None
+
+
+def _is_root(folder: Path) -> bool:
+    return (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir()
+
+
+def _case_root(case_folder: Path) -> Path | None:
+    parent = case_folder.parent
+    if parent.name == CASES_DIR:
+        return parent.parent
+    return None
+
+
+@dataclass
+class _Request:
+    root: Path | None = None
+    case_folders: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _resolve_paths(paths: Sequence[Path]) -> _Request:
+    request = _Request()
+    if not paths:
+        root = find_root(Path.cwd())
+        if root is None:
+            raise UserError(
+                "no caseload found here or in any parent folder (a caseload has a "
+                "pathway.yaml or a cases/ folder); give its path, or run 'pathway init'"
+            )
+        paths = [root]
+    for given in paths:
+        path = given
+        if not path.exists():
+            raise UserError(f"{given}: no such file or folder")
+        if path.is_dir():
+            if _is_root(path):
+                request.root = request.root or path
+                cases_dir = path / CASES_DIR
+                if cases_dir.is_dir():
+                    request.case_folders.extend(_case_dirs(cases_dir))
+            elif path.name == CASES_DIR or any(
+                (child / "learner.yaml").exists() for child in _subdirs(path)
+            ):
+                request.root = request.root or (path.parent if path.name == CASES_DIR else None)
+                request.case_folders.extend(_case_dirs(path))
+            elif (path / "learner.yaml").exists() or (path / REVIEWS_DIR).is_dir() or any(
+                (path / name).exists() for name in CASE_FILES
+            ):
+                request.root = request.root or _case_root(path)
+                request.case_folders.append(path)
+            else:
+                raise UserError(
+                    f"{given}: not a caseload, a cases/ folder or a case folder "
+                    "(none of pathway.yaml, cases/ or learner.yaml is in it)"
+                )
+        else:
+            request.files.append(path)
+            if path.name in (SETTINGS_FILE, MENTORS_FILE):
+                request.root = request.root or path.parent
+                continue
+            folder = path.parent.parent if path.parent.name == REVIEWS_DIR else path.parent
+            request.root = request.root or _case_root(folder)
+            request.case_folders.append(folder)
+    return request
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+    except OSError:
+        return []
+
+
+def _case_dirs(cases_dir: Path) -> list[Path]:
+    return _subdirs(cases_dir)
+
+
+def load_case(folder: Path) -> Case:
+    """Load every record file of one case folder."""
+    case = Case(id=folder.name, folder=folder)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return case
+    for entry in entries:
+        path = folder / entry.name
+        if entry.name.startswith("."):
+            continue
+        if entry.is_dir():
+            if entry.name == REVIEWS_DIR:
+                case.review_files = _load_reviews(path, case)
+            else:
+                case.stray_files.append(path)
+            continue
+        model = CASE_FILES.get(entry.name)
+        if model is None:
+            case.stray_files.append(path)
+            continue
+        loaded = load_record(path, model)
+        if _not_started(loaded):
+            continue
+        setattr(case, entry.name.removesuffix(".yaml") + "_file", loaded)
+    return case
+
+
+def _not_started(loaded: Loaded[M]) -> bool:
+    """A file of comments only is a skeleton not filled in yet: the record is absent."""
+    source = loaded.source
+    return source.data is None and not source.findings and bool(source.text.strip())
+
+
+def _review_sort_key(loaded: Loaded[Review]) -> tuple[str, int, str]:
+    match = REVIEW_NAME_RE.fullmatch(loaded.path.name)
+    if match:
+        return match.group(1), int(match.group(2) or 1), ""
+    model = loaded.model
+    return (model.date.isoformat() if model else "9999"), 0, loaded.path.name
+
+
+def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
+    reviews: list[Loaded[Review]] = []
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return reviews
+    for entry in entries:
+        if entry.name.startswith("."):
+            continue
+        path = folder / entry.name
+        if entry.is_file() and entry.name.endswith((".yaml", ".yml")):
+            loaded = load_record(path, Review)
+            if not _not_started(loaded):
+                reviews.append(loaded)
+        else:
+            case.stray_files.append(path)
+    reviews.sort(key=_review_sort_key)
+    return reviews
+
+
+def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
+    """Load the caseload, cases or files named by ``paths`` (see CLI.md, Finding the caseload).
+
+    Raises UserError only when a path does not exist or is not a caseload at all; every
+    problem inside a file is a finding.
+    """
+    request = _resolve_paths(paths)
+    root = request.root
+    settings_file = None
+    mentors_file = None
+    if root is not None and (root / SETTINGS_FILE).is_file():
+        settings_file = load_record(root / SETTINGS_FILE, Settings)
+    if root is not None and (root / MENTORS_FILE).is_file():
+        mentors_file = load_record(root / MENTORS_FILE, MentorPool)
+    settings = (settings_file.model if settings_file else None) or Settings()
+    seen: set[Path] = set()
+    cases: list[Case] = []
+    for folder in request.case_folders:
+        key = folder.resolve()
+        if key in seen:
+            continue
+        seen.add(key)
+        cases.append(load_case(folder))
+    only = None
+    if request.files and not any(p.is_dir() for p in paths):
+        only = frozenset(p.resolve() for p in request.files)
+    return Caseload(root, settings, settings_file, mentors_file, cases, only_files=only)
+
+
+def iter_cases(caseload: Caseload, ids: Iterable[str] | None = None) -> Iterator[Case]:
+    """The cases of a caseload, optionally only those with the given ids."""
+    wanted = set(ids) if ids is not None else None
+    for case in caseload.cases:
+        if wanted is None or case.id in wanted:
+            yield case

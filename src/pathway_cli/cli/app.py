@@ -1,0 +1,143 @@
+"""The Typer application and the options every command shares.
+
+This package is the only place that imports typer or rich. Commands parse options,
+call one core function and hand the result to a reporter; ``guarded`` turns a
+``UserError`` into a message on stderr and exit code 1.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from pathway_cli.errors import UserError
+
+__all__ = [
+    "FormatOpt",
+    "PathsArg",
+    "TodayOpt",
+    "app",
+    "display_path",
+    "err_console",
+    "guarded",
+    "out_console",
+    "resolve_today",
+]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+EPILOG = (
+    "Records are plain YAML, one folder per learner (see the README). "
+    "Exit codes: 0 done, 1 findings or a refused action, 2 usage error."
+)
+
+app = typer.Typer(
+    name="pathway",
+    help=(
+        "Keep learner-support records (assessment, plan, contract, reviews) as plain YAML "
+        "and validate, update, summarise and render them."
+    ),
+    epilog=EPILOG,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def out_console() -> Console:
+    """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
+    return Console(highlight=False, soft_wrap=True)
+
+
+def err_console() -> Console:
+    """Console for messages, findings and progress on stderr."""
+    return Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+def _parse_today(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
+    return value
+
+
+def resolve_today(value: str | None) -> date:
+    """The date that counts as today: --today, PATHWAY_TODAY, or the real date."""
+    return date.fromisoformat(value) if value else date.today()
+
+
+class TextOrJson(StrEnum):
+    """Output format of commands that print findings or records."""
+
+    text = "text"
+    json = "json"
+
+
+TodayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--today",
+        envvar="PATHWAY_TODAY",
+        metavar="YYYY-MM-DD",
+        callback=_parse_today,
+        help="Treat this date as today, for reproducible output.",
+    ),
+]
+PathsArg = Annotated[
+    list[Path] | None,
+    typer.Argument(
+        help="A caseload, its cases/ folder, case folders or record files "
+        "(default: the caseload around the current folder).",
+        show_default=False,
+    ),
+]
+FormatOpt = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")]
+
+
+def display_path(path: Path) -> str:
+    """A path as the user should see it: relative to the current folder where possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def guarded(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a UserError into a plain message on stderr and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except UserError as exc:
+            console = err_console()
+            console.print(f"[bold red]error:[/] {_escape(exc.message)}")
+            if exc.hint:
+                console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
+            raise typer.Exit(exc.exit_code) from None
+
+    return wrapper
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def debug_enabled() -> bool:
+    """True when PATHWAY_DEBUG asks for tracebacks of internal errors."""
+    return bool(os.environ.get("PATHWAY_DEBUG"))

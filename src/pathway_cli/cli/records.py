@@ -1,0 +1,194 @@
+"""Commands about the records themselves: ``validate``, ``schema``, ``init``, ``new``."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+
+from pathway_cli.caseload import load_caseload
+from pathway_cli.cli.app import (
+    PathsArg,
+    TodayOpt,
+    app,
+    display_path,
+    err_console,
+    guarded,
+    out_console,
+    resolve_today,
+)
+from pathway_cli.findings import Finding
+from pathway_cli.scaffold import init_caseload, new_case
+from pathway_cli.schema import record_schemas, schema_file_name, schema_json
+from pathway_cli.validation import ValidationResult, validate_caseload
+from pathway_cli.writer import atomic_write
+
+
+class ValidateFormat(StrEnum):
+    """Output formats of ``validate``."""
+
+    text = "text"
+    json = "json"
+    github = "github"
+
+
+def _report_text(result: ValidationResult) -> None:
+    console = err_console()
+    for finding in result.findings:
+        colour = "red" if finding.is_error else "yellow"
+        where = _where(finding)
+        console.print(
+            f"[bold]{escape(where)}:[/] [{colour}]{finding.severity.value}[/] "
+            f"[dim]{finding.rule}:[/] {escape(finding.message)}"
+        )
+        source = result.sources.get(finding.file)
+        if source is not None and finding.line:
+            text = source.line_text(finding.line)
+            if text.strip():
+                gutter = f"{finding.line:>5} | "
+                console.print(f"[dim]{gutter}[/]{escape(text.expandtabs(1))}")
+                caret = " " * (len(gutter) + max((finding.column or 1) - 1, 0)) + "^"
+                console.print(f"[{colour}]{caret}[/]")
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    summary = (
+        f"{files} checked: {result.errors} error{'s' if result.errors != 1 else ''}, "
+        f"{result.warnings} warning{'s' if result.warnings != 1 else ''}"
+    )
+    style = "red" if result.errors else ("yellow" if result.warnings else "green")
+    console.print(f"[{style}]{summary}[/]")
+
+
+def _where(finding: Finding) -> str:
+    return f"{display_path(finding.file)}:{finding.line or 1}:{finding.column or 1}"
+
+
+def validation_json(result: ValidationResult) -> dict[str, Any]:
+    """The documented JSON shape of ``validate --format json``."""
+    return {
+        "files": result.files,
+        "errors": result.errors,
+        "warnings": result.warnings,
+        "findings": [
+            {
+                "file": display_path(f.file),
+                "line": f.line or 1,
+                "column": f.column or 1,
+                "severity": f.severity.value,
+                "rule": f.rule,
+                "message": f.message,
+            }
+            for f in result.findings
+        ],
+    }
+
+
+def _github_escape(text: str, *, prop: bool = False) -> str:
+    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        text = text.replace(":", "%3A").replace(",", "%2C")
+    return text
+
+
+def _report_github(result: ValidationResult) -> None:
+    for f in result.findings:
+        level = "error" if f.is_error else "warning"
+        print(
+            f"::{level} file={_github_escape(display_path(f.file), prop=True)},"
+            f"line={f.line or 1},col={f.column or 1},title={_github_escape(f.rule, prop=True)}"
+            f"::{_github_escape(f.message)}"
+        )
+
+
+@app.command(
+    epilog="Examples:\n\n  pathway validate\n\n  pathway validate sample_cases --strict\n\n"
+    "  pathway validate cases/L-2026-014/plan.yaml --format json",
+)
+@guarded
+def validate(
+    paths: PathsArg = None,
+    strict: Annotated[bool, typer.Option(help="Fail on warnings too.")] = False,
+    output_format: Annotated[
+        ValidateFormat, typer.Option("--format", "-f", help="text, json or github annotations.")
+    ] = ValidateFormat.text,
+    today: TodayOpt = None,
+) -> None:
+    """Check records against the format: shapes, references, dates and consistency.
+
+    Every problem in every file is reported as file:line:col: severity rule: message.
+    """
+    caseload = load_caseload(paths or [])
+    result = validate_caseload(caseload, resolve_today(today))
+    if output_format is ValidateFormat.json:
+        print(json.dumps(validation_json(result), ensure_ascii=False, indent=2))
+    elif output_format is ValidateFormat.github:
+        _report_github(result)
+    else:
+        _report_text(result)
+    if result.failed(strict):
+        raise typer.Exit(1)
+
+
+@app.command(epilog="Examples:\n\n  pathway schema -o schemas/\n\n  pathway schema > all.json")
+@guarded
+def schema(
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="Folder to write <kind>.schema.json files into."),
+    ] = None,
+) -> None:
+    """JSON Schema (draft 2020-12) of each record kind, for editors and other validators."""
+    schemas = record_schemas()
+    if output is None:
+        print(json.dumps(schemas, indent=2, ensure_ascii=False))
+        return
+    console = err_console()
+    for kind, body in schemas.items():
+        path = output / schema_file_name(kind)
+        atomic_write(path, schema_json(body).encode("utf-8"))
+        console.print(f"wrote {escape(display_path(path))}")
+
+
+@app.command(epilog="Example:\n\n  pathway init my-caseload --organisation 'Berufsschule Nord'")
+@guarded
+def init(
+    directory: Annotated[Path, typer.Argument(help="Folder of the new caseload.")] = Path("."),
+    organisation: Annotated[
+        str | None, typer.Option(help="Organisation name shown on reports.")
+    ] = None,
+) -> None:
+    """Make a caseload skeleton: pathway.yaml, cases/, schemas, a README, a pre-commit hook."""
+    result = init_caseload(directory, organisation)
+    console = err_console()
+    for path in result.written:
+        console.print(f"wrote {escape(display_path(path))}")
+    for path in result.kept:
+        console.print(f"kept  {escape(display_path(path))} (already there)")
+    console.print("next: pathway new ID --name NAME --key-worker ID")
+
+
+@app.command(
+    epilog="Example:\n\n  pathway new L-2026-015 --name 'Zofia Wiśniewska' --key-worker tkeller",
+)
+@guarded
+def new(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (folder name).")],
+    name: Annotated[str, typer.Option("--name", help="The learner's full name.")],
+    key_worker: Annotated[
+        str | None,
+        typer.Option("--key-worker", help="Team id of the key worker (copied from other cases)."),
+    ] = None,
+    caseload: Annotated[
+        Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
+    ] = None,
+    today: TodayOpt = None,
+) -> None:
+    """Make cases/ID/ with learner.yaml and commented skeletons for the other records."""
+    result = new_case(caseload, case_id, name, resolve_today(today), key_worker)
+    console = err_console()
+    for path in result.written:
+        console.print(f"wrote {escape(display_path(path))}")
+    out_console().print(escape(display_path(result.written[0].parent)))

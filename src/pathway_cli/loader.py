@@ -1,0 +1,396 @@
+"""Reading one YAML record file safely and fast, and finding lines lazily.
+
+The fast path is PyYAML's C parser with the safe constructor plus two cheap guards
+(duplicate keys and bounded alias expansion). Node positions are only computed, by a
+second parse, for files that have something to report.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pathway_cli.findings import Finding, KeyPath, Severity
+
+__all__ = ["MAX_EXPANDED_NODES", "Source", "load_source", "parse_text"]
+
+try:  # the C parser is 7x faster; fall back where libyaml is missing
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _BaseLoader = yaml.SafeLoader
+
+# A normal record expands to a few hundred values; a "billion laughs" file to billions.
+MAX_EXPANDED_NODES = 100_000
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+@dataclass(frozen=True)
+class _Problem:
+    rule: str
+    message: str
+    line: int
+    column: int
+    severity: Severity = Severity.ERROR
+
+
+class _GuardedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that reports duplicate keys instead of silently keeping the last one."""
+
+    problems: list[_Problem]
+
+    def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
+        pairs = node.value
+        if len(pairs) > 1:
+            keys = [(k.tag, k.value) for k, _ in pairs if isinstance(k, ScalarNode)]
+            if len(set(keys)) != len(keys):
+                self._report_duplicates(node)
+        return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+
+    def _report_duplicates(self, node: MappingNode) -> None:
+        first_line: dict[tuple[str, str], int] = {}
+        for key_node, _ in node.value:
+            if not isinstance(key_node, ScalarNode) or key_node.tag == _MERGE_TAG:
+                continue
+            ident = (key_node.tag, key_node.value)
+            mark = key_node.start_mark
+            if ident in first_line:
+                self.problems.append(
+                    _Problem(
+                        "yaml-duplicate-key",
+                        f"the key '{key_node.value}' appears twice in the same block "
+                        f"(first on line {first_line[ident]}); only one can be kept, so "
+                        "remove or rename one of them",
+                        mark.line + 1,
+                        mark.column + 1,
+                    )
+                )
+            else:
+                first_line[ident] = mark.line + 1
+
+
+def _guarded_timestamp(loader: _GuardedLoader, node: ScalarNode) -> Any:
+    """Keep an impossible date such as 2027-13-15 as text: the model explains it."""
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_GuardedLoader.add_constructor("tag:yaml.org,2002:timestamp", _guarded_timestamp)
+
+
+@dataclass
+class Source:
+    """One record file: its text, the loaded data and the problems met while reading it."""
+
+    path: Path
+    text: str
+    data: Any
+    findings: list[Finding] = field(default_factory=list)
+    _root: Node | None = field(default=None, repr=False)
+    _composed: bool = field(default=False, repr=False)
+    _lines: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """True when the file could be read into data at all."""
+        return not any(f.is_error for f in self.findings)
+
+    def line_text(self, line: int) -> str:
+        """The source line ``line`` (1-based), without its line ending."""
+        if self._lines is None:
+            self._lines = self.text.splitlines()
+        if 1 <= line <= len(self._lines):
+            return self._lines[line - 1]
+        return ""
+
+    def locate(self, key_path: KeyPath, on_key: bool = False) -> tuple[int, int]:
+        """Line and column (1-based) of the value at ``key_path``, or of the nearest parent.
+
+        Parses the file a second time with node positions; done once per file and only
+        for files that have findings.
+        """
+        if not self._composed:
+            self._composed = True
+            try:
+                self._root = yaml.compose(self.text, Loader=_BaseLoader)
+            except (yaml.YAMLError, RecursionError, ValueError):
+                self._root = None
+        node = self._root
+        if node is None:
+            return 1, 1
+        target: Node = node
+        key_node: Node | None = None
+        for part in key_path:
+            child, key_node = _child(target, part)
+            if child is None:
+                key_node = None
+                break
+            target = child
+        mark = key_node.start_mark if (on_key and key_node is not None) else target.start_mark
+        return mark.line + 1, mark.column + 1
+
+    def place(self, finding: Finding) -> Finding:
+        """Fill in line and column of a finding about this file from its key path."""
+        if finding.line is not None or finding.key_path is None:
+            return finding
+        line, column = self.locate(finding.key_path, finding.on_key)
+        return finding.at(line, column)
+
+
+def _child(node: Node, part: str | int) -> tuple[Node | None, Node | None]:
+    if isinstance(node, MappingNode) and not isinstance(part, int):
+        merged: list[Node] = []
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode):
+                if key_node.tag == _MERGE_TAG:
+                    merged.append(value_node)
+                elif key_node.value == part:
+                    return value_node, key_node
+        for source in merged:
+            for candidate in source.value if isinstance(source, SequenceNode) else [source]:
+                found = _child(candidate, part)
+                if found[0] is not None:
+                    return found
+    if isinstance(node, MappingNode) and isinstance(part, int):
+        # A mapping keyed by numbers, e.g. {1: ...}; match the scalar text.
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == str(part):
+                return value_node, key_node
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return node.value[part], None
+    return None, None
+
+
+def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    line = before.count("\n") + 1
+    column = offset - (before.rfind("\n") + 1) + 1
+    return line, column
+
+
+def _decode(raw: bytes) -> tuple[str | None, _Problem | None]:
+    try:
+        return raw.decode("utf-8-sig"), None
+    except UnicodeDecodeError as exc:
+        good = raw[: exc.start].decode("utf-8-sig", errors="replace")
+        line, column = _position_of_offset(good, len(good))
+        return None, _Problem(
+            "yaml-encoding",
+            "this file is not saved as UTF-8 text (byte "
+            f"0x{raw[exc.start]:02x} cannot be read); save it again as UTF-8 in your editor",
+            line,
+            column,
+        )
+
+
+def _expanded_size(data: Any) -> int | None:
+    """Number of values after expanding aliases, or None for a self-referencing alias.
+
+    Stops counting past MAX_EXPANDED_NODES. Shared sub-trees are counted once per use
+    but walked once, so a billion-laughs file costs a few dozen steps here.
+    """
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+
+    def size(obj: Any) -> int:
+        if isinstance(obj, dict):
+            children: Any = [*obj.keys(), *obj.values()]
+        elif isinstance(obj, list):
+            children = obj
+        else:
+            return 1
+        ident = id(obj)
+        if ident in sizes:
+            return sizes[ident]
+        if ident in active:
+            raise _CycleError
+        active.add(ident)
+        total = 1
+        for child in children:
+            total += size(child)
+            if total > MAX_EXPANDED_NODES:
+                break
+        active.discard(ident)
+        sizes[ident] = total
+        return total
+
+    try:
+        return size(data)
+    except _CycleError:
+        return None
+
+
+class _CycleError(Exception):
+    pass
+
+
+_ALIAS_RE = re.compile(r"\*[^\s,\[\]{}]")
+
+
+def _alias_line(text: str) -> tuple[int, int]:
+    match = _ALIAS_RE.search(text)
+    if match is None:
+        return 1, 1
+    return _position_of_offset(text, match.start())
+
+
+def parse_text(text: str) -> tuple[Any, list[_Problem]]:
+    """Parse YAML text into data; problems come back as values, never as exceptions."""
+    loader = _GuardedLoader(text)
+    loader.problems = []
+    try:
+        data = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        return None, [*loader.problems, _yaml_problem(exc, text)]
+    except yaml.reader.ReaderError as exc:
+        line, column = _position_of_offset(text, exc.position)
+        return None, [
+            _Problem(
+                "yaml-syntax",
+                f"the file contains a character that YAML does not allow "
+                f"(code {exc.character!r}); delete it or retype the text around it",
+                line,
+                column,
+            )
+        ]
+    except yaml.YAMLError as exc:
+        return None, [_Problem("yaml-syntax", f"the file is not valid YAML: {exc}", 1, 1)]
+    except RecursionError:
+        return None, [
+            _Problem(
+                "yaml-too-deep",
+                "the file nests lists or blocks too deeply to be a record; check the brackets",
+                1,
+                1,
+            )
+        ]
+    except (ValueError, TypeError, OverflowError) as exc:
+        return None, [_Problem("yaml-syntax", f"a value could not be read: {exc}", 1, 1)]
+    finally:
+        loader.dispose()
+    problems = loader.problems
+    if "*" in text:  # no asterisk, no alias: skip the walk on the fast path
+        try:
+            expanded = _expanded_size(data)
+        except RecursionError:
+            expanded = MAX_EXPANDED_NODES + 1
+        if expanded is None or expanded > MAX_EXPANDED_NODES:
+            line, column = _alias_line(text)
+            reason = (
+                "an alias refers to the block that contains it, so it never ends"
+                if expanded is None
+                else f"its aliases (*name) expand to more than {MAX_EXPANDED_NODES:,} values"
+            )
+            problems.append(
+                _Problem(
+                    "yaml-alias-bomb",
+                    f"this file cannot be a record: {reason}; write the values out or "
+                    "reuse an anchor only a few times",
+                    line,
+                    column,
+                )
+            )
+            data = None
+    return data, problems
+
+
+_FRIENDLY = [
+    ("found character '\\t'", "a tab character is used for indentation; YAML needs spaces"),
+    ("could not determine a constructor for the tag", "UNSUPPORTED_TAG"),
+    ("found undefined alias", "an alias (*name) refers to an anchor (&name) that is not defined"),
+    ("mapping values are not allowed here", "a colon is in the wrong place (text with ': ' "
+     "inside a value needs quotes, or the indentation is off)"),
+    ("did not find expected key", "the indentation is off or a bracket/quote is not closed"),
+    ("did not find expected ',' or ']'", "a list in [brackets] is not closed with ']'"),
+    ("did not find expected ',' or '}'", "a block in {braces} is not closed with '}'"),
+    ("found unexpected end of stream", "the file ends inside a quote or bracket; close it"),
+    ("but found another document", "the file holds more than one document ('---'); "
+     "keep one record per file"),
+    ("found unhashable key", "a list or block is used as a key; keys must be plain words"),
+]
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> _Problem:
+    mark = exc.problem_mark or exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    raw = f"{exc.context or ''} {exc.problem or ''}".strip()
+    rule = "yaml-syntax"
+    message = f"this is not valid YAML: {raw}"
+    if mark is not None and "cannot start any token" in raw and 0 <= mark.index < len(text):
+        if text[mark.index] == "\t":
+            raw = "found character '\\t'"
+    for needle, friendly in _FRIENDLY:
+        if needle in raw:
+            if friendly == "UNSUPPORTED_TAG":
+                rule = "yaml-tag"
+                found = re.search(r"for the tag '([^']*)'", raw)
+                tag = found.group(1) if found else "used here"
+                tag = tag.replace("tag:yaml.org,2002:", "!!")
+                message = (
+                    f"the tag {tag} is not allowed in records; remove it and write a plain "
+                    "value"
+                )
+            else:
+                message = f"this is not valid YAML: {friendly}"
+            break
+    return _Problem(rule, message, line, column)
+
+
+def _as_finding(path: Path, problem: _Problem) -> Finding:
+    return Finding(
+        file=path,
+        rule=problem.rule,
+        message=problem.message,
+        severity=problem.severity,
+        line=problem.line,
+        column=problem.column,
+    )
+
+
+def load_source(path: Path, raw: bytes | None = None) -> Source:
+    """Read and parse one record file. Never raises for bad content."""
+    if raw is None:
+        try:
+            raw = path.read_bytes()
+        except OSError as exc:
+            return Source(
+                path,
+                "",
+                None,
+                [Finding(path, "file-unreadable", f"cannot read this file: {exc.strerror}",
+                         line=1, column=1)],
+            )
+    text, problem = _decode(raw)
+    if text is None:
+        assert problem is not None  # noqa: S101 - _decode returns one or the other
+        return Source(path, "", None, [_as_finding(path, problem)])
+    data, problems = parse_text(text)
+    source = Source(path, text, data, [_as_finding(path, p) for p in problems])
+    if not problems and data is None and not text.strip():
+        source.findings.append(
+            Finding(path, "yaml-empty", "this file is empty; fill it in or delete it",
+                    line=1, column=1)
+        )
+    elif data is not None and not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else "a single value"
+        source.findings.append(
+            Finding(
+                path,
+                "yaml-not-mapping",
+                f"a record must be a set of 'key: value' lines, but this file holds {kind}",
+                line=1,
+                column=1,
+            )
+        )
+        source.data = None
+    elif isinstance(data, dict) and any(not isinstance(k, Hashable) for k in data):
+        source.data = None  # pragma: no cover - the constructor refuses these already
+    return source

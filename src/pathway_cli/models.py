@@ -1,0 +1,548 @@
+"""The record model: one pydantic class per record kind of FORMAT.md.
+
+Shapes only: cross-file rules (ids, references, date order) live in ``validation``.
+Every model forbids unknown keys, except under a key named ``extra``, which any
+mapping may carry for a team's own data. Sensitive fields carry a mark in their
+JSON-schema metadata (``x-sensitive``) that reports use to redact.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticCustomError
+
+__all__ = [
+    "AUDIENCES",
+    "DEFAULT_AUDIENCES",
+    "ID_PATTERN",
+    "RECORD_KINDS",
+    "SECTIONS",
+    "Assessment",
+    "Audience",
+    "Contract",
+    "Credential",
+    "Goal",
+    "Learner",
+    "Mentor",
+    "MentorPool",
+    "Plan",
+    "Record",
+    "Review",
+    "Sensitivity",
+    "Settings",
+    "SupportNeed",
+    "TeamMember",
+    "sensitivity_of",
+]
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_PERCENT_RE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*")
+
+
+class Sensitivity(StrEnum):
+    """Who may see a sensitive field.
+
+    ``personal``: the team and the learner it is about (date of birth, contacts, health
+    needs, the well-being plan). ``private``: the team only (``private_notes``).
+    """
+
+    PERSONAL = "personal"
+    PRIVATE = "private"
+
+
+def _sensitive(level: Sensitivity = Sensitivity.PERSONAL, **kwargs: Any) -> Any:
+    return Field(json_schema_extra={"x-sensitive": level.value}, **kwargs)
+
+
+def sensitivity_of(field: FieldInfo) -> Sensitivity | None:
+    """The sensitivity mark of a model field, if it has one."""
+    extra = field.json_schema_extra
+    if isinstance(extra, dict) and isinstance(extra.get("x-sensitive"), str):
+        return Sensitivity(extra["x-sensitive"])
+    return None
+
+
+# --- value types -------------------------------------------------------------------------
+
+
+def _to_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        raise PydanticCustomError(
+            "date_with_time", "give a date only, without a time: write {value}",
+            {"value": value.date().isoformat()},
+        )
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        if not _DATE_RE.fullmatch(value):
+            raise PydanticCustomError(
+                "date_format", "write the date as YYYY-MM-DD (for example 2026-09-01), not "
+                "'{value}'", {"value": value},
+            )
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError(
+                "date_impossible", "{value} is not a real calendar date; check the month "
+                "(01-12) and the day", {"value": value},
+            ) from None
+    raise PydanticCustomError(
+        "date_type", "expected a date written as YYYY-MM-DD, found {value}",
+        {"value": repr(value)},
+    )
+
+
+def _to_rate(value: Any) -> float:
+    number: float | None = None
+    if isinstance(value, bool):
+        number = None
+    elif isinstance(value, int | float):
+        number = float(value)
+    elif isinstance(value, str):
+        match = _PERCENT_RE.fullmatch(value)
+        if match:
+            number = float(match.group(1)) / 100
+    if number is None or not 0.0 <= number <= 1.0:
+        raise PydanticCustomError(
+            "rate", "a rate is a number from 0.0 to 1.0 (0.86) or a percentage ('86%'), "
+            "not {value}", {"value": repr(value)},
+        )
+    return number
+
+
+IsoDate = Annotated[
+    date,
+    PlainValidator(_to_date),
+    WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE_PATTERN}),
+]
+Rate = Annotated[
+    float,
+    PlainValidator(_to_rate),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "number", "minimum": 0, "maximum": 1},
+                {"type": "string", "pattern": r"^\s*(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)\s*%\s*$"},
+            ]
+        }
+    ),
+]
+Scale = Annotated[int, Field(strict=True, ge=1, le=5)]
+Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
+Days = Annotated[int, Field(strict=True, ge=0)]
+Id = Annotated[str, Field(strict=True, pattern=ID_PATTERN)]
+Text = Annotated[str, Field(strict=True)]
+
+Status = Literal["referred", "active", "paused", "completed", "left"]
+CLOSED_STATUSES = ("completed", "left")
+Outcome = Literal["completed", "transferred", "employed", "dropped-out", "re-engaged", "other"]
+Group = Literal[
+    "early-leaver", "at-risk", "transition", "low-performing", "migrant", "vet-school",
+    "vet-work-based", "re-entry",
+]
+Mode = Literal["school-based", "work-based", "dual", "second-chance", "other"]
+Role = Literal[
+    "coach", "mentor", "peer-mentor", "teacher", "trainer", "counsellor", "social-worker",
+    "psychologist", "health", "employer", "parent", "guardian", "other",
+]
+MENTOR_ROLES = ("mentor", "peer-mentor")
+Audience = Literal["learner", "guardian", "employer", "team"]
+AUDIENCES: tuple[Audience, ...] = ("learner", "guardian", "employer", "team")
+NeedCategory = Literal["learning", "language", "health", "social", "financial", "other"]
+GoalArea = Literal["learning", "career", "wellbeing", "attendance", "basic-skills", "social"]
+GoalStatus = Literal["planned", "in-progress", "achieved", "at-risk", "dropped"]
+OPEN_GOAL_STATUSES = ("planned", "in-progress", "at-risk")
+ReviewKind = Literal["mentoring", "coaching", "progress-review", "case-conference", "check-in"]
+Party = Literal["learner", "guardian", "provider", "employer"]
+MentorKind = Literal["professional", "volunteer", "peer", "retired-professional"]
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+LearningKind = Literal["formal", "non-formal", "informal"]
+CredentialType = Literal["badge", "micro-credential", "certificate", "other"]
+
+# Report sections an audience may be given in pathway.yaml.
+Section = Literal[
+    "all", "profile", "assessment", "plan", "plan.learning", "plan.career", "plan.wellbeing",
+    "contract", "reviews",
+]
+SECTIONS: tuple[str, ...] = Section.__args__  # type: ignore[attr-defined]
+
+
+class Record(BaseModel):
+    """Base of every mapping in a record: unknown keys are refused, ``extra`` is free."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=False)
+
+    extra: Any = Field(default=None, description="Free-form data of the team's own.")
+
+
+# --- learner.yaml ------------------------------------------------------------------------
+
+
+class Programme(Record):
+    """The VET programme the learner follows."""
+
+    title: Text
+    provider: Text | None = None
+    mode: Mode | None = None
+    sector: Text | None = None
+    start: IsoDate | None = None
+    expected_end: IsoDate | None = None
+
+
+class TeamMember(Record):
+    """Someone around the learner: coach, mentor, teacher, employer, parent..."""
+
+    id: Id
+    name: Text
+    role: Role
+    organisation: Text | None = None
+    contact: Text | None = _sensitive(default=None)
+    independent: bool | None = None
+    trained: IsoDate | None = Field(default=None, description="Date of mentor training.")
+
+
+class ConsentEntry(Record):
+    """Consent to process the learner's data."""
+
+    given: bool
+    date: IsoDate | None = None
+    by: Literal["learner", "guardian"] | None = None
+
+
+class Consent(Record):
+    """What the learner (or guardian) agreed to."""
+
+    data_processing: ConsentEntry | None = None
+    share_with: list[Audience] = Field(default_factory=list)
+
+
+class Learner(Record):
+    """learner.yaml: profile, programme, team around the learner, consent."""
+
+    id: Id
+    name: Text
+    preferred_name: Text | None = None
+    date_of_birth: IsoDate | None = _sensitive(default=None)
+    languages: list[Text] = Field(default_factory=list)
+    status: Status
+    opened: IsoDate
+    closed: IsoDate | None = None
+    outcome: Outcome | None = None
+    groups: list[Group] = Field(default_factory=list)
+    programme: Programme | None = None
+    key_worker: Id | None = None
+    team: list[TeamMember] = Field(default_factory=list)
+    interests: list[Text] = Field(default_factory=list)
+    aspirations: list[Text] = Field(default_factory=list)
+    consent: Consent | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name to address the learner by."""
+        return self.preferred_name or self.name
+
+    @property
+    def is_closed(self) -> bool:
+        """True when the case is completed or left."""
+        return self.status in CLOSED_STATUSES
+
+    def member(self, member_id: str) -> TeamMember | None:
+        """The team member with this id, if any."""
+        return next((m for m in self.team if m.id == member_id), None)
+
+
+# --- assessment.yaml ---------------------------------------------------------------------
+
+
+class SkillLevel(Record):
+    """A skill level on the 1-5 scale, with its evidence."""
+
+    level: Scale
+    evidence: Text | None = None
+    note: Text | None = None
+
+
+class PriorLearning(Record):
+    """Formal, non-formal or informal learning before the programme."""
+
+    what: Text
+    kind: LearningKind | None = None
+    year: Annotated[int, Field(strict=True, ge=1900, le=2100)] | None = None
+
+
+class Credential(Record):
+    """A recognition of an achievement: badge, micro-credential, certificate."""
+
+    type: CredentialType
+    name: Text
+    issuer: Text
+    date: IsoDate
+    description: Text | None = None
+    url: Text | None = None
+
+
+class HiddenSkill(Record):
+    """A skill not yet formally recognised."""
+
+    skill: Text
+    evidence: Text | None = None
+    credential: Credential | None = None
+
+
+class SupportNeed(Record):
+    """A support need found in the assessment; health needs are sensitive."""
+
+    id: Id
+    category: NeedCategory
+    need: Text
+    support: Text | None = None
+
+    @property
+    def is_sensitive(self) -> bool:
+        """Health needs are health data: personal, never shown to guardian or employer."""
+        return self.category == "health"
+
+
+class Assessment(Record):
+    """assessment.yaml: the initial assessment."""
+
+    date: IsoDate
+    assessor: Id
+    skills: dict[str, SkillLevel] = Field(default_factory=dict)
+    self_assessment: dict[str, Scale] = Field(default_factory=dict)
+    motivation: Scale | None = None
+    prior_learning: list[PriorLearning] = Field(default_factory=list)
+    hidden_skills: list[HiddenSkill] = Field(default_factory=list)
+    strengths: list[Text] = Field(default_factory=list)
+    barriers: list[Text] = Field(default_factory=list)
+    support_needs: list[SupportNeed] = Field(default_factory=list)
+
+
+# --- plan.yaml ---------------------------------------------------------------------------
+
+
+class SupportAction(Record):
+    """What the team does for a goal."""
+
+    action: Text
+    by: Id | None = None
+    needs: list[Id] = Field(default_factory=list)
+
+
+class Goal(Record):
+    """A measurable goal of the individual plan."""
+
+    id: Id
+    area: GoalArea
+    goal: Text
+    measure: Text
+    target: Text
+    baseline: Text | None = None
+    due: IsoDate
+    owner: Id
+    support: list[SupportAction] = Field(default_factory=list)
+    status: GoalStatus
+    progress: Percent | None = None
+    achieved_on: IsoDate | None = None
+    credential: Credential | None = None
+
+    @property
+    def is_open(self) -> bool:
+        """Planned, in progress or at risk."""
+        return self.status in OPEN_GOAL_STATUSES
+
+
+class Career(Record):
+    """The career part of the plan."""
+
+    objective: Text | None = None
+    next_steps: list[Text] = Field(default_factory=list)
+
+
+class Wellbeing(Record):
+    """The individual health and well-being plan (sensitive as a whole)."""
+
+    needs: list[Text] = Field(default_factory=list)
+    actions: list[SupportAction] = Field(default_factory=list)
+
+
+class Plan(Record):
+    """plan.yaml: the individual learning, career and well-being plan."""
+
+    agreed: IsoDate
+    revised: IsoDate | None = None
+    goals: list[Goal] = Field(min_length=1)
+    career: Career | None = None
+    wellbeing: Wellbeing | None = _sensitive(default=None)
+
+    def goal(self, goal_id: str) -> Goal | None:
+        """The goal with this id, if any."""
+        return next((g for g in self.goals if g.id == goal_id), None)
+
+
+# --- contract.yaml -----------------------------------------------------------------------
+
+
+class Signature(Record):
+    """One party's signature on the contract."""
+
+    party: Party
+    name: Text
+    date: IsoDate
+
+
+class Contract(Record):
+    """contract.yaml: the learning contract both sides sign."""
+
+    version: Annotated[int, Field(strict=True, ge=1)]
+    start: IsoDate
+    end: IsoDate
+    learner_commits: list[Text] = Field(min_length=1)
+    provider_commits: list[Text] = Field(min_length=1)
+    entitlements: list[Text] = Field(default_factory=list)
+    signatures: list[Signature] = Field(default_factory=list)
+
+    def signed_by(self, party: str) -> Signature | None:
+        """The first signature of ``party``, if any."""
+        return next((s for s in self.signatures if s.party == party), None)
+
+    @property
+    def in_force(self) -> bool:
+        """A contract is in force once learner and provider have signed."""
+        return self.signed_by("learner") is not None and self.signed_by("provider") is not None
+
+
+# --- reviews/YYYY-MM-DD.yaml -------------------------------------------------------------
+
+
+class GoalProgress(Record):
+    """Progress on one plan goal reported at a review."""
+
+    status: GoalStatus | None = None
+    progress: Percent | None = None
+    note: Text | None = None
+
+
+class ReviewAction(Record):
+    """An action agreed at a review."""
+
+    action: Text
+    owner: Id
+    due: IsoDate | None = None
+    done: bool = False
+
+
+class Review(Record):
+    """reviews/YYYY-MM-DD.yaml: one review or session."""
+
+    date: IsoDate
+    kind: ReviewKind
+    with_: list[Id] = Field(alias="with")
+    attendance: Rate | None = None
+    wellbeing: Scale | None = None
+    engagement: Scale | None = None
+    goals: dict[str, GoalProgress] = Field(default_factory=dict)
+    summary: Text | None = None
+    reflection: Text | None = None
+    private_notes: Text | None = _sensitive(Sensitivity.PRIVATE, default=None)
+    concerns: list[Text] = Field(default_factory=list)
+    actions: list[ReviewAction] = Field(default_factory=list)
+    next_review: IsoDate
+
+
+# --- mentors.yaml ------------------------------------------------------------------------
+
+
+class Mentor(Record):
+    """A mentor or coach in the pool."""
+
+    id: Id
+    name: Text
+    kind: MentorKind
+    sectors: list[Text] = Field(default_factory=list)
+    languages: list[Text] = Field(default_factory=list)
+    interests: list[Text] = Field(default_factory=list)
+    capacity: Annotated[int, Field(strict=True, ge=0)] = 1
+    trained: IsoDate | None = None
+    independent: bool | None = None
+    available: list[Weekday] = Field(default_factory=list)
+    organisation: Text | None = None
+    contact: Text | None = _sensitive(default=None)
+
+
+class MentorPool(Record):
+    """mentors.yaml: the pool of mentors and coaches."""
+
+    mentors: list[Mentor] = Field(default_factory=list)
+
+
+# --- pathway.yaml ------------------------------------------------------------------------
+
+
+class RiskThresholds(Record):
+    """Early-warning thresholds."""
+
+    attendance_amber: Rate = 0.85
+    attendance_red: Rate = 0.70
+    attendance_drop: Rate = 0.15
+    wellbeing_drop: Annotated[int, Field(strict=True, ge=1, le=4)] = 2
+    review_grace_days: Days = 7
+    unsigned_contract_days: Days = 21
+    no_plan_days: Days = 28
+
+
+def _default_audiences() -> dict[Audience, list[Section]]:
+    return {
+        "learner": ["profile", "assessment", "plan", "contract", "reviews"],
+        "guardian": ["profile", "plan", "contract", "reviews"],
+        "employer": ["profile", "plan.learning", "plan.career", "contract"],
+        "team": ["all"],
+    }
+
+
+DEFAULT_AUDIENCES = _default_audiences()
+
+
+class Issuer(Record):
+    """The organisation that issues badges (Open Badges 3.0 issuer profile)."""
+
+    id: Text = Field(description="A URI that identifies the issuer, e.g. https://school.example")
+    name: Text | None = None
+    url: Text | None = None
+    email: Text | None = None
+
+
+class Settings(Record):
+    """pathway.yaml: caseload settings."""
+
+    organisation: Text | None = None
+    locale: Text = "en"
+    review_every_days: Annotated[int, Field(strict=True, ge=1)] = 28
+    risk: RiskThresholds = Field(default_factory=RiskThresholds)
+    audiences: dict[Audience, list[Section]] = Field(default_factory=_default_audiences)
+    issuer: Issuer | None = None
+    matching: dict[str, Any] | None = Field(
+        default=None, description="Weights of the mentor-matching factors."
+    )
+    instruction_language: Text | None = Field(
+        default=None, description="Language of instruction, e.g. de."
+    )
+
+
+RECORD_KINDS: dict[str, type[Record]] = {
+    "settings": Settings,
+    "mentors": MentorPool,
+    "learner": Learner,
+    "assessment": Assessment,
+    "plan": Plan,
+    "contract": Contract,
+    "review": Review,
+}

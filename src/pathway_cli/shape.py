@@ -1,0 +1,193 @@
+"""Checking a file's data against its model, with messages a coach understands.
+
+Pydantic says *what* is wrong in a programmer's words; this module turns each of its
+errors into a finding with a stable rule id, the key path of the value, and a sentence
+that names the field, what was found, and what would be right.
+"""
+
+from __future__ import annotations
+
+import difflib
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from pathway_cli.findings import Finding, KeyPath
+
+__all__ = ["check_shape"]
+
+M = TypeVar("M", bound=BaseModel)
+
+_RULES = {
+    "extra_forbidden": "unknown-field",
+    "missing": "missing-field",
+    "too_short": "missing-field",
+    "literal_error": "invalid-choice",
+    "enum": "invalid-choice",
+    "date_with_time": "invalid-date",
+    "date_format": "invalid-date",
+    "date_impossible": "invalid-date",
+    "date_type": "invalid-date",
+    "rate": "invalid-rate",
+    "greater_than_equal": "out-of-range",
+    "less_than_equal": "out-of-range",
+    "greater_than": "out-of-range",
+    "less_than": "out-of-range",
+    "string_pattern_mismatch": "invalid-id",
+}
+
+_TYPE_WORDS = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "int_parsing": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list ('- item' lines, or [a, b])",
+    "dict_type": "a block of 'key: value' lines",
+    "model_type": "a block of 'key: value' lines",
+    "model_attributes_type": "a block of 'key: value' lines",
+}
+
+
+def check_shape(
+    data: Any, model: type[M], file: Path, what: str
+) -> tuple[M | None, list[Finding]]:
+    """Validate ``data`` against ``model``; return the model or the findings, never raise."""
+    try:
+        return model.model_validate(data), []
+    except ValidationError as exc:
+        return None, [_finding(err, model, file, what) for err in exc.errors()]
+    except RecursionError:
+        return None, [Finding(file, "yaml-too-deep", "this file nests too deeply to be a record",
+                              line=1, column=1)]
+
+
+def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
+    return tuple(part for part in loc if part != "[key]")
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false: put the text in quotes)"
+    if isinstance(value, dict):
+        return "a block of 'key: value' lines"
+    if isinstance(value, list):
+        return "a list"
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _finding(err: Any, model: type[BaseModel], file: Path, what: str) -> Finding:
+    kind: str = err["type"]
+    loc = _clean_loc(tuple(err["loc"]))
+    key = str(loc[-1]) if loc and isinstance(loc[-1], str) else None
+    field = f"'{key}'" if key else "this value"
+    where = f" in {what}" if len(loc) <= 1 else ""
+    ctx = err.get("ctx") or {}
+    value = err.get("input")
+    rule = _RULES.get(kind, "invalid-type")
+    on_key = False
+    if kind == "extra_forbidden":
+        on_key = True
+        allowed = _fields_at(model, loc[:-1])
+        hint = _did_you_mean(key or "", allowed)
+        message = f"{field} is not a field{where}{hint}; keep a team's own data under 'extra:'"
+    elif kind == "missing":
+        message = f"{field} is required{where} but missing"
+        if loc:
+            loc = loc[:-1]
+    elif kind == "too_short":
+        message = f"{field} needs at least one entry"
+    elif kind in ("literal_error", "enum"):
+        allowed = _choices_at(model, loc)
+        hint = _did_you_mean(str(value), allowed)
+        choices = ", ".join(allowed) if allowed else str(ctx.get("expected", ""))
+        message = f"{_describe(value)} is not allowed for {field}{hint}; use one of: {choices}"
+    elif kind in ("greater_than_equal", "greater_than"):
+        bound = ctx.get("ge", ctx.get("gt"))
+        message = f"{field} is {_describe(value)}, below the lowest allowed value {bound}"
+    elif kind in ("less_than_equal", "less_than"):
+        bound = ctx.get("le", ctx.get("lt"))
+        message = f"{field} is {_describe(value)}, above the highest allowed value {bound}"
+    elif kind == "string_pattern_mismatch":
+        message = (
+            f"{_describe(value)} is not a valid id for {field}: start with a letter or digit, "
+            "then use letters, digits, '.', '_' or '-' (64 characters at most)"
+        )
+    elif rule in ("invalid-date", "invalid-rate"):
+        message = f"{field}: {err['msg']}"
+    elif kind in _TYPE_WORDS:
+        message = f"{field} must be {_TYPE_WORDS[kind]}, but is {_describe(value)}"
+    else:
+        message = f"{field}: {err['msg']}"
+    return Finding(file, rule, message, key_path=loc, on_key=on_key)
+
+
+def _did_you_mean(word: str, candidates: list[str]) -> str:
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _unwrap(annotation: Any) -> list[Any]:
+    """The concrete types inside Optional, list, dict, Annotated and unions."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if origin in (typing.Union, types.UnionType):
+        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
+    return [annotation]
+
+
+def _step(annotation: Any, part: str | int) -> Any:
+    for candidate in _unwrap(annotation):
+        origin = typing.get_origin(candidate)
+        if origin is list and isinstance(part, int):
+            return typing.get_args(candidate)[0]
+        if origin is dict:
+            return typing.get_args(candidate)[1]
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel) and isinstance(
+            part, str
+        ):
+            for name, info in candidate.model_fields.items():
+                if part in (name, info.alias):
+                    return info.annotation
+    return None
+
+
+def _annotation_at(model: type[BaseModel], loc: KeyPath) -> Any:
+    annotation: Any = model
+    for part in loc:
+        annotation = _step(annotation, part)
+        if annotation is None:
+            return None
+    return annotation
+
+
+def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    annotation = _annotation_at(model, loc)
+    if annotation is None:
+        return []
+    for candidate in _unwrap(annotation):
+        origin = typing.get_origin(candidate)
+        if origin is list:
+            candidate = typing.get_args(candidate)[0]
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return [info.alias or name for name, info in candidate.model_fields.items()]
+    return []
+
+
+def _choices_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
+    annotation = _annotation_at(model, loc)
+    if annotation is None:
+        return []
+    for candidate in _unwrap(annotation):
+        if typing.get_origin(candidate) is Literal:
+            return [str(a) for a in typing.get_args(candidate)]
+    return []

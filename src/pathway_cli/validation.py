@@ -1,0 +1,516 @@
+"""Validation rules beyond the shape: references, dates, consistency (FORMAT.md).
+
+Each rule is a small function ``check_x(case, context) -> list[Finding]`` with a stable
+rule id, collected in ``CASE_RULES``; ``validate_caseload`` runs them all over every
+case, adds what the loader found, and places every finding at its line.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload
+from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
+from pathway_cli.loader import Source
+from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings
+
+__all__ = ["CASE_RULES", "CASELOAD_RULES", "Context", "ValidationResult", "validate_caseload"]
+
+WARNING = Severity.WARNING
+
+
+@dataclass(frozen=True)
+class Context:
+    """What rules need besides the case: settings, the mentor pool and today's date."""
+
+    settings: Settings
+    mentors: MentorPool | None
+    today: date
+
+
+def _f(path: Path, rule: str, message: str, key_path: KeyPath = (),
+       severity: Severity = Severity.ERROR) -> Finding:
+    return Finding(path, rule, message, severity, key_path=key_path)
+
+
+# --- structure ---------------------------------------------------------------------------
+
+
+def check_learner_present(case: Case, ctx: Context) -> list[Finding]:
+    """Every case folder needs learner.yaml."""
+    if case.learner_file is None:
+        return [Finding(case.folder / "learner.yaml", "case-no-learner",
+                        f"the case folder '{case.id}' has no learner.yaml; every case needs one "
+                        "(run 'pathway new' to make it)", line=1, column=1)]
+    return []
+
+
+def check_stray_files(case: Case, ctx: Context) -> list[Finding]:
+    """Files pathway does not know are probably misnamed records."""
+    known = [*CASE_FILES, "reviews"]
+    found = []
+    for path in case.stray_files:
+        if path.parent.name == "reviews":
+            if path.suffix in (".yaml", ".yml"):
+                continue  # reported by check_review_names
+            message = (f"'{path.name}' in reviews/ is not a review file; reviews are named "
+                       "YYYY-MM-DD.yaml")
+        else:
+            close = difflib.get_close_matches(path.name, known, n=1, cutoff=0.6)
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            message = f"'{path.name}' is not a record file pathway reads, so it is ignored{hint}"
+        found.append(Finding(path, "file-unknown", message, WARNING, line=1, column=1))
+    return found
+
+
+def check_learner_id(case: Case, ctx: Context) -> list[Finding]:
+    """learner.id equals the folder name."""
+    learner = case.learner
+    if learner is None or learner.id == case.id:
+        return []
+    assert case.learner_file is not None  # noqa: S101 - learner implies its file
+    return [_f(case.learner_file.path, "id-mismatch",
+               f"the id '{learner.id}' differs from the folder name '{case.id}'; they must be "
+               "the same (rename one of them)", ("id",))]
+
+
+def _team_refs(case: Case) -> Iterator[tuple[Path, KeyPath, str, str]]:
+    """Every team id referenced in the case: (file, key path, id, what refers to it)."""
+    learner = case.learner
+    if learner and learner.key_worker and case.learner_file:
+        yield case.learner_file.path, ("key_worker",), learner.key_worker, "key worker"
+    assessment = case.assessment
+    if assessment and case.assessment_file:
+        yield case.assessment_file.path, ("assessor",), assessment.assessor, "assessor"
+    plan = case.plan
+    if plan and case.plan_file:
+        path = case.plan_file.path
+        for gi, goal in enumerate(plan.goals):
+            if goal.owner != "learner":
+                yield path, ("goals", gi, "owner"), goal.owner, f"owner of goal {goal.id}"
+            for si, action in enumerate(goal.support):
+                if action.by:
+                    yield path, ("goals", gi, "support", si, "by"), action.by, "support action"
+        if plan.wellbeing:
+            for ai, action in enumerate(plan.wellbeing.actions):
+                if action.by:
+                    yield path, ("wellbeing", "actions", ai, "by"), action.by, "well-being action"
+    for review, loaded in case.reviews_with_files:
+        for wi, member in enumerate(review.with_):
+            yield loaded.path, ("with", wi), member, "review participant"
+        for ai, action in enumerate(review.actions):
+            if action.owner != "learner":
+                yield loaded.path, ("actions", ai, "owner"), action.owner, "action owner"
+
+
+def check_team_references(case: Case, ctx: Context) -> list[Finding]:
+    """Every team id referenced anywhere exists in the learner's team."""
+    learner = case.learner
+    if learner is None:
+        return []
+    ids = [m.id for m in learner.team]
+    found = []
+    for path, key_path, member, what in _team_refs(case):
+        if member not in ids:
+            close = difflib.get_close_matches(member, ids, n=1, cutoff=0.6)
+            hint = f" (did you mean '{close[0]}'?)" if close else ""
+            known = ", ".join(ids) if ids else "nobody yet"
+            found.append(_f(path, "team-unknown",
+                            f"'{member}' ({what}) is not in the learner's team in "
+                            f"learner.yaml{hint}; the team has: {known}", key_path))
+    return found
+
+
+def _duplicates(values: Iterable[str]) -> Iterator[tuple[int, str]]:
+    seen: set[str] = set()
+    for index, value in enumerate(values):
+        if value in seen:
+            yield index, value
+        seen.add(value)
+
+
+def check_unique_ids(case: Case, ctx: Context) -> list[Finding]:
+    """Team ids, goal ids and support-need ids are unique in the case."""
+    found = []
+    if case.learner and case.learner_file:
+        for index, value in _duplicates(m.id for m in case.learner.team):
+            found.append(_f(case.learner_file.path, "team-duplicate",
+                            f"the team id '{value}' is used twice; give each person their own id",
+                            ("team", index, "id")))
+    if case.plan and case.plan_file:
+        for index, value in _duplicates(g.id for g in case.plan.goals):
+            found.append(_f(case.plan_file.path, "goal-duplicate",
+                            f"the goal id '{value}' is used twice; each goal needs its own id",
+                            ("goals", index, "id")))
+    if case.assessment and case.assessment_file:
+        for index, value in _duplicates(n.id for n in case.assessment.support_needs):
+            found.append(_f(case.assessment_file.path, "need-duplicate",
+                            f"the support-need id '{value}' is used twice",
+                            ("support_needs", index, "id")))
+    return found
+
+
+def check_goal_references(case: Case, ctx: Context) -> list[Finding]:
+    """Every goal id in a review exists in the plan."""
+    if not case.review_files:
+        return []
+    plan = case.plan
+    if plan is None and case.plan_file is not None:
+        return []  # the plan itself is broken; its findings say so
+    goal_ids = [g.id for g in plan.goals] if plan else []
+    found = []
+    for review, loaded in case.reviews_with_files:
+        for goal_id in review.goals:
+            if goal_id not in goal_ids:
+                close = difflib.get_close_matches(goal_id, goal_ids, n=1, cutoff=0.5)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                where = "plan.yaml" if plan else "a plan (there is no plan.yaml yet)"
+                found.append(_f(loaded.path, "goal-unknown",
+                                f"the goal '{goal_id}' is not in {where}{hint}",
+                                ("goals", goal_id)))
+    return found
+
+
+def check_need_references(case: Case, ctx: Context) -> list[Finding]:
+    """Every ``needs:`` id in the plan exists among the assessment's support needs."""
+    plan = case.plan
+    if plan is None or case.plan_file is None:
+        return []
+    if case.assessment is None and case.assessment_file is not None:
+        return []  # the assessment itself is broken
+    need_ids = [n.id for n in case.assessment.support_needs] if case.assessment else []
+    path = case.plan_file.path
+    refs: list[tuple[KeyPath, str]] = []
+    for gi, goal in enumerate(plan.goals):
+        for si, action in enumerate(goal.support):
+            refs.extend((("goals", gi, "support", si, "needs", ni), n)
+                        for ni, n in enumerate(action.needs))
+    if plan.wellbeing:
+        for ai, action in enumerate(plan.wellbeing.actions):
+            refs.extend((("wellbeing", "actions", ai, "needs", ni), n)
+                        for ni, n in enumerate(action.needs))
+    found = []
+    for key_path, need in refs:
+        if need not in need_ids:
+            known = ", ".join(need_ids) or "none"
+            found.append(_f(path, "need-unknown",
+                            f"the support need '{need}' is not in assessment.yaml "
+                            f"(its support needs: {known})", key_path))
+    return found
+
+
+# --- dates -------------------------------------------------------------------------------
+
+
+def check_date_order(case: Case, ctx: Context) -> list[Finding]:
+    """opened <= plan.agreed <= contract.start <= contract.end; closed on or after opened."""
+    learner, plan, contract = case.learner, case.plan, case.contract
+    found = []
+    if learner and case.learner_file:
+        path = case.learner_file.path
+        if learner.closed and learner.closed < learner.opened:
+            found.append(_f(path, "date-order",
+                            f"the case is closed ({learner.closed}) before it was opened "
+                            f"({learner.opened})", ("closed",)))
+        programme = learner.programme
+        if programme and programme.start and programme.expected_end and (
+            programme.expected_end < programme.start
+        ):
+            found.append(_f(path, "date-order",
+                            f"the programme ends ({programme.expected_end}) before it starts "
+                            f"({programme.start})", ("programme", "expected_end")))
+    if plan and case.plan_file:
+        path = case.plan_file.path
+        if learner and plan.agreed < learner.opened:
+            found.append(_f(path, "date-order",
+                            f"the plan is agreed ({plan.agreed}) before the case was opened "
+                            f"({learner.opened})", ("agreed",)))
+        if plan.revised and plan.revised < plan.agreed:
+            found.append(_f(path, "date-order",
+                            f"the plan is revised ({plan.revised}) before it was agreed "
+                            f"({plan.agreed})", ("revised",)))
+    if contract and case.contract_file:
+        path = case.contract_file.path
+        if plan and contract.start < plan.agreed:
+            found.append(_f(path, "date-order",
+                            f"the contract starts ({contract.start}) before the plan was agreed "
+                            f"({plan.agreed})", ("start",)))
+        elif not plan and learner and contract.start < learner.opened:
+            found.append(_f(path, "date-order",
+                            f"the contract starts ({contract.start}) before the case was opened "
+                            f"({learner.opened})", ("start",)))
+        if contract.end < contract.start:
+            found.append(_f(path, "date-order",
+                            f"the contract ends ({contract.end}) before it starts "
+                            f"({contract.start})", ("end",)))
+    if learner:
+        for review, loaded in case.reviews_with_files:
+            if review.date < learner.opened:
+                found.append(_f(loaded.path, "date-order",
+                                f"this review ({review.date}) is before the case was opened "
+                                f"({learner.opened})", ("date",)))
+    return found
+
+
+def check_review_names(case: Case, ctx: Context) -> list[Finding]:
+    """A review's file name is its date (with -2, -3... for a second one that day)."""
+    found = []
+    for loaded in case.review_files:
+        match = REVIEW_NAME_RE.fullmatch(loaded.path.name)
+        if match is None:
+            found.append(Finding(loaded.path, "review-filename",
+                                 f"'{loaded.path.name}' is not a review file name; name it after "
+                                 "the review's date, e.g. 2026-10-05.yaml (or 2026-10-05-2.yaml "
+                                 "for a second review that day)", line=1, column=1))
+            continue
+        review = loaded.model
+        if review is not None and review.date.isoformat() != match.group(1):
+            found.append(_f(loaded.path, "review-date-mismatch",
+                            f"the review's date {review.date} differs from its file name "
+                            f"{loaded.path.name}; they must be the same", ("date",)))
+    return found
+
+
+def check_next_review(case: Case, ctx: Context) -> list[Finding]:
+    """next_review comes after the review's date."""
+    return [
+        _f(loaded.path, "next-review-order",
+           f"the next review ({review.next_review}) must come after this review "
+           f"({review.date})", ("next_review",))
+        for review, loaded in case.reviews_with_files
+        if review.next_review <= review.date
+    ]
+
+
+# --- status consistency ------------------------------------------------------------------
+
+
+def check_achieved_goals(case: Case, ctx: Context) -> list[Finding]:
+    """A goal with status achieved has achieved_on."""
+    plan = case.plan
+    if plan is None or case.plan_file is None:
+        return []
+    found = []
+    for gi, goal in enumerate(plan.goals):
+        if goal.status == "achieved" and goal.achieved_on is None:
+            found.append(_f(case.plan_file.path, "goal-achieved-no-date",
+                            f"goal {goal.id} is achieved but has no 'achieved_on' date; add the "
+                            "date it was achieved", ("goals", gi, "status")))
+        elif goal.achieved_on is not None and goal.status != "achieved":
+            found.append(_f(case.plan_file.path, "goal-achieved-date-unexpected",
+                            f"goal {goal.id} has an 'achieved_on' date but its status is "
+                            f"'{goal.status}'", ("goals", gi, "achieved_on"), WARNING))
+    return found
+
+
+def check_closed_case(case: Case, ctx: Context) -> list[Finding]:
+    """completed/left cases have closed and outcome; open cases have neither."""
+    learner = case.learner
+    if learner is None or case.learner_file is None:
+        return []
+    path = case.learner_file.path
+    found = []
+    if learner.is_closed:
+        for key in ("closed", "outcome"):
+            if getattr(learner, key) is None:
+                found.append(_f(path, "case-closed-incomplete",
+                                f"the case has status '{learner.status}', so '{key}' is required",
+                                ("status",)))
+    elif learner.closed is not None:
+        found.append(_f(path, "case-closed-incomplete",
+                        f"the case has a 'closed' date but status '{learner.status}'; "
+                        "set status to completed or left, or remove the date", ("closed",),
+                        WARNING))
+    return found
+
+
+# --- warnings ----------------------------------------------------------------------------
+
+
+def check_goal_baselines(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on a goal without a baseline: progress cannot be measured from nothing."""
+    plan = case.plan
+    if plan is None or case.plan_file is None:
+        return []
+    return [
+        _f(case.plan_file.path, "goal-no-baseline",
+           f"goal {goal.id} has no baseline, so progress towards '{goal.target}' cannot be "
+           "measured from a starting point", ("goals", gi), WARNING)
+        for gi, goal in enumerate(plan.goals)
+        if not goal.baseline
+    ]
+
+
+def check_plan_reviewed(case: Case, ctx: Context) -> list[Finding]:
+    """Warn when an active case's plan has not been reviewed within review_every_days."""
+    learner, plan = case.learner, case.plan
+    if learner is None or plan is None or learner.status != "active" or case.plan_file is None:
+        return []
+    reviews = case.reviews
+    last = max([r.date for r in reviews] + [plan.agreed])
+    limit = ctx.settings.review_every_days
+    if (ctx.today - last).days > limit:
+        since = f"the last review on {last}" if reviews else f"it was agreed on {plan.agreed}"
+        return [_f(case.plan_file.path, "plan-not-reviewed",
+                   f"the plan has not been reviewed for {(ctx.today - last).days} days (since "
+                   f"{since}); the caseload asks for a review every {limit} days",
+                   ("agreed",), WARNING)]
+    return []
+
+
+def check_learner_signature(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on a contract the learner has not signed."""
+    contract = case.contract
+    if contract is None or case.contract_file is None or contract.signed_by("learner"):
+        return []
+    return [_f(case.contract_file.path, "contract-no-learner-signature",
+               "the learner has not signed this contract yet; it is in force only once learner "
+               "and provider have signed (pathway sign ... --party learner)", ("signatures",),
+               WARNING)]
+
+
+def check_mentor_training(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on a mentor in the team with no training date (here or in mentors.yaml)."""
+    learner = case.learner
+    if learner is None or case.learner_file is None:
+        return []
+    pool = {m.id: m for m in ctx.mentors.mentors} if ctx.mentors else {}
+    found = []
+    for index, member in enumerate(learner.team):
+        if member.role not in MENTOR_ROLES or member.trained:
+            continue
+        pooled = pool.get(member.id)
+        if pooled and pooled.trained:
+            continue
+        found.append(_f(case.learner_file.path, "mentor-untrained",
+                        f"{member.name} ({member.role}) has no training date; mentors are trained "
+                        "before they start (add 'trained: YYYY-MM-DD')", ("team", index),
+                        WARNING))
+    return found
+
+
+def check_consent(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on an open case with no recorded consent to data processing."""
+    learner = case.learner
+    if learner is None or case.learner_file is None or learner.is_closed:
+        return []
+    consent = learner.consent
+    if consent and consent.data_processing and consent.data_processing.given:
+        return []
+    return [_f(case.learner_file.path, "consent-missing",
+               "no consent to data processing is recorded (consent.data_processing.given: true); "
+               "reports for this learner will be refused", ("consent",) if consent else (),
+               WARNING)]
+
+
+CaseRule = Callable[[Case, Context], list[Finding]]
+
+CASE_RULES: list[CaseRule] = [
+    check_learner_present,
+    check_stray_files,
+    check_learner_id,
+    check_team_references,
+    check_unique_ids,
+    check_goal_references,
+    check_need_references,
+    check_date_order,
+    check_review_names,
+    check_next_review,
+    check_achieved_goals,
+    check_closed_case,
+    check_goal_baselines,
+    check_plan_reviewed,
+    check_learner_signature,
+    check_mentor_training,
+    check_consent,
+]
+
+
+# --- caseload-wide -----------------------------------------------------------------------
+
+
+def check_thresholds(caseload: Caseload, ctx: Context) -> list[Finding]:
+    """The red attendance line lies below the amber one."""
+    risk = ctx.settings.risk
+    if caseload.settings_file is None or risk.attendance_red <= risk.attendance_amber:
+        return []
+    return [_f(caseload.settings_file.path, "settings-thresholds",
+               f"attendance_red ({risk.attendance_red:.0%}) is above attendance_amber "
+               f"({risk.attendance_amber:.0%}); red must be the lower line",
+               ("risk", "attendance_red"))]
+
+
+def check_mentor_pool(caseload: Caseload, ctx: Context) -> list[Finding]:
+    """Mentor ids are unique in mentors.yaml."""
+    pool = caseload.mentors
+    if pool is None or caseload.mentors_file is None:
+        return []
+    return [
+        _f(caseload.mentors_file.path, "mentor-duplicate",
+           f"the mentor id '{value}' is used twice", ("mentors", index, "id"))
+        for index, value in _duplicates(m.id for m in pool.mentors)
+    ]
+
+
+CaseloadRule = Callable[[Caseload, Context], list[Finding]]
+
+CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool]
+
+
+# --- running -----------------------------------------------------------------------------
+
+
+@dataclass
+class ValidationResult:
+    """Every finding of one run, placed and sorted, with the files they refer to."""
+
+    findings: list[Finding]
+    files: int
+    sources: dict[Path, Source]
+
+    @property
+    def errors(self) -> int:
+        """Number of errors."""
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warnings."""
+        return sum(1 for f in self.findings if not f.is_error)
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the run should exit 1."""
+        return self.errors > 0 or (strict and self.warnings > 0)
+
+
+def case_findings(case: Case, ctx: Context) -> list[Finding]:
+    """Reading problems and rule findings of one case (unplaced)."""
+    found = case.findings
+    for rule in CASE_RULES:
+        found.extend(rule(case, ctx))
+    return found
+
+
+def validate_caseload(caseload: Caseload, today: date) -> ValidationResult:
+    """Run every rule over every case; one run reports every problem in every file."""
+    ctx = Context(caseload.settings, caseload.mentors, today)
+    findings = list(caseload.findings)
+    for loaded in (caseload.settings_file, caseload.mentors_file):
+        if loaded is not None:
+            findings.extend(loaded.source.findings)
+    for case in caseload.cases:
+        findings.extend(case_findings(case, ctx))
+    for rule in CASELOAD_RULES:
+        findings.extend(rule(caseload, ctx))
+    sources = {s.path: s for s in caseload.sources()}
+    if caseload.only_files is not None:
+        findings = [f for f in findings if f.file.resolve() in caseload.only_files]
+        files = len(caseload.only_files)
+    else:
+        files = len(sources)
+    placed = [sources[f.file].place(f) if f.file in sources else f for f in findings]
+    return ValidationResult(sort_findings(placed), files, sources)

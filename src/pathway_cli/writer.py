@@ -1,0 +1,68 @@
+"""Writing files in one place: atomically, and never outside the allowed folder.
+
+A write goes to a temporary file in the same folder, is flushed and fsynced, takes the
+old file's permissions and is renamed over the target, so a crash leaves either the old
+file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+import tempfile
+from pathlib import Path
+
+from pathway_cli.errors import UserError
+
+__all__ = ["atomic_write", "ensure_inside"]
+
+
+def ensure_inside(path: Path, folder: Path) -> Path:
+    """Refuse a path that would land outside ``folder`` (after resolving links and '..')."""
+    resolved = path.resolve()
+    base = folder.resolve()
+    if resolved != base and base not in resolved.parents:
+        raise UserError(f"refusing to write {path}: it is outside {folder}")
+    return resolved
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+    """Write ``data`` to ``path`` atomically, keeping the permissions of an existing file."""
+    folder = path.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    if mode is None:
+        try:
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except FileNotFoundError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        tmp.chmod(mode)
+        _replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    _fsync_dir(folder)
+
+
+def _replace(source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target`` (a separate function so tests can inject a crash)."""
+    os.replace(source, target)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)

@@ -1,0 +1,1 @@
+"""Built-in report templates (Jinja2), shipped as package data."""
