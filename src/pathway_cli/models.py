@@ -29,6 +29,7 @@ __all__ = [
     "Credential",
     "Goal",
     "Learner",
+    "MatchWeights",
     "Mentor",
     "MentorPool",
     "Plan",
@@ -520,6 +521,37 @@ class Issuer(Record):
     email: Text | None = None
 
 
+Weight = Annotated[float, Field(ge=0)]
+
+
+class MatchWeights(Record):
+    """Points each mentor-matching factor adds to a learner-mentor pair (``pathway match``).
+
+    A pair's score is its points divided by the most points any pair can earn, so 1.0 is
+    a perfect fit. Set a weight to 0 to switch its factor off.
+    """
+
+    sector: Weight = Field(3.0, description="The mentor knows the learner's sector.")
+    language: Weight = Field(1.0, description="Mentor and learner share a language.")
+    home_language: Weight = Field(
+        0.5, description="They share a language other than the language of instruction.")
+    migrant_language: Weight = Field(
+        2.0, description="As home_language, for a learner in the migrant group (replaces it).")
+    interest: Weight = Field(0.75, description="Per shared interest, up to max_interests.")
+    max_interests: Annotated[int, Field(strict=True, ge=0)] = 2
+    availability: Weight = Field(0.25, description="Per weekday the mentor can meet, up to "
+                                 "max_days.")
+    max_days: Annotated[int, Field(strict=True, ge=0, le=7)] = 3
+    independent: Weight = Field(
+        1.0, description="The mentor is independent of the provider and the employer.")
+    peer_social: Weight = Field(
+        1.5, description="A peer mentor for a learner with social or motivational needs.")
+    experienced_work_based: Weight = Field(
+        1.0, description="A professional or retired professional for a work-based learner.")
+    min_score: Annotated[float, Field(ge=0, le=1)] = Field(
+        0.2, description="Pairs scoring below this (0-1) are never proposed.")
+
+
 class Settings(Record):
     """pathway.yaml: caseload settings."""
 
@@ -529,8 +561,9 @@ class Settings(Record):
     risk: RiskThresholds = Field(default_factory=RiskThresholds)
     audiences: dict[Audience, list[Section]] = Field(default_factory=_default_audiences)
     issuer: Issuer | None = None
-    matching: dict[str, Any] | None = Field(
-        default=None, description="Weights of the mentor-matching factors."
+    matching: MatchWeights = Field(
+        default_factory=MatchWeights,
+        description="Weights of the mentor-matching factors (pathway match).",
     )
     instruction_language: Text | None = Field(
         default=None, description="Language of instruction, e.g. de."
