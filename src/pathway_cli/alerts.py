@@ -2,32 +2,59 @@
 
 Each rule is a small function ``alert_x(case, ctx) -> list[Alert]`` and is listed in
 ``ALERT_RULES`` with the case statuses it watches, so a team can read in one place what
-raises an alert and how loud it is. Alerts are values; ``find_alerts`` runs every rule
-over every case and places each alert at the line of the record behind it.
+raises an alert and how loud it is. Thresholds come from ``pathway.yaml`` (``risk:``);
+every date rule counts from ``ctx.today``.
+
+Levels: *amber* means "look at this at the next review"; *red* means "act this week":
+the learner may be slipping away (attendance under the red line, well-being down to 2
+or 1, a review or an agreed action long overdue) or a plan is failing close to a deadline.
+
+Closed cases (completed, left) raise nothing. Paused and referred cases raise only what
+the team still owes the learner while the programme is on hold or not yet started
+(reviews, agreed actions, well-being); attendance, goal deadlines, the contract and the
+plan are watched for active cases only.
+
+Alerts are computed from the records that could be read; a case whose records have
+validation errors also raises ``records-invalid``, so a broken file never silently hides
+an alert.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
-from pathway_cli.validation import Context
+from pathway_cli.models import Plan, Review
+from pathway_cli.validation import Context, case_findings
 
 __all__ = [
+    "ACTION_RED_DAYS",
     "ALERT_RULES",
+    "GOAL_AT_RISK_RED_DAYS",
+    "REVIEW_RED_DAYS",
     "Alert",
     "AlertRule",
     "Level",
     "find_alerts",
+    "first_review_due",
     "sort_alerts",
 ]
 
 Level = Literal["amber", "red"]
+
+# Fixed lines not (yet) in pathway.yaml; each is explained where it is used.
+ACTION_RED_DAYS = 14
+GOAL_AT_RISK_RED_DAYS = 14
+REVIEW_RED_DAYS = 14
+# Well-being at or below this after a drop is red: the learner says they are not doing well.
+WELLBEING_RED_AT = 2
+# Rates are floats: 0.85 - 0.70 is 0.15000000000000002, 0.95 - 0.80 is 0.1499999999999999.
+_EPSILON = 1e-9
 
 
 @dataclass(frozen=True)
@@ -36,7 +63,7 @@ class Alert:
 
     ``message`` is the full sentence with the value and the threshold in words;
     ``headline`` is the few words a table has room for. ``file``/``line`` name the record
-    behind the alert (``line`` is None until placed).
+    behind the alert (``line`` is None until placed from ``key_path``).
     """
 
     learner: str
@@ -56,6 +83,340 @@ class Alert:
         return self.level == "red"
 
 
+def _pct(rate: float) -> str:
+    return f"{rate * 100:.0f}%"
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
+
+# --- attendance --------------------------------------------------------------------------
+
+
+def _with_attendance(case: Case) -> list[tuple[Review, Path]]:
+    return [(r, f.path) for r, f in case.reviews_with_files if r.attendance is not None]
+
+
+def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
+    """The latest recorded attendance is below the amber line (red below the red line)."""
+    recorded = _with_attendance(case)
+    if not recorded:
+        return []
+    review, path = recorded[-1]
+    rate = review.attendance
+    assert rate is not None  # noqa: S101 - filtered above
+    risk = ctx.settings.risk
+    if rate < risk.attendance_red:
+        level: Level = "red"
+        line_name, line = "red", risk.attendance_red
+    elif rate < risk.attendance_amber:
+        level, line_name, line = "amber", "amber", risk.attendance_amber
+    else:
+        return []
+    return [Alert(
+        case.id, level, "attendance-low",
+        f"attendance {_pct(rate)} at the review on {review.date}, below the {line_name} line "
+        f"of {_pct(line)}",
+        path, headline=f"attendance {_pct(rate)}", value=_pct(rate), threshold=_pct(line),
+        key_path=("attendance",),
+    )]
+
+
+def alert_attendance_drop(case: Case, ctx: Context) -> list[Alert]:
+    """Attendance fell by attendance_drop or more between the last two reviews recording it.
+
+    Red when the fall is twice the threshold or more: a sudden change of trajectory.
+    """
+    recorded = _with_attendance(case)
+    if len(recorded) < 2:
+        return []
+    (before, _), (after, path) = recorded[-2], recorded[-1]
+    assert before.attendance is not None and after.attendance is not None  # noqa: S101
+    fall = before.attendance - after.attendance
+    limit = ctx.settings.risk.attendance_drop
+    if limit <= 0 or fall < limit - _EPSILON:
+        return []
+    level: Level = "red" if fall >= 2 * limit - _EPSILON else "amber"
+    points = f"{fall * 100:.0f} points"
+    return [Alert(
+        case.id, level, "attendance-drop",
+        f"attendance fell {points}, from {_pct(before.attendance)} ({before.date}) to "
+        f"{_pct(after.attendance)} ({after.date}); the alert line is a fall of "
+        f"{limit * 100:.0f} points" + (" (red at twice that)" if level == "red" else ""),
+        path, headline=f"attendance -{points}", value=points,
+        threshold=f"{limit * 100:.0f} points", key_path=("attendance",),
+    )]
+
+
+# --- well-being --------------------------------------------------------------------------
+
+
+def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
+    """Well-being fell by wellbeing_drop or more between the last two reviews rating it.
+
+    Red when it fell to 2 or 1 of 5: the learner says they are not doing well.
+    """
+    rated = [(r, f.path) for r, f in case.reviews_with_files if r.wellbeing is not None]
+    if len(rated) < 2:
+        return []
+    (before, _), (after, path) = rated[-2], rated[-1]
+    assert before.wellbeing is not None and after.wellbeing is not None  # noqa: S101
+    fall = before.wellbeing - after.wellbeing
+    limit = ctx.settings.risk.wellbeing_drop
+    if fall < limit:
+        return []
+    level: Level = "red" if after.wellbeing <= WELLBEING_RED_AT else "amber"
+    return [Alert(
+        case.id, level, "wellbeing-drop",
+        f"well-being fell {fall} points, from {before.wellbeing} ({before.date}) to "
+        f"{after.wellbeing} of 5 ({after.date}); the alert line is a fall of {limit}"
+        + (f", and {after.wellbeing} of 5 is red" if level == "red" else ""),
+        path, headline=f"well-being {before.wellbeing}->{after.wellbeing}",
+        value=f"-{fall}", threshold=f"-{limit}", key_path=("wellbeing",),
+    )]
+
+
+# --- reviews -----------------------------------------------------------------------------
+
+
+def first_review_due(plan: Plan | None, review_every_days: int) -> date | None:
+    """When the first review falls due in a case with a plan and no review yet."""
+    return plan.agreed + timedelta(days=review_every_days) if plan else None
+
+
+def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
+    """The next review is more than review_grace_days past its date.
+
+    The date is the latest review's ``next_review``; before the first review, the plan's
+    agreement plus review_every_days. Red when more than twice the grace period, and at
+    least two weeks, late: nobody has sat down with the learner for too long.
+    """
+    reviews = case.reviews_with_files
+    due: date | None
+    key: KeyPath
+    if reviews:
+        review, loaded = reviews[-1]
+        due, path, key = review.next_review, loaded.path, ("next_review",)
+        what = f"the next review was due on {due} (set at the review on {review.date})"
+    else:
+        due = first_review_due(case.plan, ctx.settings.review_every_days)
+        if due is None or case.plan_file is None:
+            return []
+        path, key = case.plan_file.path, ("agreed",)
+        what = (f"the first review was due on {due} ({ctx.settings.review_every_days} days "
+                "after the plan was agreed) and none is recorded")
+    late = (ctx.today - due).days
+    grace = ctx.settings.risk.review_grace_days
+    if late <= grace:
+        return []
+    red_after = max(2 * grace, REVIEW_RED_DAYS)
+    level: Level = "red" if late > red_after else "amber"
+    return [Alert(
+        case.id, level, "review-overdue",
+        f"{what}: {_days(late)} late, past the grace of {_days(grace)}"
+        + (f" (red after {_days(red_after)})" if level == "red" else ""),
+        path, headline=f"review {_days(late)} late", value=_days(late),
+        threshold=_days(grace), key_path=key,
+    )]
+
+
+def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
+    """An action agreed at a review is not done and past its due date.
+
+    Only the latest mention of an action counts (a later review may carry it over).
+    Red when more than two weeks overdue: a promise to the learner not kept.
+    """
+    latest: dict[str, tuple[Review, Path, int]] = {}
+    for review, loaded in case.reviews_with_files:
+        for index, action in enumerate(review.actions):
+            latest[action.action.strip().casefold()] = (review, loaded.path, index)
+    found = []
+    for review, path, index in latest.values():
+        action = review.actions[index]
+        if action.done or action.due is None or action.due >= ctx.today:
+            continue
+        late = (ctx.today - action.due).days
+        level: Level = "red" if late > ACTION_RED_DAYS else "amber"
+        found.append(Alert(
+            case.id, level, "action-overdue",
+            f"'{action.action}' ({action.owner}, agreed on {review.date}) was due on "
+            f"{action.due} and is not done: {_days(late)} overdue"
+            + (f" (red after {_days(ACTION_RED_DAYS)})" if level == "red" else ""),
+            path, headline=f"action {_days(late)} overdue ({action.owner})",
+            value=_days(late), threshold=_days(0 if level == "amber" else ACTION_RED_DAYS),
+            key_path=("actions", index, "done"),
+        ))
+    return found
+
+
+# --- goals -------------------------------------------------------------------------------
+
+
+def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
+    """An open goal (planned, in progress, at risk) is past its due date.
+
+    Red when overdue by more than review_every_days: a whole review cycle passed without
+    the plan being revised.
+    """
+    plan = case.plan
+    if plan is None or case.plan_file is None:
+        return []
+    cycle = ctx.settings.review_every_days
+    found = []
+    for index, goal in enumerate(plan.goals):
+        if not goal.is_open or goal.due >= ctx.today:
+            continue
+        late = (ctx.today - goal.due).days
+        level: Level = "red" if late > cycle else "amber"
+        progress = f", progress {goal.progress}%" if goal.progress is not None else ""
+        found.append(Alert(
+            case.id, level, "goal-overdue",
+            f"goal {goal.id} ('{goal.goal}') was due on {goal.due} and is still "
+            f"{goal.status}{progress}: {_days(late)} overdue"
+            + (f" (red after {_days(cycle)}, one review cycle)" if level == "red" else ""),
+            case.plan_file.path, headline=f"goal {goal.id} {_days(late)} overdue",
+            value=_days(late), threshold=_days(0 if level == "amber" else cycle),
+            key_path=("goals", index, "due"),
+        ))
+    return found
+
+
+def _reported_at_risk(case: Case, plan: Plan) -> dict[str, tuple[Review, Path]]:
+    """Goals the latest review reporting on them marks at risk, after the plan's last change."""
+    changed = plan.revised or plan.agreed
+    latest: dict[str, tuple[Review, Path]] = {}
+    for review, loaded in case.reviews_with_files:
+        for goal_id, progress in review.goals.items():
+            if progress.status is not None:
+                latest[goal_id] = (review, loaded.path)
+    return {
+        goal_id: (review, path) for goal_id, (review, path) in latest.items()
+        if review.date > changed and review.goals[goal_id].status == "at-risk"
+    }
+
+
+def alert_goal_at_risk(case: Case, ctx: Context) -> list[Alert]:
+    """A goal not yet due is marked at risk, in the plan or in a review newer than the plan.
+
+    Red when its due date is within two weeks: little time is left to turn it round.
+    Overdue goals are goal-overdue instead.
+    """
+    plan = case.plan
+    if plan is None or case.plan_file is None:
+        return []
+    reported = _reported_at_risk(case, plan)
+    found = []
+    key: KeyPath
+    for index, goal in enumerate(plan.goals):
+        if goal.due < ctx.today:
+            continue
+        if goal.status == "at-risk":
+            path, key, where = case.plan_file.path, ("goals", index, "status"), "the plan"
+        elif goal.id in reported and goal.is_open:
+            review, path = reported[goal.id]
+            key, where = ("goals", goal.id, "status"), f"the review on {review.date}"
+        else:
+            continue
+        left = (goal.due - ctx.today).days
+        level: Level = "red" if left <= GOAL_AT_RISK_RED_DAYS else "amber"
+        found.append(Alert(
+            case.id, level, "goal-at-risk",
+            f"goal {goal.id} ('{goal.goal}') is at risk in {where}, due on {goal.due} "
+            f"({_days(left)} left)"
+            + (f"; red within {_days(GOAL_AT_RISK_RED_DAYS)} of the due date"
+               if level == "red" else ""),
+            path, headline=f"goal {goal.id} at risk", value=_days(left),
+            threshold=_days(GOAL_AT_RISK_RED_DAYS), key_path=key,
+        ))
+    return found
+
+
+# --- plan and contract -------------------------------------------------------------------
+
+
+def alert_no_plan(case: Case, ctx: Context) -> list[Alert]:
+    """An active case has no agreed plan more than no_plan_days after opening.
+
+    Red after twice that: the learner is in the programme with no support agreed.
+    """
+    learner = case.learner
+    if learner is None or case.learner_file is None or case.plan_file is not None:
+        return []
+    waited = (ctx.today - learner.opened).days
+    limit = ctx.settings.risk.no_plan_days
+    if waited <= limit:
+        return []
+    level: Level = "red" if waited > 2 * limit else "amber"
+    return [Alert(
+        case.id, level, "no-plan",
+        f"no agreed plan {_days(waited)} after the case was opened on {learner.opened}; "
+        f"the line is {_days(limit)}" + (f" (red after {_days(2 * limit)})"
+                                         if level == "red" else ""),
+        case.learner_file.path, headline=f"no plan after {_days(waited)}",
+        value=_days(waited), threshold=_days(limit), key_path=("opened",),
+    )]
+
+
+def alert_contract_unsigned(case: Case, ctx: Context) -> list[Alert]:
+    """The contract is not in force (learner and provider signed) unsigned_contract_days
+    after the plan was agreed; a missing contract.yaml counts as unsigned. Always amber.
+    """
+    plan = case.plan
+    if plan is None or case.plan_file is None:
+        return []
+    contract = case.contract
+    if contract is not None and contract.in_force:
+        return []
+    if contract is None and case.contract_file is not None:
+        return []  # contract.yaml is there but unreadable: records-invalid says so
+    waited = (ctx.today - plan.agreed).days
+    limit = ctx.settings.risk.unsigned_contract_days
+    if waited <= limit:
+        return []
+    if contract is not None and case.contract_file is not None:
+        missing = [p for p in ("learner", "provider") if contract.signed_by(p) is None]
+        what = f"the contract is not signed by the {' and the '.join(missing)}"
+        path, key = case.contract_file.path, ("signatures",)
+    else:
+        what = "there is no learning contract (contract.yaml)"
+        path, key = case.plan_file.path, ("agreed",)
+    return [Alert(
+        case.id, "amber", "contract-unsigned",
+        f"{what} {_days(waited)} after the plan was agreed on {plan.agreed}; "
+        f"the line is {_days(limit)}",
+        path, headline="contract unsigned" if contract else "no contract",
+        value=_days(waited), threshold=_days(limit), key_path=key,
+    )]
+
+
+# --- the records themselves --------------------------------------------------------------
+
+
+def alert_records_invalid(case: Case, ctx: Context) -> list[Alert]:
+    """The case has validation errors; alerts from files that could not be read are missing.
+
+    Always amber: nothing is known to be wrong with the learner, only with the records.
+    """
+    errors = [f for f in case_findings(case, ctx) if f.is_error]
+    if not errors:
+        return []
+    unread = sorted({loaded.path.name for loaded in case.files() if loaded.model is None})
+    skipped = (f"; {', '.join(unread)} could not be read, so alerts from "
+               f"{'it' if len(unread) == 1 else 'them'} are missing") if unread else ""
+    first = errors[0]
+    return [Alert(
+        case.id, "amber", "records-invalid",
+        f"{len(errors)} validation error{'s' if len(errors) != 1 else ''} in this case"
+        f"{skipped}; run 'pathway validate' on it",
+        first.file, line=first.line, headline=f"{len(errors)} record errors",
+        value=str(len(errors)), threshold="0", key_path=first.key_path,
+    )]
+
+
+# --- the list ----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class AlertRule:
     """A rule id, the case statuses it watches, and the function that checks it."""
@@ -63,30 +424,67 @@ class AlertRule:
     id: str
     statuses: tuple[str, ...]
     check: Callable[[Case, Context], list[Alert]]
+    levels: str
 
 
-ALERT_RULES: list[AlertRule] = []
+ACTIVE = ("active",)
+OPEN = ("referred", "active", "paused")
+
+ALERT_RULES: list[AlertRule] = [
+    AlertRule("attendance-low", ACTIVE, alert_attendance_low,
+              "amber below attendance_amber; red below attendance_red"),
+    AlertRule("attendance-drop", ACTIVE, alert_attendance_drop,
+              "amber on a fall of attendance_drop or more; red on twice that"),
+    AlertRule("wellbeing-drop", OPEN, alert_wellbeing_drop,
+              "amber on a fall of wellbeing_drop or more; red when it ends at 2 or 1"),
+    AlertRule("review-overdue", OPEN, alert_review_overdue,
+              "amber more than review_grace_days late; red more than twice that (min 14 days)"),
+    AlertRule("goal-overdue", ACTIVE, alert_goal_overdue,
+              "amber once past due; red more than review_every_days past due"),
+    AlertRule("goal-at-risk", ACTIVE, alert_goal_at_risk,
+              "amber while at risk; red within 14 days of the due date"),
+    AlertRule("contract-unsigned", ACTIVE, alert_contract_unsigned,
+              "amber more than unsigned_contract_days after the plan was agreed"),
+    AlertRule("no-plan", ACTIVE, alert_no_plan,
+              "amber more than no_plan_days after opening; red after twice that"),
+    AlertRule("action-overdue", OPEN, alert_action_overdue,
+              "amber once past due; red more than 14 days past due"),
+    AlertRule("records-invalid", OPEN, alert_records_invalid,
+              "amber whenever the case has validation errors"),
+]
 
 
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True) -> list[Alert]:
-    """Every alert of every case, red first; with ``locate``, each placed at its line."""
+    """Every alert of every case, red first; with ``locate``, each placed at its line.
+
+    A case without a readable learner.yaml has no known status and raises only
+    records-invalid. Lines are looked up only for files that have an alert.
+    """
     ctx = Context(caseload.settings, caseload.mentors, today)
     found: list[Alert] = []
     for case in caseload.cases:
-        learner = case.learner
-        if learner is None:
-            continue
-        for rule in ALERT_RULES:
-            if learner.status in rule.statuses:
-                found.extend(rule.check(case, ctx))
+        found.extend(case_alerts(case, ctx))
     if locate:
         found = _placed(caseload, found)
     return sort_alerts(found)
 
 
+def case_alerts(case: Case, ctx: Context) -> list[Alert]:
+    """The alerts of one case (unplaced)."""
+    learner = case.learner
+    if learner is None:
+        return alert_records_invalid(case, ctx)
+    found: list[Alert] = []
+    for rule in ALERT_RULES:
+        if learner.status in rule.statuses:
+            found.extend(rule.check(case, ctx))
+    return found
+
+
 def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
-    """Red before amber, then by learner and rule."""
-    return sorted(alerts, key=lambda a: (a.level != "red", a.learner, a.rule, str(a.file)))
+    """Red before amber, then by learner, rule and file."""
+    return sorted(alerts, key=lambda a: (a.level != "red", a.learner, a.rule, str(a.file),
+                                         a.line or 0))
 
 
 def _placed(caseload: Caseload, alerts: list[Alert]) -> list[Alert]:

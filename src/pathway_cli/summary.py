@@ -1,23 +1,48 @@
-"""The caseload overview: one row a learner, built on the alerts, sorted by risk."""
+"""The caseload overview: one row a learner, built on the alerts, sorted by risk.
+
+A learner's risk is the loudest of their alerts (``green`` when there is none), so the
+overview and ``pathway alerts`` never disagree. Rows come red first, then amber, then
+green, and closed cases last, so the first row is the learner to call first.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date
-from typing import Literal
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal, TypeVar
 
-from pathway_cli.alerts import Alert, find_alerts
+from pathway_cli.alerts import Alert, find_alerts, first_review_due
 from pathway_cli.caseload import Case, Caseload
+from pathway_cli.models import CLOSED_STATUSES, Settings
 
-__all__ = ["LearnerSummary", "Risk", "summarise_caseload"]
+__all__ = [
+    "DUE_SOON_DAYS",
+    "LearnerSummary",
+    "Risk",
+    "SummaryFilter",
+    "SummaryTotals",
+    "summarise_caseload",
+    "summary_totals",
+]
 
 Risk = Literal["green", "amber", "red"]
+T = TypeVar("T")
+# "Reviews due this week": today and the six days after it.
+DUE_SOON_DAYS = 7
+_RISK_RANK = {"red": 0, "amber": 1, "green": 2}
 
 
 @dataclass(frozen=True)
 class LearnerSummary:
-    """One learner at a glance: status, goals, reviews, latest ratings and risk."""
+    """One learner at a glance: status, goals, reviews, latest ratings and risk.
+
+    ``attendance`` and ``wellbeing`` are the latest recorded at a review; ``next_review``
+    is the latest review's ``next_review`` (before the first review, the plan's agreement
+    plus review_every_days; None for closed cases). ``goals_total`` leaves out dropped
+    goals. ``alerts`` are unplaced (no line numbers) and sorted red first.
+    """
 
     id: str
     name: str
@@ -34,28 +59,97 @@ class LearnerSummary:
     groups: tuple[str, ...] = ()
     programme: str | None = None
     opened: date | None = None
+    closed: date | None = None
     goals_at_risk: int = 0
     reviews: int = 0
     alerts: tuple[Alert, ...] = ()
 
+    @property
+    def is_closed(self) -> bool:
+        """True for completed and left cases."""
+        return self.status in CLOSED_STATUSES
 
-def summarise_caseload(caseload: Caseload, today: date) -> list[LearnerSummary]:
-    """One summary a learner, red first, then amber, then green; closed cases last."""
-    alerts = find_alerts(caseload, today, locate=False)
+    @property
+    def alert_rules(self) -> tuple[str, ...]:
+        """Rule ids of the alerts, loudest first, each once."""
+        return tuple(dict.fromkeys(a.rule for a in self.alerts))
+
+    @property
+    def red(self) -> int:
+        """Number of red alerts."""
+        return sum(1 for a in self.alerts if a.level == "red")
+
+    @property
+    def amber(self) -> int:
+        """Number of amber alerts."""
+        return sum(1 for a in self.alerts if a.level == "amber")
+
+
+@dataclass(frozen=True)
+class SummaryFilter:
+    """Which learners to show; an empty field lets everyone through."""
+
+    key_workers: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+
+    def keeps(self, row: LearnerSummary) -> bool:
+        """True when the row passes every filter that is set."""
+        return (
+            (not self.key_workers or row.key_worker in self.key_workers)
+            and (not self.statuses or row.status in self.statuses)
+            and (not self.groups or bool(self.groups.intersection(row.groups)))
+        )
+
+
+@dataclass(frozen=True)
+class SummaryTotals:
+    """The counts under the overview."""
+
+    learners: int
+    by_status: dict[str, int] = field(default_factory=dict)
+    at_risk: int = 0
+    red: int = 0
+    amber: int = 0
+    reviews_due_soon: int = 0
+    reviews_overdue: int = 0
+
+    @property
+    def active(self) -> int:
+        """Number of active cases."""
+        return self.by_status.get("active", 0)
+
+
+def summarise_caseload(
+    caseload: Caseload, today: date, only: SummaryFilter | None = None
+) -> list[LearnerSummary]:
+    """One summary a learner: red first, then amber, then green; closed cases last."""
     by_learner: dict[str, list[Alert]] = {}
-    for alert in alerts:
+    for alert in find_alerts(caseload, today, locate=False):
         by_learner.setdefault(alert.learner, []).append(alert)
-    rows = [_summarise(case, by_learner.get(case.id, [])) for case in caseload.cases]
+    rows = [summarise_case(case, by_learner.get(case.id, []), caseload.settings)
+            for case in caseload.cases]
+    if only is not None:
+        rows = [row for row in rows if only.keeps(row)]
     return sorted(rows, key=_risk_order)
 
 
-def _summarise(case: Case, alerts: Sequence[Alert]) -> LearnerSummary:
+def summarise_case(case: Case, alerts: Sequence[Alert], settings: Settings) -> LearnerSummary:
+    """The summary of one case, given its alerts."""
     learner = case.learner
     plan = case.plan
     reviews = case.reviews
     goals = [g for g in plan.goals if g.status != "dropped"] if plan else []
     risk: Risk = "red" if any(a.level == "red" for a in alerts) else (
         "amber" if alerts else "green")
+    closed = learner is not None and learner.is_closed
+    if closed:
+        next_review = None
+    elif reviews:
+        next_review = reviews[-1].next_review
+    else:
+        next_review = first_review_due(plan, settings.review_every_days)
+    programme = learner.programme.title if learner and learner.programme else None
     return LearnerSummary(
         id=case.id,
         name=learner.name if learner else case.id,
@@ -64,17 +158,46 @@ def _summarise(case: Case, alerts: Sequence[Alert]) -> LearnerSummary:
         goals_total=len(goals),
         goals_achieved=sum(1 for g in goals if g.status == "achieved"),
         last_review=reviews[-1].date if reviews else None,
-        next_review=reviews[-1].next_review if reviews else None,
-        attendance=next((r.attendance for r in reversed(reviews) if r.attendance is not None),
-                        None),
-        wellbeing=next((r.wellbeing for r in reversed(reviews) if r.wellbeing is not None), None),
+        next_review=next_review,
+        attendance=_latest(r.attendance for r in reviews),
+        wellbeing=_latest(r.wellbeing for r in reviews),
         risk=risk,
-        alerts=tuple(alerts),
+        preferred_name=learner.preferred_name if learner else None,
+        groups=tuple(learner.groups) if learner else (),
+        programme=programme,
+        opened=learner.opened if learner else None,
+        closed=learner.closed if learner else None,
+        goals_at_risk=sum(1 for g in goals if g.status == "at-risk"),
+        reviews=len(reviews),
+        alerts=tuple(sorted(alerts, key=lambda a: _RISK_RANK[a.level])),
     )
 
 
-_RISK_RANK = {"red": 0, "amber": 1, "green": 2}
+def _latest(values: Iterable[T | None]) -> T | None:
+    latest = None
+    for value in values:
+        if value is not None:
+            latest = value
+    return latest
 
 
-def _risk_order(row: LearnerSummary) -> tuple[int, int, str]:
-    return (_RISK_RANK[row.risk], -len(row.alerts), row.id)
+def _risk_order(row: LearnerSummary) -> tuple[bool, int, int, int, date, str]:
+    return (row.is_closed, _RISK_RANK[row.risk], -row.red, -row.amber,
+            row.next_review or date.max, row.id)
+
+
+def summary_totals(rows: Sequence[LearnerSummary], today: date) -> SummaryTotals:
+    """Counts for the footer: statuses, learners at risk, reviews due in the next 7 days."""
+    soon = today + timedelta(days=DUE_SOON_DAYS - 1)
+    open_rows = [r for r in rows if not r.is_closed]
+    return SummaryTotals(
+        learners=len(rows),
+        by_status=dict(Counter(r.status for r in rows)),
+        at_risk=sum(1 for r in open_rows if r.risk != "green"),
+        red=sum(1 for r in open_rows if r.risk == "red"),
+        amber=sum(1 for r in open_rows if r.risk == "amber"),
+        reviews_due_soon=sum(1 for r in open_rows
+                             if r.next_review is not None and today <= r.next_review <= soon),
+        reviews_overdue=sum(1 for r in open_rows
+                            if r.next_review is not None and r.next_review < today),
+    )
