@@ -39,7 +39,9 @@ __all__ = [
     "REVIEW_RED_DAYS",
     "Alert",
     "AlertRule",
+    "CaseFilter",
     "Level",
+    "case_alerts",
     "find_alerts",
     "first_review_due",
     "sort_alerts",
@@ -430,40 +432,68 @@ class AlertRule:
 ACTIVE = ("active",)
 OPEN = ("referred", "active", "paused")
 
+# In order of urgency: the first alert of a learner is the one a table shows first.
 ALERT_RULES: list[AlertRule] = [
     AlertRule("attendance-low", ACTIVE, alert_attendance_low,
               "amber below attendance_amber; red below attendance_red"),
-    AlertRule("attendance-drop", ACTIVE, alert_attendance_drop,
-              "amber on a fall of attendance_drop or more; red on twice that"),
     AlertRule("wellbeing-drop", OPEN, alert_wellbeing_drop,
               "amber on a fall of wellbeing_drop or more; red when it ends at 2 or 1"),
+    AlertRule("attendance-drop", ACTIVE, alert_attendance_drop,
+              "amber on a fall of attendance_drop or more; red on twice that"),
+    AlertRule("no-plan", ACTIVE, alert_no_plan,
+              "amber more than no_plan_days after opening; red after twice that"),
     AlertRule("review-overdue", OPEN, alert_review_overdue,
               "amber more than review_grace_days late; red more than twice that (min 14 days)"),
+    AlertRule("action-overdue", OPEN, alert_action_overdue,
+              "amber once past due; red more than 14 days past due"),
     AlertRule("goal-overdue", ACTIVE, alert_goal_overdue,
               "amber once past due; red more than review_every_days past due"),
     AlertRule("goal-at-risk", ACTIVE, alert_goal_at_risk,
               "amber while at risk; red within 14 days of the due date"),
     AlertRule("contract-unsigned", ACTIVE, alert_contract_unsigned,
               "amber more than unsigned_contract_days after the plan was agreed"),
-    AlertRule("no-plan", ACTIVE, alert_no_plan,
-              "amber more than no_plan_days after opening; red after twice that"),
-    AlertRule("action-overdue", OPEN, alert_action_overdue,
-              "amber once past due; red more than 14 days past due"),
     AlertRule("records-invalid", OPEN, alert_records_invalid,
               "amber whenever the case has validation errors"),
 ]
+_URGENCY = {rule.id: index for index, rule in enumerate(ALERT_RULES)}
 
 
-def find_alerts(caseload: Caseload, today: date, *, locate: bool = True) -> list[Alert]:
-    """Every alert of every case, red first; with ``locate``, each placed at its line.
+@dataclass(frozen=True)
+class CaseFilter:
+    """Which cases to look at; an empty field lets every case through.
 
-    A case without a readable learner.yaml has no known status and raises only
-    records-invalid. Lines are looked up only for files that have an alert.
+    A case whose learner.yaml cannot be read passes only when no field is set.
+    """
+
+    key_workers: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    groups: frozenset[str] = frozenset()
+
+    def keeps(self, case: Case) -> bool:
+        """True when the case passes every filter that is set."""
+        learner = case.learner
+        if learner is None:
+            return not (self.key_workers or self.statuses or self.groups)
+        return (
+            (not self.key_workers or learner.key_worker in self.key_workers)
+            and (not self.statuses or learner.status in self.statuses)
+            and (not self.groups or not self.groups.isdisjoint(learner.groups))
+        )
+
+
+def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
+                only: CaseFilter | None = None) -> list[Alert]:
+    """Every alert of every case (or of the cases ``only`` keeps), red first.
+
+    With ``locate``, each alert is placed at its line; lines are looked up only for
+    files that have an alert. A case without a readable learner.yaml has no known status
+    and raises only records-invalid.
     """
     ctx = Context(caseload.settings, caseload.mentors, today)
     found: list[Alert] = []
     for case in caseload.cases:
-        found.extend(case_alerts(case, ctx))
+        if only is None or only.keeps(case):
+            found.extend(case_alerts(case, ctx))
     if locate:
         found = _placed(caseload, found)
     return sort_alerts(found)
@@ -482,9 +512,10 @@ def case_alerts(case: Case, ctx: Context) -> list[Alert]:
 
 
 def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
-    """Red before amber, then by learner, rule and file."""
-    return sorted(alerts, key=lambda a: (a.level != "red", a.learner, a.rule, str(a.file),
-                                         a.line or 0))
+    """Red before amber, then by learner, then the most urgent rule first."""
+    return sorted(alerts, key=lambda a: (a.level != "red", a.learner,
+                                         _URGENCY.get(a.rule, len(_URGENCY)), str(a.file),
+                                         a.line or 0, a.message))
 
 
 def _placed(caseload: Caseload, alerts: list[Alert]) -> list[Alert]:

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal, TypeVar
 
-from pathway_cli.alerts import Alert, find_alerts, first_review_due
+from pathway_cli.alerts import Alert, CaseFilter, find_alerts, first_review_due, sort_alerts
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.models import CLOSED_STATUSES, Settings
 
 __all__ = [
     "DUE_SOON_DAYS",
+    "CaseFilter",
     "LearnerSummary",
     "Risk",
-    "SummaryFilter",
     "SummaryTotals",
     "summarise_caseload",
     "summary_totals",
@@ -86,23 +86,6 @@ class LearnerSummary:
 
 
 @dataclass(frozen=True)
-class SummaryFilter:
-    """Which learners to show; an empty field lets everyone through."""
-
-    key_workers: frozenset[str] = frozenset()
-    statuses: frozenset[str] = frozenset()
-    groups: frozenset[str] = frozenset()
-
-    def keeps(self, row: LearnerSummary) -> bool:
-        """True when the row passes every filter that is set."""
-        return (
-            (not self.key_workers or row.key_worker in self.key_workers)
-            and (not self.statuses or row.status in self.statuses)
-            and (not self.groups or bool(self.groups.intersection(row.groups)))
-        )
-
-
-@dataclass(frozen=True)
 class SummaryTotals:
     """The counts under the overview."""
 
@@ -121,16 +104,15 @@ class SummaryTotals:
 
 
 def summarise_caseload(
-    caseload: Caseload, today: date, only: SummaryFilter | None = None
+    caseload: Caseload, today: date, only: CaseFilter | None = None
 ) -> list[LearnerSummary]:
-    """One summary a learner: red first, then amber, then green; closed cases last."""
+    """One summary a learner (of those ``only`` keeps): red first, then amber, then green;
+    closed cases last."""
     by_learner: dict[str, list[Alert]] = {}
-    for alert in find_alerts(caseload, today, locate=False):
+    for alert in find_alerts(caseload, today, locate=False, only=only):
         by_learner.setdefault(alert.learner, []).append(alert)
     rows = [summarise_case(case, by_learner.get(case.id, []), caseload.settings)
-            for case in caseload.cases]
-    if only is not None:
-        rows = [row for row in rows if only.keeps(row)]
+            for case in caseload.cases if only is None or only.keeps(case)]
     return sorted(rows, key=_risk_order)
 
 
@@ -169,7 +151,7 @@ def summarise_case(case: Case, alerts: Sequence[Alert], settings: Settings) -> L
         closed=learner.closed if learner else None,
         goals_at_risk=sum(1 for g in goals if g.status == "at-risk"),
         reviews=len(reviews),
-        alerts=tuple(sorted(alerts, key=lambda a: _RISK_RANK[a.level])),
+        alerts=tuple(sort_alerts(alerts)),
     )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import sys
 
-from pathway_cli.cli import records  # noqa: F401 - registers the commands
+from pathway_cli.cli import (
+    caseload,  # noqa: F401
+    records,  # noqa: F401 - registers the commands
+)
 from pathway_cli.cli.app import app, debug_enabled, err_console
 
 __all__ = ["app", "main"]

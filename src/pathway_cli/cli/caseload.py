@@ -1,0 +1,488 @@
+"""Commands over the whole caseload: ``summarise``, ``alerts``, ``timeline``, ``export``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from pathway_cli.alerts import Alert, CaseFilter, find_alerts
+from pathway_cli.caseload import load_caseload
+from pathway_cli.cli.app import (
+    PathsArg,
+    TodayOpt,
+    app,
+    display_path,
+    err_console,
+    guarded,
+    out_console,
+    resolve_today,
+)
+from pathway_cli.export import export_caseload, to_csv, to_jsonl
+from pathway_cli.summary import LearnerSummary, summarise_caseload, summary_totals
+from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
+from pathway_cli.writer import atomic_write
+
+# Wide enough for the overview when stdout is a file or a pipe (Rich would use 80).
+PIPE_WIDTH = 160
+LEVEL_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
+
+
+class StatusChoice(StrEnum):
+    """Case statuses of FORMAT.md."""
+
+    referred = "referred"
+    active = "active"
+    paused = "paused"
+    completed = "completed"
+    left = "left"
+
+
+class GroupChoice(StrEnum):
+    """Target groups of FORMAT.md."""
+
+    early_leaver = "early-leaver"
+    at_risk = "at-risk"
+    transition = "transition"
+    low_performing = "low-performing"
+    migrant = "migrant"
+    vet_school = "vet-school"
+    vet_work_based = "vet-work-based"
+    re_entry = "re-entry"
+
+
+class SummaryFormat(StrEnum):
+    """Output formats of ``summarise``."""
+
+    table = "table"
+    json = "json"
+    csv = "csv"
+
+
+class AlertsFormat(StrEnum):
+    """Output formats of ``alerts``."""
+
+    table = "table"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    """The alert level that makes ``alerts`` exit 1."""
+
+    amber = "amber"
+    red = "red"
+
+
+class TimelineFormat(StrEnum):
+    """Output formats of ``timeline``."""
+
+    text = "text"
+    json = "json"
+
+
+class ExportFormat(StrEnum):
+    """Output formats of ``export``."""
+
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+class ExportRows(StrEnum):
+    """What one exported row is."""
+
+    learners = "learners"
+    goals = "goals"
+    reviews = "reviews"
+
+
+KeyWorkerOpt = Annotated[
+    list[str] | None,
+    typer.Option("--key-worker", "-k", metavar="ID",
+                 help="Only learners of this key worker (repeat for several)."),
+]
+StatusOpt = Annotated[
+    list[StatusChoice] | None,
+    typer.Option("--status", "-s", help="Only cases with this status (repeat for several)."),
+]
+GroupOpt = Annotated[
+    list[GroupChoice] | None,
+    typer.Option("--group", "-g", help="Only learners in this target group (repeat for several)."),
+]
+
+
+def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
+            group: list[GroupChoice] | None) -> CaseFilter:
+    return CaseFilter(
+        key_workers=frozenset(key_worker or ()),
+        statuses=frozenset(s.value for s in status or ()),
+        groups=frozenset(g.value for g in group or ()),
+    )
+
+
+def _data_console() -> Console:
+    console = out_console()
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPE_WIDTH
+    return console
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _pct(rate: float | None) -> str:
+    return "" if rate is None else f"{rate * 100:.0f}%"
+
+
+# --- summarise ---------------------------------------------------------------------------
+
+
+def summary_json(row: LearnerSummary) -> dict[str, Any]:
+    """The documented JSON object of one learner in ``summarise --format json``."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "preferred_name": row.preferred_name,
+        "status": row.status,
+        "key_worker": row.key_worker,
+        "groups": list(row.groups),
+        "programme": row.programme,
+        "opened": _iso(row.opened),
+        "closed": _iso(row.closed),
+        "goals_total": row.goals_total,
+        "goals_achieved": row.goals_achieved,
+        "goals_at_risk": row.goals_at_risk,
+        "reviews": row.reviews,
+        "last_review": _iso(row.last_review),
+        "next_review": _iso(row.next_review),
+        "attendance": row.attendance,
+        "wellbeing": row.wellbeing,
+        "risk": row.risk,
+        "alerts": [{"level": a.level, "rule": a.rule, "message": a.message}
+                   for a in row.alerts],
+    }
+
+
+SUMMARY_CSV_COLUMNS = (
+    "id", "name", "status", "key_worker", "groups", "programme", "opened", "closed",
+    "goals_total", "goals_achieved", "goals_at_risk", "reviews", "last_review", "next_review",
+    "attendance", "wellbeing", "risk", "red_alerts", "amber_alerts", "alerts",
+)
+
+
+def _summary_csv(rows: list[LearnerSummary]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUMMARY_CSV_COLUMNS)
+    for row in rows:
+        writer.writerow([
+            row.id, row.name, row.status, row.key_worker or "", ";".join(row.groups),
+            row.programme or "", _iso(row.opened) or "", _iso(row.closed) or "",
+            row.goals_total, row.goals_achieved, row.goals_at_risk, row.reviews,
+            _iso(row.last_review) or "", _iso(row.next_review) or "",
+            "" if row.attendance is None else f"{row.attendance:.4g}",
+            "" if row.wellbeing is None else row.wellbeing,
+            row.risk, row.red, row.amber, ";".join(row.alert_rules),
+        ])
+    return buffer.getvalue()
+
+
+def _why(row: LearnerSummary, room: int = 2) -> str:
+    headlines = [a.headline or a.rule for a in row.alerts]
+    shown = "; ".join(headlines[:room])
+    more = len(headlines) - room
+    return shown + (f"; +{more} more" if more > 0 else "")
+
+
+def _summary_table(rows: list[LearnerSummary], today: date) -> None:
+    console = _data_console()
+    table = Table(header_style="bold", pad_edge=False, show_edge=False)
+    for name in ("risk", "learner", "name", "status", "key worker", "goals", "last review",
+                 "next review", "attend.", "well-being"):
+        table.add_column(name, no_wrap=name != "name",
+                         justify="right" if name in ("attend.", "well-being") else "left")
+    table.add_column("why", ratio=1, min_width=24)
+    for row in rows:
+        dim = "dim" if row.is_closed else ""
+        goals = f"{row.goals_achieved}/{row.goals_total}" if row.goals_total else ""
+        if row.goals_at_risk:
+            goals += f" ({row.goals_at_risk} at risk)"
+        overdue = row.next_review is not None and row.next_review < today and not row.is_closed
+        table.add_row(
+            Text(row.risk, style=LEVEL_STYLE[row.risk] if not row.is_closed else "dim"),
+            Text(row.id, style=dim or "bold"),
+            Text(row.name, style=dim),
+            Text(row.status, style=dim),
+            Text(row.key_worker or "", style=dim),
+            Text(goals, style=dim),
+            Text(_iso(row.last_review) or "-", style=dim),
+            Text((_iso(row.next_review) or "-") + (" overdue" if overdue else ""),
+                 style="red" if overdue else dim),
+            Text(_pct(row.attendance), style=dim),
+            Text(f"{row.wellbeing}/5" if row.wellbeing is not None else "", style=dim),
+            Text(_why(row), style=dim),
+        )
+    console.print(table)
+    totals = summary_totals(rows, today)
+    statuses = ", ".join(f"{count} {status}" for status, count in sorted(
+        totals.by_status.items(), key=lambda item: -item[1]))
+    console.print(
+        f"\n{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
+        f"At risk: {totals.at_risk} ([bold red]{totals.red} red[/], "
+        f"[yellow]{totals.amber} amber[/]). Reviews due this week: {totals.reviews_due_soon}, "
+        f"overdue: {totals.reviews_overdue}."
+    )
+
+
+def summarise(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        SummaryFormat, typer.Option("--format", "-f", help="table, json or csv.")
+    ] = SummaryFormat.table,
+    key_worker: KeyWorkerOpt = None,
+    status: StatusOpt = None,
+    group: GroupOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Caseload overview: one row a learner, the ones who need attention first.
+
+    Risk is the loudest alert of the learner (see 'pathway alerts'); attendance and
+    well-being are the latest recorded at a review. The footer counts active cases,
+    learners at risk and reviews due in the next seven days.
+    """
+    day = resolve_today(today)
+    caseload = load_caseload(paths or [])
+    rows = summarise_caseload(caseload, day, _filter(key_worker, status, group))
+    if output_format is SummaryFormat.json:
+        print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
+    elif output_format is SummaryFormat.csv:
+        sys.stdout.write(_summary_csv(rows))
+    elif not rows:
+        err_console().print("no learners match")
+    else:
+        _summary_table(rows, day)
+
+
+_SUMMARY_EPILOG = (
+    "Examples:\n\n  pathway summarise --today 2026-11-23\n\n"
+    "  pathway summarise --key-worker skrause --status active\n\n"
+    "  pathway summarise --group migrant --format csv > migrants.csv\n\n"
+    "  pathway summarise --format json | jq '.[] | select(.risk == \"red\") | .id'"
+)
+app.command("summarise", epilog=_SUMMARY_EPILOG)(guarded(summarise))
+app.command("summarize", epilog=_SUMMARY_EPILOG, hidden=True)(guarded(summarise))
+
+
+# --- alerts ------------------------------------------------------------------------------
+
+
+def alert_json(alert: Alert) -> dict[str, Any]:
+    """The documented JSON object of one alert."""
+    return {
+        "learner": alert.learner,
+        "level": alert.level,
+        "rule": alert.rule,
+        "message": alert.message,
+        "file": display_path(alert.file),
+        "line": alert.line,
+        "value": alert.value,
+        "threshold": alert.threshold,
+    }
+
+
+def _alerts_table(alerts: list[Alert], learners: int) -> None:
+    console = _data_console()
+    if alerts:
+        table = Table(header_style="bold", pad_edge=False, show_edge=False)
+        for name in ("level", "learner", "rule", "what", "where"):
+            table.add_column(name, overflow="fold")
+        for alert in alerts:
+            where = display_path(alert.file) + (f":{alert.line}" if alert.line else "")
+            table.add_row(Text(alert.level, style=LEVEL_STYLE[alert.level]),
+                          Text(alert.learner, style="bold"), Text(alert.rule),
+                          Text(alert.message), Text(where, style="dim"))
+        console.print(table)
+    red = sum(1 for a in alerts if a.is_red)
+    with_alerts = len({a.learner for a in alerts})
+    err_console().print(
+        f"{red} red, {len(alerts) - red} amber alert{'s' if len(alerts) - red != 1 else ''} "
+        f"for {with_alerts} of {learners} learner{'s' if learners != 1 else ''}",
+        style="red" if red else ("yellow" if alerts else "green"),
+    )
+
+
+@app.command(
+    epilog="Examples:\n\n  pathway alerts --today 2026-11-23\n\n"
+    "  pathway alerts --key-worker mbauer\n\n"
+    "  pathway alerts --fail-on red --format json   (a scheduled CI job)",
+)
+@guarded
+def alerts(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        AlertsFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = AlertsFormat.table,
+    fail_on: Annotated[
+        FailOn | None,
+        typer.Option("--fail-on", help="Exit 1 when an alert at this level or louder exists."),
+    ] = None,
+    key_worker: KeyWorkerOpt = None,
+    status: StatusOpt = None,
+    group: GroupOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Early-warning flags: each with its level, the rule that fired and the record behind it.
+
+    Rules: attendance-low, attendance-drop, wellbeing-drop, review-overdue, goal-overdue,
+    goal-at-risk, contract-unsigned, no-plan, action-overdue, records-invalid; thresholds
+    come from pathway.yaml. Closed cases raise none.
+    """
+    day = resolve_today(today)
+    caseload = load_caseload(paths or [])
+    only = _filter(key_worker, status, group)
+    found = find_alerts(caseload, day, only=only)
+    if output_format is AlertsFormat.json:
+        document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    else:
+        _alerts_table(found, sum(1 for case in caseload.cases if only.keeps(case)))
+    if fail_on is not None and any(
+        a.is_red or fail_on is FailOn.amber for a in found
+    ):
+        raise typer.Exit(1)
+
+
+# --- timeline ----------------------------------------------------------------------------
+
+
+def timeline_json(timeline: Timeline) -> dict[str, Any]:
+    """The documented JSON shape of ``timeline --format json``."""
+    return {
+        "learner": timeline.learner,
+        "name": timeline.name,
+        "status": timeline.status,
+        "events": [
+            {"date": e.date.isoformat(), "kind": e.kind, "text": e.text,
+             "file": display_path(e.file), **e.details}
+            for e in timeline.events
+        ],
+    }
+
+
+KIND_STYLE = {"review": "cyan", "goal-achieved": "green", "badge": "green", "closed": "bold",
+              "opened": "bold", "next-review": "magenta", "contract-in-force": "blue",
+              "signed": "blue"}
+
+
+def _timeline_text(timeline: Timeline) -> None:
+    console = _data_console()
+    console.print(Text.assemble((timeline.learner, "bold"), f"  {timeline.name}  ",
+                                (f"({timeline.status})", "dim")))
+    width = max((len(e.kind) for e in timeline.events), default=0)
+    for event in timeline.events:
+        overdue = event.details.get("overdue") is True
+        style = "red" if overdue else KIND_STYLE.get(event.kind, "")
+        console.print(Text.assemble(
+            (event.date.isoformat(), "bold"), "  ", (event.kind.ljust(width), style), "  ",
+            event.text,
+        ))
+        summary = event.details.get("summary")
+        if isinstance(summary, str) and summary.strip():
+            first = summary.strip().splitlines()[0]
+            console.print(Text(" " * (14 + width) + first, style="dim"), overflow="ellipsis",
+                          no_wrap=True)
+
+
+@app.command(
+    epilog="Examples:\n\n  pathway timeline L-2026-002\n\n"
+    "  pathway timeline L-2026-002 --caseload sample_cases --format json",
+)
+@guarded
+def timeline(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (folder name).")],
+    caseload: Annotated[
+        Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
+    ] = None,
+    output_format: Annotated[
+        TimelineFormat, typer.Option("--format", "-f", help="text or json.")
+    ] = TimelineFormat.text,
+    today: TodayOpt = None,
+) -> None:
+    """One learner's story in date order: opened, assessed, plan agreed and revised,
+    signatures, reviews with attendance and well-being, goals achieved, badges, closed.
+
+    Private notes and the well-being plan are never shown.
+    """
+    loaded, case = load_case_by_id(caseload, case_id)
+    story = case_timeline(case, loaded.settings, resolve_today(today))
+    if output_format is TimelineFormat.json:
+        print(json.dumps(timeline_json(story), ensure_ascii=False, indent=2))
+    else:
+        _timeline_text(story)
+    unread = [p.path for p in case.files() if p.model is None]
+    for path in unread:
+        err_console().print(f"[yellow]warning:[/] {escape(display_path(path))} could not be "
+                            "read and is missing from the timeline (run 'pathway validate')")
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+@app.command(
+    epilog="Examples:\n\n  pathway export --format csv > learners.csv\n\n"
+    "  pathway export --rows goals --format jsonl -o monitoring/goals.jsonl\n\n"
+    "  pathway export --pseudonymise --rows reviews -o monitoring/reviews.csv",
+)
+@guarded
+def export(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        ExportFormat, typer.Option("--format", "-f", help="csv or jsonl.")
+    ] = ExportFormat.csv,
+    rows: Annotated[
+        ExportRows, typer.Option("--rows", help="One row a learner, a goal or a review.")
+    ] = ExportRows.learners,
+    pseudonymise: Annotated[
+        bool,
+        typer.Option("--pseudonymise", "--pseudonymize",
+                     help="Keyed pseudonyms instead of ids; drop names, contacts, dates of "
+                     "birth and free text."),
+    ] = False,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+    ] = None,
+    today: TodayOpt = None,
+) -> None:
+    """Flat rows for the institution's monitoring: one row a learner, a goal or a review.
+
+    Private notes, health needs, the well-being plan and the learner's reflections are
+    never exported. With --pseudonymise, ids become keyed hashes (the key is made on first
+    use in the caseload's .pathway/ folder, which git ignores) that stay the same from one
+    export to the next.
+    """
+    caseload = load_caseload(paths or [])
+    result = export_caseload(caseload, resolve_today(today), rows.value,
+                             pseudonymise=pseudonymise)
+    text = to_csv(result) if output_format is ExportFormat.csv else to_jsonl(result)
+    console = err_console()
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    if output is None:
+        sys.stdout.write(text)
+        return
+    if output.is_dir():
+        output = output / f"{rows.value}.{output_format.value}"
+    atomic_write(output, text.encode("utf-8"))
+    console.print(f"wrote {escape(display_path(output))} ({len(result.rows)} {rows.value})")
