@@ -352,6 +352,7 @@ class Goal(Record):
     support: list[SupportAction] = Field(default_factory=list)
     status: GoalStatus
     progress: Percent | None = None
+    note: Text | None = Field(default=None, description="The latest word on the goal's progress.")
     achieved_on: IsoDate | None = None
     credential: Credential | None = None
 

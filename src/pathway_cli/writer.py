@@ -11,6 +11,7 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from pathway_cli.errors import UserError
@@ -27,8 +28,19 @@ def ensure_inside(path: Path, folder: Path) -> Path:
     return resolved
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
-    """Write ``data`` to ``path`` atomically, keeping the permissions of an existing file."""
+def atomic_write(
+    path: Path,
+    data: bytes,
+    *,
+    mode: int | None = None,
+    precondition: Callable[[], None] | None = None,
+) -> None:
+    """Write ``data`` to ``path`` atomically, keeping the permissions of an existing file.
+
+    ``precondition`` runs right before the rename; if it raises (for example because the
+    file changed on disk since it was read), the write is abandoned and the file is left
+    as it was.
+    """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     if mode is None:
@@ -46,6 +58,8 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             handle.flush()
             os.fsync(handle.fileno())
         tmp.chmod(mode)
+        if precondition is not None:
+            precondition()
         _replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
