@@ -1,0 +1,725 @@
+"""Editing a YAML record file without touching a byte the edit is not about.
+
+Practitioners keep their records in git and edit them by hand, so an update must leave
+comments, key order, quoting, blank lines, flow style, CRLF line endings and a BOM
+exactly as they were. ``YamlText`` therefore never re-emits the document: it parses the
+text with PyYAML (the C parser where available), takes the start and end positions the
+parser reports for the nodes an edit is about, and splices new text in at those
+positions. Everything outside the spliced span is the original text, byte for byte.
+
+Measured on the sample caseload and a 10 KiB plan (``benchmarks/bench_update.py``),
+splicing changes only the lines an edit is about and costs about a millisecond; a
+ruamel.yaml round trip re-emits the whole document and needs tuned settings to be
+byte-identical on these files.
+
+Every edit is checked: the edited text is parsed again and must hold exactly the old
+data with that one change applied, or the edit is refused (``EditError``). The engine
+cannot silently damage a record, whatever odd formatting it meets.
+
+Operations, each addressing a value by its key path (mapping keys and list indices):
+
+- ``set(path, value)``: replace a value, or insert a missing key (and missing parent
+  mappings); a new key goes after its predecessor in ``order`` (the model's field order).
+- ``delete(path)``: remove a key and its value.
+- ``append(path, item)``: add an item to a list (made if missing), in the style of the
+  items already there.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pathway_cli.errors import UserError
+from pathway_cli.findings import KeyPath
+
+__all__ = ["EditError", "FieldOrder", "YamlText", "inline_yaml"]
+
+try:  # the C parser reports the same character positions and is several times faster
+    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+# The field order of the mapping at a key path, to put a new key in its usual place.
+FieldOrder = Callable[[KeyPath], Sequence[str]]
+
+_INDENT = 2  # used when the file shows no indentation of its own
+_FLOW_ITEM_WIDTH = 100  # a new list item wider than this is written as a block
+_COMMENT_AFTER = re.compile(r"( +)(#.*)$")
+_PROPERTY = re.compile(r"[&!]\S*\s+")
+
+
+class EditError(UserError):
+    """The edit cannot be made safely in this file; nothing was changed."""
+
+
+def _no_order(_path: KeyPath) -> Sequence[str]:
+    return ()
+
+
+class YamlText:
+    """The text of one YAML record file, edited in place by splicing.
+
+    ``raw`` is the file's bytes; ``name`` is used in messages. ``encode()`` gives the
+    bytes back, with the original BOM and line endings.
+    """
+
+    def __init__(self, raw: bytes, name: str = "<file>") -> None:
+        self.name = name
+        self.bom = raw.startswith(codecs.BOM_UTF8)
+        try:
+            self.text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise EditError(f"{name}: not UTF-8 text; save it as UTF-8 first") from None
+        self.newline = "\r\n" if "\r\n" in self.text else "\n"
+
+    # --- reading --------------------------------------------------------------------------
+
+    def encode(self) -> bytes:
+        """The file's bytes, with its BOM if it had one."""
+        body = self.text.encode("utf-8")
+        return codecs.BOM_UTF8 + body if self.bom else body
+
+    def data(self) -> Any:
+        """The document as plain data (what the loader reads)."""
+        try:
+            return yaml.load(self.text, Loader=_Loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError as exc:
+            raise EditError(
+                f"{self.name}: not valid YAML, so it cannot be updated safely ({_short(exc)})",
+                hint="run 'pathway validate' to see where, and fix the file by hand first",
+            ) from None
+
+    def get(self, path: KeyPath, default: Any = None) -> Any:
+        """The value at ``path``, or ``default`` when a part of the path is missing."""
+        found, value = _lookup(self.data(), path)
+        return value if found else default
+
+    # --- editing --------------------------------------------------------------------------
+
+    def set(self, path: KeyPath, value: Any, order: FieldOrder = _no_order) -> bool:
+        """Set the value at ``path``; return False when it already had that value."""
+        if not path:
+            raise EditError("an empty key path addresses the whole file")
+        before = self.data()
+        found, current = _lookup(before, path)
+        if found and _same(current, value):
+            return False
+        expected = _with_set(before, path, value)
+        self._splice_set(path, value, order)
+        self._check(expected, path)
+        return True
+
+    def delete(self, path: KeyPath) -> bool:
+        """Remove the key at ``path`` with its value; return False when it is not there."""
+        before = self.data()
+        found, _ = _lookup(before, path)
+        if not found or not path or isinstance(path[-1], int):
+            return False
+        expected = _with_deleted(before, path)
+        self._splice_delete(path)
+        self._check(expected, path)
+        return True
+
+    def append(self, path: KeyPath, item: Any, order: FieldOrder = _no_order) -> None:
+        """Append ``item`` to the list at ``path``; a missing or empty value becomes a list."""
+        before = self.data()
+        found, current = _lookup(before, path)
+        if found and current is not None and not isinstance(current, list):
+            raise EditError(f"{self.name}: '{_dotted(path)}' is not a list, so nothing can be "
+                            "added to it")
+        if not found or current is None:
+            self.set(path, [item], order)
+            return
+        expected = _with_set(before, path, [*current, item])
+        node = self._node(path)
+        assert isinstance(node, SequenceNode)  # noqa: S101 - the data said it is a list
+        parent = self._node(path[:-1]) if path else None
+        self._splice_append(node, item, parent, path)
+        self._check(expected, path)
+
+    # --- splicing -------------------------------------------------------------------------
+
+    def _root(self) -> Node | None:
+        try:
+            return yaml.compose(self.text, Loader=_Loader)
+        except yaml.YAMLError as exc:
+            raise EditError(f"{self.name}: not valid YAML ({_short(exc)})") from None
+
+    def _node(self, path: KeyPath) -> Node:
+        node = self._root()
+        for part in path:
+            child = _child(node, part) if node is not None else None
+            if child is None:
+                raise EditError(f"{self.name}: '{_dotted(path)}' is not there")
+            node = child[1]
+        assert node is not None  # noqa: S101 - an empty path on an empty file is refused
+        return node
+
+    def _check(self, expected: Any, path: KeyPath) -> None:
+        """Refuse the edit unless the new text holds exactly the expected data."""
+        try:
+            after = yaml.load(self.text, Loader=_Loader)  # noqa: S506 - a safe loader
+        except yaml.YAMLError:
+            after = _Unreadable()
+        if not _same(after, expected):
+            raise EditError(
+                f"{self.name}: '{_dotted(path)}' cannot be changed here without disturbing "
+                "the rest of the file; change it by hand",
+            )
+
+    def _replace(self, start: int, end: int, new: str) -> None:
+        self.text = self.text[:start] + new + self.text[end:]
+
+    def _splice_set(self, path: KeyPath, value: Any, order: FieldOrder) -> None:
+        node = self._root()
+        if node is None:
+            self._append_to_empty(path, value)
+            return
+        parent: Node | None = None
+        key_node: Node | None = None
+        for depth, part in enumerate(path):
+            if isinstance(node, ScalarNode) and node.tag == _NULL_TAG and parent is not None:
+                # `programme:` with nothing under it yet
+                self._fill_null(node, _nest(path[depth:], value), key_node, _is_flow(parent))
+                return
+            child = _child(node, part)
+            if child is None:
+                if not isinstance(node, MappingNode) or isinstance(part, int):
+                    raise EditError(f"{self.name}: '{_dotted(path[:depth + 1])}' is not there")
+                rest = _nest(path[depth + 1:], value)
+                self._insert_key(node, str(part), rest, order(path[:depth]))
+                return
+            parent, (key_node, node) = node, child
+        assert parent is not None  # noqa: S101 - the path is not empty
+        self._replace_value(parent, key_node, node, value, path)
+
+    def _append_to_empty(self, path: KeyPath, value: Any) -> None:
+        if isinstance(path[0], int):
+            raise EditError(f"{self.name}: the file is empty")
+        lines = _entry_lines(str(path[0]), _nest(path[1:], value), 0, _Layout())
+        self._insert_lines(len(self.text), lines)
+
+    def _replace_value(self, parent: Node, key_node: Node | None, node: Node, value: Any,
+                       path: KeyPath) -> None:
+        flow = _is_flow(parent)
+        if isinstance(node, ScalarNode) and node.tag == _NULL_TAG:
+            self._fill_null(node, value, key_node, flow)
+            return
+        start, end = self._value_span(node)
+        if isinstance(node, MappingNode | SequenceNode) and not node.flow_style:
+            # a block collection becomes a flow value on the key's line
+            if key_node is None or flow:
+                raise EditError(f"{self.name}: '{_dotted(path)}' is a block; change it by hand")
+            colon = self.text.index(":", key_node.end_mark.index)
+            self._replace(colon + 1, end, " " + _inline(value, flow=True))
+            return
+        if not flow and self._put_literal(start, end, value, key_node, node):
+            return
+        style = node.style if isinstance(node, ScalarNode) else None
+        self._replace_keeping_comment(start, end, _inline(value, flow=flow, prefer=style))
+
+    def _put_literal(self, start: int, end: int, value: Any, key_node: Node | None,
+                     node: Node) -> bool:
+        """Write a multi-line text as a literal block; False when it is not one."""
+        if not isinstance(value, str) or "\n" not in value.rstrip("\n"):
+            return False
+        column = self._key_column(key_node, node)
+        literal = _literal(value, column + self._layout().indent, self.newline)
+        if literal is None:
+            return False
+        header, _, body = literal.partition(self.newline)
+        line_end = self._line_end(end)
+        comment = self.text[end:line_end].strip() if "\n" not in self.text[start:end] else ""
+        if comment.startswith("#"):
+            header += " " + comment  # a comment after the value moves up to the `|` line
+            end = line_end
+        self._replace(start, end, header + self.newline + body)
+        return True
+
+    def _fill_null(self, node: Node, value: Any, key_node: Node | None, flow: bool) -> None:
+        """Write a value where the key has none (`closed:`, `closed: ~`)."""
+        start, end = node.start_mark.index, node.end_mark.index
+        empty = start == end
+        if flow or not _needs_block(value):
+            if empty and self._put_literal(start, end, value, key_node, node):
+                self._replace(start, start, " ")
+                return
+            new = _inline(value, flow=flow)
+            self._replace_keeping_comment(start, end, " " + new if empty else new)
+            return
+        if not empty:
+            self._replace(start, end, "")
+        layout = self._layout()
+        column = self._key_column(key_node, node)
+        lines: list[tuple[int, str]] = []
+        if isinstance(value, dict):
+            for key, item in value.items():
+                lines.extend(_entry_lines(str(key), item, column + layout.indent, layout))
+        else:
+            for item in value:
+                lines.extend(_item_lines(item, column + layout.seq_offset, None, layout))
+        self._insert_lines(self._after_line(start), lines)
+
+    def _value_span(self, node: Node) -> tuple[int, int]:
+        start, end = int(node.start_mark.index), int(node.end_mark.index)
+        # keep an anchor or tag that stands before the value
+        while self.text[start:start + 1] in ("&", "!"):
+            match = _PROPERTY.match(self.text, start)
+            if match is None:
+                break
+            start = match.end()
+        if (isinstance(node, ScalarNode) and node.style in ("|", ">")) or (
+            isinstance(node, MappingNode | SequenceNode) and not node.flow_style
+        ):
+            end = self._content_end(node)
+        return start, end
+
+    def _replace_keeping_comment(self, start: int, end: int, new: str) -> None:
+        """Replace a one-line value, keeping a comment after it in its column if it fits."""
+        tail = self.text[end:self._line_end(end)]
+        match = _COMMENT_AFTER.match(tail)
+        if match and "\n" not in new and "\n" not in self.text[start:end]:
+            grow = len(new) - (end - start)
+            spaces = max(1, len(match.group(1)) - grow)
+            self._replace(start, end + len(match.group(1)), new + " " * spaces)
+        else:
+            self._replace(start, end, new)
+
+    def _key_column(self, key_node: Node | None, value_node: Node) -> int:
+        if key_node is not None:
+            return int(key_node.start_mark.column)
+        return int(value_node.start_mark.column)
+
+    def _insert_key(self, mapping: MappingNode, key: str, value: Any,
+                    order: Sequence[str]) -> None:
+        keys = [k.value if isinstance(k, ScalarNode) else None for k, _ in mapping.value]
+        position = _position(keys, key, order)
+        if mapping.flow_style:
+            self._insert_flow_key(mapping, position, key, value)
+            return
+        column = int(mapping.value[0][0].start_mark.column)
+        first_on_dash = self._starts_item(mapping.value[0][0])
+        if position == 0 and first_on_dash:
+            position = 1  # the first key shares its line with the list dash
+        if position == 0:
+            at = self._line_start(mapping.value[0][0].start_mark.index)
+        else:
+            at = self._after_line(self._content_end(mapping.value[position - 1][1]))
+        self._insert_lines(at, _entry_lines(key, value, column, self._layout()))
+
+    def _insert_flow_key(self, mapping: MappingNode, position: int, key: str,
+                         value: Any) -> None:
+        entry = f"{_plain_key(key)}: {_inline(value, flow=True)}"
+        if not mapping.value:
+            open_at = mapping.start_mark.index + 1
+            self._replace(open_at, open_at, entry)
+        elif position == 0:
+            at = mapping.value[0][0].start_mark.index
+            self._replace(at, at, entry + ", ")
+        else:
+            at = self._content_end(mapping.value[position - 1][1])
+            self._replace(at, at, ", " + entry)
+
+    def _splice_delete(self, path: KeyPath) -> None:
+        parent = self._node(path[:-1])
+        if not isinstance(parent, MappingNode):
+            raise EditError(f"{self.name}: '{_dotted(path)}' is not a key")
+        index = next(i for i, (k, _) in enumerate(parent.value)
+                     if isinstance(k, ScalarNode) and k.value == str(path[-1]))
+        key_node, value_node = parent.value[index]
+        entries = parent.value
+        if parent.flow_style:
+            if index > 0:
+                start = self._content_end(entries[index - 1][1])
+                end = self._content_end(value_node)
+            elif len(entries) > 1:
+                start, end = key_node.start_mark.index, entries[1][0].start_mark.index
+            else:
+                start, end = key_node.start_mark.index, self._content_end(value_node)
+            self._replace(start, end, "")
+            return
+        if not self._starts_item(key_node):
+            start = self._line_start(key_node.start_mark.index)
+            self._replace(start, self._after_line(self._content_end(value_node)), "")
+            return
+        if len(entries) == 1:
+            raise EditError(f"{self.name}: '{_dotted(path)}' is the only key of its list item; "
+                            "remove the item by hand")
+        # the first key of a list item shares the dash's line: pull the next key up
+        self._replace(key_node.start_mark.index, entries[1][0].start_mark.index, "")
+
+    def _splice_append(self, node: SequenceNode, item: Any, parent: Node | None,
+                       path: KeyPath) -> None:
+        layout = self._layout()
+        if node.flow_style:
+            if node.value:
+                at = self._content_end(node.value[-1])
+                self._replace(at, at, ", " + _inline(item, flow=True))
+                return
+            if isinstance(item, dict) and parent is not None and not _is_flow(parent):
+                # `team: []` becomes a block list, keeping any comment on the key's line
+                start, end = node.start_mark.index, node.end_mark.index
+                line_end = self._line_end(end)
+                if self.text[end:line_end].strip():
+                    self._replace(start, end, "  ")
+                else:
+                    start = len(self.text[:start].rstrip(" "))
+                    self._replace(start, end, "")
+                key_node = _child(parent, path[-1])
+                column = self._key_column(key_node[0] if key_node else None, node)
+                lines = _item_lines(item, column + layout.seq_offset, None, layout)
+                self._insert_lines(self._after_line(start), lines)
+                return
+            open_at = node.start_mark.index + 1
+            self._replace(open_at, open_at, _inline(item, flow=True))
+            return
+        last = node.value[-1]
+        dash = self._dash_column(last)
+        lines = _item_lines(item, dash, last, layout)
+        self._insert_lines(self._after_line(self._content_end(last)), lines)
+
+    # --- positions ------------------------------------------------------------------------
+
+    def _layout(self) -> _Layout:
+        root = self._root()
+        return _Layout.of(root, self) if root is not None else _Layout()
+
+    def _content_end(self, node: Node) -> int:
+        """Index just after the last character that belongs to ``node``."""
+        if isinstance(node, ScalarNode):
+            if node.style in ("|", ">"):
+                end = node.end_mark.index
+                while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
+                    end -= 1
+                return int(end)
+            return int(node.end_mark.index)
+        if isinstance(node, MappingNode | SequenceNode):
+            if node.flow_style or not node.value:
+                return int(node.end_mark.index)
+            last = node.value[-1][1] if isinstance(node, MappingNode) else node.value[-1]
+            end = self._content_end(last)
+            if end < node.start_mark.index:
+                raise EditError(f"{self.name}: an alias (*name) ends this block; change it by "
+                                "hand")
+            return end
+        return int(node.end_mark.index)
+
+    def _line_start(self, index: int) -> int:
+        return self.text.rfind("\n", 0, index) + 1
+
+    def _line_end(self, index: int) -> int:
+        """Index of the line break after ``index`` (before a CR of a CRLF)."""
+        end = self.text.find("\n", index)
+        if end < 0:
+            return len(self.text)
+        return end - 1 if end > 0 and self.text[end - 1] == "\r" else end
+
+    def _after_line(self, index: int) -> int:
+        end = self.text.find("\n", index)
+        return len(self.text) if end < 0 else end + 1
+
+    def _starts_item(self, node: Node) -> bool:
+        """True when ``node`` sits on a list dash's line (``- key: value``)."""
+        before = self.text[self._line_start(node.start_mark.index):node.start_mark.index]
+        return "-" in before
+
+    def _dash_column(self, item: Node) -> int:
+        index = item.start_mark.index
+        before = self.text[self._line_start(index):index]
+        dash = before.rfind("-")
+        return dash if dash >= 0 else int(item.start_mark.column)
+
+    def _insert_lines(self, at: int, lines: list[tuple[int, str]]) -> None:
+        body = self.newline.join(" " * indent + text for indent, text in lines)
+        if at >= len(self.text) and self.text and not self.text.endswith("\n"):
+            self._replace(at, at, self.newline + body)
+        else:
+            self._replace(at, at, body + self.newline)
+
+
+class _Layout:
+    """How the file indents: mapping step and where a list's dashes sit under its key."""
+
+    def __init__(self, indent: int = _INDENT, seq_offset: int = _INDENT) -> None:
+        self.indent = indent
+        self.seq_offset = seq_offset
+
+    @classmethod
+    def of(cls, root: Node, doc: YamlText) -> _Layout:
+        indents: list[int] = []
+        offsets: list[int] = []
+        stack = [root]
+        while stack and (len(indents) < 5 or len(offsets) < 5):
+            node = stack.pop()
+            if isinstance(node, MappingNode) and not node.flow_style:
+                for key, value in node.value:
+                    if isinstance(value, MappingNode) and not value.flow_style and value.value:
+                        indents.append(value.value[0][0].start_mark.column - key.start_mark.column)
+                    elif isinstance(value, SequenceNode) and not value.flow_style and value.value:
+                        offsets.append(doc._dash_column(value.value[0]) - key.start_mark.column)
+                    stack.append(value)
+            elif isinstance(node, SequenceNode) and not node.flow_style:
+                stack.extend(node.value)
+        indent = max(set(indents), key=indents.count) if indents else _INDENT
+        offset = max(set(offsets), key=offsets.count) if offsets else indent
+        return cls(indent if indent > 0 else _INDENT, max(offset, 0))
+
+
+# --- rendering values ---------------------------------------------------------------------
+
+_NULL_TAG = "tag:yaml.org,2002:null"
+
+
+def _reads_back(text: str, value: Any, flow: bool) -> bool:
+    probe = f"[{text}]" if flow else f"k: {text}"
+    try:
+        loaded = yaml.load(probe, Loader=_Loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError:
+        return False
+    got = loaded[0] if flow and isinstance(loaded, list) and len(loaded) == 1 else (
+        loaded.get("k", _MISSING) if isinstance(loaded, dict) and not flow else _MISSING)
+    return _same(got, value)
+
+
+def _double(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+def _single(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _scalar(value: Any, flow: bool, prefer: str | None = None) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ".nan"
+        if math.isinf(value):
+            return ".inf" if value > 0 else "-.inf"
+        text = repr(value)
+        if "e" in text and "." not in text:
+            text = text.replace("e", ".0e")
+        return text
+    if isinstance(value, date):
+        return value.isoformat()
+    text = str(value)
+    candidates = []
+    if prefer == '"':
+        candidates.append(_double(text))
+    elif prefer == "'":
+        candidates.append(_single(text))
+    if "\n" not in text and text == text.strip():
+        candidates.append(text)
+    candidates += [_double(text)]
+    for candidate in candidates:
+        if _reads_back(candidate, text, flow):
+            return candidate
+    return _double(text)
+
+
+def inline_yaml(value: Any, *, flow: bool = False) -> str:
+    """``value`` written as YAML on one line (flow style for lists and mappings)."""
+    return _inline(value, flow=flow)
+
+
+def _inline(value: Any, flow: bool, prefer: str | None = None) -> str:
+    """A value written on one line: a scalar, or a list or mapping in flow style."""
+    if isinstance(value, dict):
+        entries = ", ".join(f"{_plain_key(str(k))}: {_inline(v, True)}" for k, v in value.items())
+        return "{" + entries + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_inline(v, True) for v in value) + "]"
+    return _scalar(value, flow, prefer)
+
+
+def _plain_key(key: str) -> str:
+    return key if _reads_back(key, key, True) and ":" not in key else _double(key)
+
+
+def _literal(text: str, indent: int, newline: str) -> str | None:
+    """A multi-line text as a literal block (``|``), or None when one cannot hold it."""
+    body = text.rstrip("\n")
+    trailing = len(text) - len(body)
+    if body[:1] in (" ", "\t") or "\r" in text or any(
+        not ch.isprintable() and ch not in "\n\t" for ch in text
+    ):
+        return None
+    header = "|" if trailing == 1 else ("|-" if trailing == 0 else "|+")
+    lines = [(" " * indent + line) if line else "" for line in body.split("\n")]
+    lines += [""] * (trailing - 1 if trailing > 1 else 0)
+    return header + newline + newline.join(lines)
+
+
+def _needs_block(value: Any) -> bool:
+    if isinstance(value, dict):
+        return bool(value)
+    if isinstance(value, list):
+        return any(isinstance(v, dict) for v in value)
+    return False
+
+
+def _entry_lines(key: str, value: Any, column: int, layout: _Layout) -> list[tuple[int, str]]:
+    """A ``key: value`` entry as lines of (indent, text), nested values as blocks."""
+    name = _plain_key(key)
+    if isinstance(value, dict) and value:
+        lines = [(column, f"{name}:")]
+        for sub_key, sub_value in value.items():
+            lines.extend(_entry_lines(str(sub_key), sub_value, column + layout.indent, layout))
+        return lines
+    if _needs_block(value):
+        lines = [(column, f"{name}:")]
+        for item in value:
+            lines.extend(_item_lines(item, column + layout.seq_offset, None, layout))
+        return lines
+    if isinstance(value, str) and "\n" in value.rstrip("\n"):
+        literal = _literal(value, column + layout.indent, "\n")
+        if literal is not None:
+            first, *rest = literal.split("\n")
+            return [(column, f"{name}: {first}"), *((0, line) for line in rest)]
+    return [(column, f"{name}: {_inline(value, flow=False)}")]
+
+
+def _item_lines(item: Any, dash: int, sibling: Node | None,
+                layout: _Layout) -> list[tuple[int, str]]:
+    """A list item ``- ...`` in the style of its sibling (flow or block mapping)."""
+    block = isinstance(item, dict) and item and (
+        (isinstance(sibling, MappingNode) and not sibling.flow_style)
+        or (sibling is None and len(_inline(item, True)) + dash + 2 > _FLOW_ITEM_WIDTH)
+    )
+    if not block:
+        return [(dash, "- " + _inline(item, flow=False))]
+    key_column = (int(sibling.value[0][0].start_mark.column)
+                  if isinstance(sibling, MappingNode) else dash + 2)
+    lines: list[tuple[int, str]] = []
+    for key, value in item.items():
+        lines.extend(_entry_lines(str(key), value, key_column, layout))
+    first_text = lines[0][1]
+    pad = " " * max(key_column - dash - 2, 0)
+    lines[0] = (dash, "- " + pad + first_text)
+    return lines
+
+
+# --- data-side mirror of the edits (for the check) ----------------------------------------
+
+
+class _Missing:
+    pass
+
+
+class _Unreadable:
+    pass
+
+
+_MISSING = _Missing()
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal values of the same types (True is not 1, 1 is not 1.0)."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, float) and math.isnan(a):
+        return math.isnan(b)
+    return bool(a == b)
+
+
+def _lookup(data: Any, path: KeyPath) -> tuple[bool, Any]:
+    for part in path:
+        in_mapping = isinstance(data, dict) and not isinstance(part, int) and part in data
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if not (in_mapping or in_list):
+            return False, None
+        data = data[part]
+    return True, data
+
+
+def _copy(data: Any) -> Any:
+    if isinstance(data, dict):
+        return {k: _copy(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_copy(v) for v in data]
+    return data
+
+
+def _nest(path: KeyPath, value: Any) -> Any:
+    for part in reversed(path):
+        value = {part: value}
+    return value
+
+
+def _with_set(data: Any, path: KeyPath, value: Any) -> Any:
+    root: Any = _copy(data) if data is not None else {}
+    target: Any = root
+    for depth, part in enumerate(path[:-1]):
+        nxt = _lookup(target, (part,))[1]
+        if nxt is None:
+            target[part] = _nest(path[depth + 1:], value)
+            return root
+        target = nxt
+    target[path[-1]] = value
+    return root
+
+
+def _with_deleted(data: Any, path: KeyPath) -> Any:
+    root = _copy(data)
+    target = root
+    for part in path[:-1]:
+        target = target[part]
+    del target[path[-1]]
+    return root
+
+
+def _position(keys: list[Any], key: str, order: Sequence[str]) -> int:
+    """Where a new key goes: after the last present key that comes before it in ``order``."""
+    if key not in order:
+        return len(keys)
+    before = set(order[: list(order).index(key)])
+    position = 0
+    for index, existing in enumerate(keys):
+        if existing in before:
+            position = index + 1
+    if position == 0 and keys and not any(k in order for k in keys):
+        return len(keys)
+    return position
+
+
+def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
+    if isinstance(node, MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, ScalarNode) and key_node.value == str(part):
+                return key_node, value_node
+        return None
+    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+        return None, node.value[part]
+    return None
+
+
+def _is_flow(node: Node | None) -> bool:
+    return isinstance(node, MappingNode | SequenceNode) and bool(node.flow_style)
+
+
+def _dotted(path: KeyPath) -> str:
+    return ".".join(str(p) for p in path)
+
+
+def _short(exc: yaml.YAMLError) -> str:
+    mark = getattr(exc, "problem_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
