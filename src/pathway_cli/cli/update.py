@@ -1,0 +1,309 @@
+"""Commands that update records: ``goal``, ``review new``, ``sign``, ``set``, ``close``.
+
+Each command plans its change with ``pathway_cli.updates``, which validates the whole
+case with the change before anything is written, and reports what happened: the diff
+on stdout for ``--dry-run``, a line per written file (and any new warnings) on stderr.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import typer
+from rich.markup import escape
+
+from pathway_cli.cli.app import TodayOpt, app, display_path, err_console, guarded, resolve_today
+from pathway_cli.errors import UserError
+from pathway_cli.findings import Finding
+from pathway_cli.models import GoalStatus, Outcome, Party, ReviewKind
+from pathway_cli.updates import (
+    Applied,
+    Update,
+    apply_update,
+    close_case,
+    create_review,
+    open_case,
+    parse_assignment,
+    set_values,
+    sign_contract,
+    update_goal,
+)
+
+review_app = typer.Typer(
+    name="review",
+    help="Reviews and sessions: 'review new' writes the next one, prefilled.",
+    no_args_is_help=True,
+)
+app.add_typer(review_app, name="review")
+
+
+def _parse_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
+    return value
+
+
+def _on(value: str | None, today: date) -> date:
+    return date.fromisoformat(value) if value else today
+
+
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Learner id (the case folder's name).")]
+CaseloadOpt = Annotated[
+    Path | None,
+    typer.Option("--caseload", help="Caseload root (default: found from the current folder)."),
+]
+DryRunOpt = Annotated[
+    bool, typer.Option("--dry-run", help="Print the diff of the change and write nothing.")
+]
+CommitOpt = Annotated[
+    bool,
+    typer.Option("--commit", help="Stage the changed files and make a git commit that says "
+                 "what changed (the caseload must be a git repository)."),
+]
+
+
+def _date_opt(flag: str, text: str) -> Any:
+    return typer.Option(flag, metavar="YYYY-MM-DD", callback=_parse_date, help=text)
+
+
+def _finding_line(finding: Finding) -> str:
+    where = f"{display_path(finding.file)}:{finding.line or 1}:{finding.column or 1}"
+    return f"{where}: {finding.rule}: {finding.message}"
+
+
+def _report(update: Update, applied: Applied) -> None:
+    """The diff on stdout for a dry run; what was written and what to know on stderr."""
+    console = err_console()
+    if not applied.changes:
+        console.print(f"nothing to change: {escape(update.message)}")
+        return
+    if applied.dry_run:
+        sys.stdout.write(applied.diff)
+        sys.stdout.flush()
+        count = len(applied.changes)
+        console.print(f"dry run: nothing written ({count} file{'s' if count != 1 else ''} "
+                      f"would change): {escape(update.message)}")
+    else:
+        for path in applied.written:
+            console.print(f"[green]wrote[/] {escape(display_path(path))}: {escape(update.message)}")
+    for finding in applied.warnings:
+        console.print(f"[yellow]warning[/] {escape(_finding_line(finding))}")
+    for finding in applied.resolved:
+        console.print(f"[green]resolved[/] {escape(_finding_line(finding))}")
+    for finding in applied.remaining:
+        console.print(f"[red]still to fix[/] {escape(_finding_line(finding))}")
+    if applied.commit:
+        console.print(f"committed {escape(applied.commit)}")
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  pathway goal L-2026-002 G1 --status in-progress --progress 55\n\n"
+    "  pathway goal L-2026-002 G3 --status achieved --on 2026-11-20 --commit\n\n"
+    "  pathway goal L-2026-001 G2 --note 'resit booked for March' --dry-run",
+)
+@guarded
+def goal(
+    case_id: IdArg,
+    goal_id: Annotated[str, typer.Argument(metavar="GOAL", help="Goal id in plan.yaml.")],
+    status: Annotated[
+        GoalStatus | None, typer.Option("--status", help="New status of the goal.")
+    ] = None,
+    progress: Annotated[
+        int | None, typer.Option("--progress", min=0, max=100, help="Progress, 0-100.")
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="The latest word on the goal (an empty text removes it)."),
+    ] = None,
+    on: Annotated[
+        str | None,
+        _date_opt("--on", "Date the goal was achieved (default: today)."),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Update one goal in plan.yaml: status, progress, note.
+
+    Setting the status to achieved also writes achieved_on (--on, default today); moving
+    a goal away from achieved removes it. The whole case is validated with the change
+    before anything is written: an invalid result is refused (exit 1) and the file is left
+    untouched. Only the goal's changed lines are rewritten.
+    """
+    day = resolve_today(today)
+    loaded, case = open_case(caseload, case_id)
+    update = update_goal(case, goal_id, status=status, progress=progress, note=note,
+                         on=date.fromisoformat(on) if on else None, today=day)
+    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+
+
+def _run_editor(path: Path) -> None:
+    """Open ``path`` in the user's editor ($VISUAL or $EDITOR) and wait for it."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        raise UserError("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
+    try:
+        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+    except OSError as exc:
+        raise UserError(f"could not start the editor '{editor}': {exc.strerror}") from None
+    if result.returncode != 0:
+        raise UserError(f"the editor '{editor}' exited with code {result.returncode}")
+
+
+@review_app.command(
+    "new",
+    epilog="Examples:\n\n"
+    "  pathway review new L-2026-002\n\n"
+    "  pathway review new L-2026-002 --kind case-conference --date 2026-11-30 --edit\n\n"
+    "  pathway review new L-2026-008 --dry-run",
+)
+@guarded
+def review_new(
+    case_id: IdArg,
+    on: Annotated[
+        str | None, _date_opt("--date", "Date of the review (default: today).")
+    ] = None,
+    kind: Annotated[ReviewKind, typer.Option("--kind", help="Kind of review.")] = (
+        "progress-review"
+    ),
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", help="Open the new review in $EDITOR and check it when you close "
+                     "it; if it is refused, your text is kept and reopened next time."),
+    ] = False,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Write reviews/DATE.yaml prefilled with the open goals and the next review date.
+
+    The key worker is entered in with:, each open goal with its current status and
+    progress, and next_review is the date plus the caseload's review_every_days. A second
+    review on one day is DATE-2.yaml.
+    """
+    day = resolve_today(today)
+    loaded, case = open_case(caseload, case_id)
+    when = _on(on, day)
+    applied = create_review(loaded, case, when, kind, day,
+                            edit=_run_editor if edit else None, dry_run=dry_run, commit=commit)
+    path = applied.changes[0].path if applied.changes else case.folder
+    message = f"{case.id}: new {kind} on {when.isoformat()} ({path.parent.name}/{path.name})"
+    _report(Update(case.id, tuple(applied.changes), message), applied)
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  pathway sign L-2026-005 --party learner --name 'Giulia Esposito'\n\n"
+    "  pathway sign L-2026-005 --party guardian --name 'Franca Esposito' --date 2026-11-20",
+)
+@guarded
+def sign(
+    case_id: IdArg,
+    party: Annotated[Party, typer.Option("--party", help="Who signs.")],
+    name: Annotated[str, typer.Option("--name", help="Name of the person signing.")],
+    on: Annotated[str | None, _date_opt("--date", "Date of signing (default: today).")] = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Add a signature to contract.yaml.
+
+    The contract is in force once learner and provider have signed. The signature is
+    appended in the style of the ones already there.
+    """
+    day = resolve_today(today)
+    loaded, case = open_case(caseload, case_id)
+    update = sign_contract(case, party, name, _on(on, day))
+    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+
+
+def _assignment(values: list[str]) -> list[str]:
+    for value in values:
+        try:
+            parse_assignment(value)
+        except UserError as exc:
+            raise typer.BadParameter(exc.message) from None
+    return values
+
+
+@app.command(
+    "set",
+    epilog="Examples:\n\n"
+    "  pathway set L-2026-002 learner programme.mode=dual\n\n"
+    "  pathway set L-2026-002 plan goals.G2.due=2027-02-01 'goals.G2.target=>= 85%'\n\n"
+    "  pathway set L-2026-003 learner 'consent.share_with=[guardian, employer]'\n\n"
+    "  pathway set L-2026-002 review:2026-10-26 next_review=2026-11-09\n\n"
+    "  pathway set L-2026-001 plan revised=     # an empty value removes the key",
+)
+@guarded
+def set_(
+    case_id: IdArg,
+    file: Annotated[
+        str,
+        typer.Argument(metavar="FILE", help="learner, assessment, plan, contract, "
+                       "review:YYYY-MM-DD or review (the latest)."),
+    ],
+    assignments: Annotated[
+        list[str],
+        typer.Argument(metavar="KEY=VALUE...", callback=_assignment,
+                       help="Dotted keys; list items by their id (goals.G2.due) or index."),
+    ],
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Set values in one record file by dotted key.
+
+    Values are typed by the record model: dates, whole numbers, rates, true/false, and
+    lists or blocks in YAML flow syntax ([a, b], {key: value}). A missing key is added in
+    its usual place; an unknown key is refused by validation.
+    """
+    day = resolve_today(today)
+    loaded, case = open_case(caseload, case_id)
+    update = set_values(case, file, assignments)
+    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  pathway close L-2026-006 --outcome completed --date 2026-07-10\n\n"
+    "  pathway close L-2026-009 --outcome transferred --commit",
+)
+@guarded
+def close(
+    case_id: IdArg,
+    outcome: Annotated[Outcome, typer.Option("--outcome", help="How the case ended.")],
+    on: Annotated[
+        str | None, _date_opt("--date", "Date the case closed (default: today).")
+    ] = None,
+    status: Annotated[
+        Literal["completed", "left"] | None,
+        typer.Option("--status", help="Default: completed for outcome completed, left "
+                     "otherwise."),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Close a case: status, closed date and outcome in learner.yaml."""
+    day = resolve_today(today)
+    loaded, case = open_case(caseload, case_id)
+    update = close_case(case, outcome, _on(on, day), status)
+    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+
