@@ -31,7 +31,7 @@ EVENT_KINDS = (
     "contract-in-force", "review", "goal-achieved", "badge", "closed", "next-review",
 )
 _ORDER = {kind: index for index, kind in enumerate(EVENT_KINDS)}
-Detail = str | int | float | bool | None
+Detail = str | int | float | bool | dict[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -120,14 +120,18 @@ def case_timeline(case: Case, settings: Settings, today: date) -> Timeline:
             add(TimelineEvent(max(learner_sig.date, provider_sig.date), "contract-in-force",
                               f"contract in force ({contract.start} to {contract.end})", path))
     for review, loaded in case.reviews_with_files:
-        add(TimelineEvent(review.date, "review", _review_text(review.kind, review.with_,
-                                                               review.attendance,
-                                                               review.wellbeing,
-                                                               review.engagement),
+        flagged = [f"{goal_id} {progress.status.replace('-', ' ')}"
+                   for goal_id, progress in review.goals.items()
+                   if progress.status in ("at-risk", "achieved", "dropped")]
+        text = _review_text(review.kind, review.with_, review.attendance, review.wellbeing,
+                            review.engagement)
+        add(TimelineEvent(review.date, "review",
+                          text + (f"; {', '.join(flagged)}" if flagged else ""),
                           loaded.path,
                           {"review_kind": review.kind, "with": ", ".join(review.with_),
                            "attendance": review.attendance, "wellbeing": review.wellbeing,
-                           "engagement": review.engagement, "summary": review.summary}))
+                           "engagement": review.engagement, "summary": review.summary,
+                           "goals": {g: p.status for g, p in review.goals.items() if p.status}}))
     if learner is not None and not learner.is_closed:
         reviews = case.reviews_with_files
         if reviews:
