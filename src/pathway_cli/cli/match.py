@@ -1,0 +1,182 @@
+"""Commands of the two smart tools: ``match`` (mentor matching) and ``badges``."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from pathway_cli.badges import BadgeSet, issue_badges
+from pathway_cli.caseload import load_caseload
+from pathway_cli.cli.app import (
+    PathsArg,
+    TodayOpt,
+    app,
+    display_path,
+    err_console,
+    guarded,
+    out_console,
+    resolve_today,
+)
+from pathway_cli.matching import MatchResult, propose_matches
+
+
+class MatchFormat(StrEnum):
+    """Output formats of ``match``."""
+
+    table = "table"
+    json = "json"
+
+
+def match_json(result: MatchResult) -> dict[str, Any]:
+    """The documented JSON shape of ``match --format json`` (CLI.md, plus extra fields)."""
+    return {
+        "as_of": result.as_of.isoformat(),
+        "pairs": [
+            {"learner": p.learner, "mentor": p.mentor, "score": p.score,
+             "reasons": list(p.reasons), "role": p.role, "points": p.points,
+             "learner_name": p.learner_name, "mentor_name": p.mentor_name}
+            for p in result.pairs
+        ],
+        "unmatched": [
+            {"learner": u.learner, "reason": u.reason, "learner_name": u.learner_name}
+            for u in result.unmatched
+        ],
+        "mentors": [
+            {"id": m.id, "name": m.name, "kind": m.kind, "capacity": m.capacity,
+             "taken": m.taken, "free": m.free, "proposed": m.proposed, "note": m.note}
+            for m in result.mentors
+        ],
+        "skipped": [{"learner": s.learner, "reason": s.reason} for s in result.skipped],
+        "total_points": result.total_points,
+        "max_points": result.max_points,
+    }
+
+
+def _report_table(result: MatchResult) -> None:
+    console = out_console()
+    if result.pairs:
+        table = Table(title=f"Proposed mentors (as of {result.as_of.isoformat()})",
+                      title_justify="left", show_lines=True)
+        table.add_column("Learner")
+        table.add_column("Mentor")
+        table.add_column("Score", justify="right")
+        table.add_column("Why")
+        for p in result.pairs:
+            table.add_row(
+                f"{escape(p.learner)}\n{escape(p.learner_name)}",
+                f"{escape(p.mentor)} ({p.role})\n{escape(p.mentor_name)}",
+                f"{p.score:.2f}",
+                "\n".join(f"- {escape(r)}" for r in p.reasons),
+            )
+        console.print(table)
+    else:
+        console.print("No pairs to propose.")
+    if result.unmatched:
+        table = Table(title="Still without a mentor", title_justify="left")
+        table.add_column("Learner")
+        table.add_column("Why")
+        for u in result.unmatched:
+            table.add_row(f"{escape(u.learner)} {escape(u.learner_name)}", escape(u.reason))
+        console.print(table)
+    pool = Table(title="Mentor pool", title_justify="left")
+    pool.add_column("Mentor")
+    pool.add_column("Kind")
+    pool.add_column("Taken", justify="right")
+    pool.add_column("Proposed", justify="right")
+    pool.add_column("Note")
+    for m in result.mentors:
+        pool.add_row(escape(m.id), m.kind, f"{m.taken} of {m.capacity}",
+                     str(m.proposed) if m.proposed else "", escape(m.note or ""))
+    console.print(pool)
+
+
+def _report_skipped(result: MatchResult) -> None:
+    console = err_console()
+    for s in result.skipped:
+        console.print(f"[yellow]skipped[/] {escape(s.learner)}: {escape(s.reason)}")
+
+
+@app.command(
+    epilog="Examples:\n\n  pathway match\n\n  pathway match sample_cases --today 2026-11-23\n\n"
+    "  pathway match --format json | jq '.pairs[] | [.learner, .mentor, .score]'\n\n"
+    "  pathway match --apply",
+)
+@guarded
+def match(
+    paths: PathsArg = None,
+    output_format: Annotated[
+        MatchFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = MatchFormat.table,
+    today: TodayOpt = None,
+) -> None:
+    """Propose mentors from mentors.yaml for the active learners who have none, with reasons.
+
+    Pairs are scored on shared sector, languages, interests, the mentor's availability and
+    independence, and the kind of mentor against the learner's needs (weights under
+    'matching:' in pathway.yaml). The proposal maximises the total score; untrained mentors
+    and mentors at capacity are never proposed, and every learner left without a mentor is
+    listed with the reason.
+    """
+    caseload = load_caseload(paths or [])
+    result = propose_matches(caseload, resolve_today(today))
+    _report_skipped(result)
+    if output_format is MatchFormat.json:
+        print(json.dumps(match_json(result), ensure_ascii=False, indent=2))
+    else:
+        _report_table(result)
+
+
+def _report_badges(result: BadgeSet) -> None:
+    console = err_console()
+    for note in result.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
+    for path in result.written:
+        console.print(f"wrote {escape(display_path(path))}")
+        print(display_path(path))
+    if not result.badges:
+        console.print(f"{escape(result.learner)} has no recognised achievement to issue yet "
+                      "(a goal or hidden skill with a 'credential:')")
+        return
+    if result.issuer.derived:
+        console.print("[dim]issuer id derived from the organisation name "
+                      f"({escape(result.issuer.id)}); set 'issuer: id:' in pathway.yaml "
+                      "to a web address before signing[/]")
+    if result.signer == "unsigned":
+        console.print("[dim]credentials are unsigned: a wallet can show them but not verify "
+                      "them yet (see the README, Signing badges)[/]")
+
+
+@app.command(
+    epilog="Examples:\n\n  pathway badges L-2026-006\n\n"
+    "  pathway badges L-2026-003 -o /tmp/sasha-badges\n\n"
+    "  pathway badges L-2026-008 --caseload sample_cases",
+)
+@guarded
+def badges(
+    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (case folder name).")],
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o",
+                     help="Folder for the JSON files (default: <caseload>/badges/ID/)."),
+    ] = None,
+    caseload: Annotated[
+        Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
+    ] = None,
+    today: TodayOpt = None,
+) -> None:
+    """Write each recognised achievement as an Open Badges 3.0 credential, one JSON file each.
+
+    Every achieved goal with a 'credential:' in plan.yaml and every hidden skill with a
+    'credential:' in assessment.yaml becomes an AchievementCredential that the official
+    1EdTech schema accepts. The learner appears only as a salted hash of their id; the
+    issuer comes from pathway.yaml. Re-running writes the same files.
+    """
+    loaded = load_caseload([caseload] if caseload else [])
+    result = issue_badges(loaded, case_id, resolve_today(today), output)
+    _report_badges(result)
