@@ -13,8 +13,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from conftest import SAMPLE, TODAY, app
+from pathway_cli.cli import app
 
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_cases"
+TODAY = "2026-11-23"
 FIXTURE = Path(__file__).parent / "fixtures" / "alerts" / "caseload"
 DAY = datetime.date.fromisoformat(TODAY)
 
