@@ -167,8 +167,15 @@ def _case(rng: random.Random, index: int, today: date) -> dict[str, Any]:
     return {"id": case_id, "files": files, "reviews": reviews}
 
 
+class _PlainDumper(yaml.SafeDumper):
+    """Writes every value out, as a person would, instead of &id001 anchors."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def _dump(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    return yaml.dump(data, Dumper=_PlainDumper, sort_keys=False, allow_unicode=True, width=100)
 
 
 def generate_caseload(root: Path, n: int = 2000, seed: int = 1,

@@ -350,8 +350,9 @@ def check_plan_reviewed(case: Case, ctx: Context) -> list[Finding]:
     learner, plan = case.learner, case.plan
     if learner is None or plan is None or learner.status != "active" or case.plan_file is None:
         return []
-    reviews = case.reviews
-    last = max([r.date for r in reviews] + [plan.agreed])
+    # A review file that fails its shape still says by its name that a review took place.
+    reviews = [r.date for r in case.reviews] + _review_dates_from_names(case)
+    last = max([*reviews, plan.agreed])
     limit = ctx.settings.review_every_days
     if (ctx.today - last).days > limit:
         since = f"the last review on {last}" if reviews else f"it was agreed on {plan.agreed}"
@@ -360,6 +361,18 @@ def check_plan_reviewed(case: Case, ctx: Context) -> list[Finding]:
                    f"{since}); the caseload asks for a review every {limit} days",
                    ("agreed",), WARNING)]
     return []
+
+
+def _review_dates_from_names(case: Case) -> list[date]:
+    dates = []
+    for loaded in case.review_files:
+        match = REVIEW_NAME_RE.fullmatch(loaded.path.name)
+        if match:
+            try:
+                dates.append(date.fromisoformat(match.group(1)))
+            except ValueError:
+                continue
+    return dates
 
 
 def check_learner_signature(case: Case, ctx: Context) -> list[Finding]:
