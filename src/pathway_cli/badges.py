@@ -225,7 +225,8 @@ def _achievements(case: Case, today: date, notes: list[str]) -> Iterator[_Achiev
             criteria = ("Achieved a goal of the learner's individual plan, agreed with the "
                         "support team.")
         else:
-            description = credential.description or _sentence(goal.goal)
+            description = credential.description or (
+                f"Achieved a goal of an individual learning plan: {_sentence(goal.goal)}")
             criteria = (f"{_sentence(goal.goal)} Measured by: {goal.measure}. "
                         f"Target: {goal.target}.")
         yield _Achievement(f"goal{chr(0)}{goal.id}", f"goal {goal.id}", f"goal-{goal.id}",
@@ -242,13 +243,14 @@ def _achievements(case: Case, today: date, notes: list[str]) -> Iterator[_Achiev
         yield _Achievement(
             f"skill{chr(0)}{credential.name}{chr(0)}{skill.skill}",
             f"hidden skill '{skill.skill}'", f"skill-{_slug(credential.name)}", credential,
-            credential.date, credential.description or _sentence(f"Recognises: {skill.skill}"),
+            credential.date, credential.description or _sentence(
+                f"Recognises a skill learnt outside formal education: {skill.skill}"),
             _skill_criteria(skill),
         )
 
 
 def _skill_criteria(skill: HiddenSkill) -> str:
-    text = f"A skill shown outside formal education: {skill.skill}."
+    text = f"The skill was shown in practice: {_sentence(skill.skill)}"
     if skill.evidence:
         text += f" Evidence: {_sentence(skill.evidence)}"
     return text
