@@ -8,6 +8,7 @@ from pathway_cli.cli import (
     caseload,  # noqa: F401
     match,  # noqa: F401
     records,  # noqa: F401 - registers the commands
+    render,  # noqa: F401
     update,  # noqa: F401 - goal, review new, sign, set, close
 )
 from pathway_cli.cli.app import app, debug_enabled, err_console

@@ -1,0 +1,239 @@
+"""``pathway render``: reports for one case, a batch of cases, or the whole caseload."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.cli.app import (
+    PathsArg,
+    TodayOpt,
+    app,
+    display_path,
+    err_console,
+    guarded,
+    resolve_today,
+)
+from pathway_cli.errors import UserError
+from pathway_cli.rendering import (
+    BatchResult,
+    Outcome,
+    OutputFormat,
+    RenderOptions,
+    render_batch,
+    render_case,
+    render_caseload_report,
+    report_file_name,
+    select_cases,
+)
+from pathway_cli.writer import atomic_write, ensure_inside
+
+
+class AudienceChoice(StrEnum):
+    """Who a report is for."""
+
+    learner = "learner"
+    guardian = "guardian"
+    employer = "employer"
+    team = "team"
+
+
+class StatusFilter(StrEnum):
+    """Case statuses a batch renders."""
+
+    referred = "referred"
+    active = "active"
+    paused = "paused"
+    completed = "completed"
+    left = "left"
+    all = "all"
+
+
+def _parse_date(value: str | None) -> str | None:
+    if value is None:
+        return None
+    try:
+        date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
+    return value
+
+
+EPILOG = """Examples:
+
+  pathway render cases/L-2026-014 --template plan > plan.md
+
+  pathway render cases/L-2026-014 --template contract --to pdf -o out/
+
+  pathway render cases/L-2026-014 --template review --date 2026-10-05 --to html -o out/
+
+  pathway render --template progress --audience learner --to pdf -o reports/
+
+  pathway render sample_cases --template case --status all --to pdf -o reports/ --today 2026-11-23
+
+  pathway render --template caseload --to html -o reports/
+
+One case named by its folder (or a file in it) is rendered to stdout, or into -o DIR.
+Several cases or a caseload are a batch: every active case (--status for others) into
+-o DIR as <id>-<template>-<audience>.<ext>, plus index-<template>-<audience>.md.
+A case that is invalid, lacks consent or has nothing to report is skipped and listed;
+the batch exits 0 when it wrote at least one report (1 with --strict if any was skipped).
+Templates: plan, contract, review, case, progress, caseload, or one in the caseload's
+own templates/ folder (<name>.md.j2), which also overrides a built-in of the same name."""
+
+
+def _single_case(caseload: Caseload, paths: list[Path]) -> bool:
+    """True when the paths name one case folder or files inside it (not a caseload)."""
+    if len(caseload.cases) != 1 or not paths:
+        return False
+    folder = caseload.cases[0].folder.resolve()
+    return all(p.resolve() == folder or folder in p.resolve().parents for p in paths)
+
+
+def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> None:
+    """Write one report into ``output`` (atomically), or to stdout."""
+    if output is not None:
+        path = ensure_inside(output / name, output)
+        atomic_write(path, data)
+        err_console().print(f"wrote {escape(display_path(path))}")
+        return
+    if fmt is OutputFormat.pdf and sys.stdout.isatty():
+        raise UserError(
+            "a PDF cannot be shown in the terminal",
+            hint="give -o DIR, or redirect: pathway render ... --to pdf > report.pdf",
+        )
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
+
+
+def _outcome_line(outcome: Outcome) -> str:
+    if outcome.written and outcome.path is not None:
+        return f"wrote {escape(display_path(outcome.path))}"
+    return f"[yellow]skipped[/] {outcome.case_id}: {escape(outcome.reason or outcome.kind)}"
+
+
+def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
+               statuses: list[str], jobs: int | None) -> BatchResult:
+    cases = select_cases(caseload, statuses)
+    if not cases:
+        raise UserError(
+            f"no case with status {' or '.join(statuses)} to render",
+            hint="--status all renders every case",
+        )
+    console = err_console()
+    if not console.is_terminal:
+        return render_batch(caseload, cases, options, output, jobs=jobs,
+                            on_outcome=lambda o: console.print(_outcome_line(o)))
+    # Refreshed on each report rather than by Rich's timer thread: the batch may fork
+    # worker processes, which must not happen while another thread runs.
+    progress = Progress(
+        TextColumn("[bold]render[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=console, transient=True, auto_refresh=False,
+    )
+    with progress:
+        task = progress.add_task(f"{options.template} for the {options.audience}",
+                                 total=len(cases))
+
+        def advance(outcome: Outcome) -> None:
+            if not outcome.written:
+                progress.console.print(_outcome_line(outcome))
+            progress.advance(task)
+            progress.refresh()
+
+        return render_batch(caseload, cases, options, output, jobs=jobs, on_outcome=advance)
+
+
+def _report_batch(result: BatchResult, output: Path) -> None:
+    console = err_console()
+    written, skipped = result.written, result.skipped
+    where = escape(display_path(output))
+    index = escape(display_path(result.index)) if result.index else "-"
+    console.print(
+        f"[green]{len(written)} report{'s' if len(written) != 1 else ''}[/] written to "
+        f"{where} (index: {index})"
+        + (f"; [yellow]{len(skipped)} skipped[/]:" if skipped else "")
+    )
+    for outcome in skipped:
+        console.print(f"  {outcome.case_id} ({outcome.kind}): {escape(outcome.reason or '')}")
+
+
+@app.command(epilog=EPILOG)
+@guarded
+def render(
+    template: Annotated[
+        str,
+        typer.Option("--template", "-t", metavar="NAME",
+                     help="Report template: plan, contract, review, case, progress, caseload "
+                     "or one of the caseload's own."),
+    ],
+    audience: Annotated[
+        AudienceChoice, typer.Option("--audience", "-a", help="Who the report is for.")
+    ] = AudienceChoice.team,
+    to: Annotated[OutputFormat, typer.Option("--to", help="Output format.")] = OutputFormat.md,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", metavar="DIR", help="Folder to write reports into."),
+    ] = None,
+    status: Annotated[
+        list[StatusFilter] | None,
+        typer.Option("--status", help="Render cases with this status (repeatable; default: "
+                     "active; 'all' for every case). Batches only."),
+    ] = None,
+    review_date: Annotated[
+        str | None,
+        typer.Option("--date", metavar="YYYY-MM-DD", callback=_parse_date,
+                     help="The review to report on (review template; default: the latest)."),
+    ] = None,
+    jobs: Annotated[
+        int | None,
+        typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF (default: cores)."),
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option(help="Exit 1 when any case of a batch was skipped.")
+    ] = False,
+    today: TodayOpt = None,
+    paths: PathsArg = None,
+) -> None:
+    """Render reports as Markdown, HTML or PDF, for one audience, with its consent.
+
+    Each audience (learner, guardian, employer, team) sees only the sections pathway.yaml
+    gives it; sensitive fields never reach an audience not allowed them, and a report for
+    the guardian or the employer is refused unless the learner's consent.share_with names
+    them. Markdown is pandoc-ready; HTML is one printable page; PDF is made without any
+    system library. The same records and --today give the same bytes.
+    """
+    given = list(paths or [])
+    caseload = load_caseload(given)
+    options = RenderOptions(
+        template, audience.value,
+        to, resolve_today(today),
+        date.fromisoformat(review_date) if review_date else None,
+    )
+    if template == "caseload":
+        data = render_caseload_report(caseload, options)
+        _emit(data, to, output, report_file_name(None, template, options.audience, to))
+        return
+    if _single_case(caseload, given):
+        case = caseload.cases[0]
+        data = render_case(caseload, case, options)
+        _emit(data, to, output, report_file_name(case.id, template, options.audience, to))
+        return
+    if output is None:
+        raise typer.BadParameter(
+            f"{len(caseload.cases)} cases make a batch: give a folder to write them into",
+            param_hint="'-o' / '--output'",
+        )
+    statuses = [s.value for s in status] if status else ["active"]
+    result = _run_batch(caseload, options, output, statuses, jobs)
+    _report_batch(result, output)
+    if not result.written or (strict and result.skipped):
+        raise typer.Exit(1)

@@ -1,0 +1,266 @@
+"""What each report audience may see: consent checks and redaction, on the data.
+
+Reports are personal data. Before any template sees a case, the case is turned into a
+plain view (dicts, lists, strings, dates) holding only what the audience may see:
+
+* fields marked sensitive in the model (``sensitivity_of``): ``personal`` fields (date of
+  birth, contacts, the well-being plan) reach the team and the learner only, ``private``
+  fields (``private_notes``) the team only;
+* health support needs (``SupportNeed.is_sensitive``), the support actions that serve
+  them, and the health professionals of the team (roles ``health`` and
+  ``psychologist``, whose presence alone is health data) reach the team and the learner
+  only;
+* goals of the area ``wellbeing`` belong to the well-being plan and follow it;
+* ``extra`` data (free-form, its content unknown) is treated as personal;
+* sections (profile, assessment, plan, plan.learning, plan.career, plan.wellbeing,
+  contract, reviews) reach an audience only when ``pathway.yaml`` lists them for it.
+
+A withheld field becomes ``None`` (a withheld list item is left out), so a template
+written for the team renders for every audience and still cannot print what was removed:
+it is not in the data it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from pathway_cli.caseload import Case
+from pathway_cli.errors import UserError
+from pathway_cli.models import (
+    Audience,
+    Learner,
+    Sensitivity,
+    Settings,
+    SupportNeed,
+    sensitivity_of,
+)
+
+__all__ = [
+    "HEALTH_ROLES",
+    "PLAN_SECTIONS",
+    "ConsentRefused",
+    "allowed_sections",
+    "check_consent",
+    "consent_problem",
+    "may_see",
+    "redact_case",
+    "withheld_sections",
+]
+
+# Who may see a field of each sensitivity.
+_SEES: dict[Sensitivity, frozenset[str]] = {
+    Sensitivity.PERSONAL: frozenset({"team", "learner"}),
+    Sensitivity.PRIVATE: frozenset({"team"}),
+}
+# Audiences that need the learner's consent.share_with to name them.
+_NEEDS_SHARE_CONSENT: frozenset[str] = frozenset({"guardian", "employer"})
+HEALTH_ROLES: frozenset[str] = frozenset({"health", "psychologist"})
+PLAN_SECTIONS: tuple[str, ...] = ("plan", "plan.learning", "plan.career", "plan.wellbeing")
+_ALL_SECTIONS: frozenset[str] = frozenset(
+    {"profile", "assessment", "contract", "reviews", *PLAN_SECTIONS}
+)
+# Fields of learner.yaml that are not part of the "profile" section: who the report is about.
+_IDENTITY = ("id", "name", "preferred_name", "status")
+
+
+class ConsentRefused(UserError):
+    """A report refused because the learner's consent does not cover it."""
+
+
+def may_see(audience: str, sensitivity: Sensitivity | None) -> bool:
+    """True when ``audience`` may see a field of this sensitivity."""
+    return sensitivity is None or audience in _SEES[sensitivity]
+
+
+def allowed_sections(settings: Settings, audience: str) -> frozenset[str]:
+    """The sections pathway.yaml gives to ``audience``, with ``all`` and ``plan`` expanded."""
+    listed = set(settings.audiences.get(audience, []))  # type: ignore[call-overload]
+    if "all" in listed:
+        return _ALL_SECTIONS
+    if "plan" in listed:
+        listed.update(PLAN_SECTIONS)
+    return frozenset(listed)
+
+
+def consent_problem(learner: Learner, audience: str, file: Path | None = None) -> str | None:
+    """Why the learner's consent does not allow a report for ``audience``, or None."""
+    where = f" in {file}" if file is not None else ""
+    consent = learner.consent
+    processing = consent.data_processing if consent else None
+    if processing is None or not processing.given:
+        return (
+            f"{learner.id}: no consent to data processing is recorded "
+            f"(consent.data_processing.given: true{where}); no report can be made for anyone"
+        )
+    shared = consent.share_with if consent else []
+    if audience in _NEEDS_SHARE_CONSENT and audience not in shared:
+        named = ", ".join(shared) if shared else "nobody"
+        return (
+            f"{learner.id}: the learner's consent does not cover reports for the {audience} "
+            f"(consent.share_with{where} names {named}); add '{audience}' there only once "
+            "the learner (or their guardian) has agreed"
+        )
+    return None
+
+
+def check_consent(case: Case, audience: str) -> None:
+    """Raise ConsentRefused when the case's consent does not allow a report for ``audience``."""
+    learner = case.learner
+    if learner is None:
+        raise UserError(f"{case.id}: learner.yaml is missing or unreadable; run pathway validate")
+    file = case.learner_file.path if case.learner_file else None
+    problem = consent_problem(learner, audience, file)
+    if problem is not None:
+        raise ConsentRefused(problem)
+
+
+# --- the view ----------------------------------------------------------------------------
+
+
+def _dump(value: Any, audience: str) -> Any:
+    """A model as plain data, with the fields ``audience`` may not see set to None."""
+    if isinstance(value, BaseModel):
+        out: dict[str, Any] = {}
+        for name, info in type(value).model_fields.items():
+            mark = Sensitivity.PERSONAL if name == "extra" else sensitivity_of(info)
+            field_value = getattr(value, name)
+            out[name] = _dump(field_value, audience) if may_see(audience, mark) else None
+        return out
+    if isinstance(value, list | tuple):
+        return [_dump(item, audience) for item in value]
+    if isinstance(value, dict):
+        return {key: _dump(item, audience) for key, item in value.items()}
+    if isinstance(value, str | int | float | bool | date) or value is None:
+        return value
+    return str(value)
+
+
+def _keep_support(actions: Iterable[dict[str, Any]], hidden_needs: set[str],
+                  hidden_people: set[str]) -> list[dict[str, Any]]:
+    return [
+        a for a in actions
+        if not hidden_needs.intersection(a.get("needs") or ())
+        and a.get("by") not in hidden_people
+    ]
+
+
+def _goal_section(area: str) -> str:
+    if area == "wellbeing":
+        return "plan.wellbeing"
+    if area == "career":
+        return "plan.career"
+    return "plan.learning"
+
+
+def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str, Any]:
+    """The case as plain data holding only what ``audience`` may see (see module doc).
+
+    Keys: ``id``, ``audience``, ``sections`` (what the audience may see), ``withheld``
+    (sections the case has but the audience may not see), ``learner``, ``assessment``,
+    ``plan``, ``contract`` (each None when absent or withheld) and ``reviews`` (a list).
+    Consent is not checked here: see ``check_consent``.
+    """
+    sections = allowed_sections(settings, audience)
+    personal = may_see(audience, Sensitivity.PERSONAL)
+
+    learner = case.learner
+    learner_view: dict[str, Any] = _dump(learner, audience) if learner else {"id": case.id}
+    hidden_people: set[str] = set()
+    if learner is not None and not personal:
+        hidden_people = {m.id for m in learner.team if m.role in HEALTH_ROLES}
+        learner_view["team"] = [m for m in learner_view["team"] if m["id"] not in hidden_people]
+    if "profile" not in sections:
+        for key in learner_view:
+            if key not in _IDENTITY:
+                learner_view[key] = None
+
+    hidden_needs: set[str] = set()
+    assessment = case.assessment
+    if assessment is not None and not personal:
+        hidden_needs = {n.id for n in assessment.support_needs if _is_health(n)}
+    assessment_view: dict[str, Any] | None = None
+    if assessment is not None and "assessment" in sections:
+        assessment_view = _dump(assessment, audience)
+        assessment_view["support_needs"] = [
+            n for n in assessment_view["support_needs"] if n["id"] not in hidden_needs
+        ]
+
+    plan_view = _plan_view(case, audience, sections, personal, hidden_needs, hidden_people)
+    visible_goals = {g["id"] for g in plan_view["goals"]} if plan_view else set()
+
+    contract_view: dict[str, Any] | None = None
+    if case.contract is not None and "contract" in sections:
+        contract_view = _dump(case.contract, audience)
+
+    reviews_view: list[dict[str, Any]] = []
+    if "reviews" in sections:
+        for review in case.reviews:
+            item = _dump(review, audience)
+            item["with_"] = [p for p in item["with_"] if p not in hidden_people]
+            item["goals"] = {k: v for k, v in item["goals"].items() if k in visible_goals}
+            item["actions"] = [a for a in item["actions"] if a["owner"] not in hidden_people]
+            reviews_view.append(item)
+
+    return {
+        "id": case.id,
+        "audience": audience,
+        "sections": sorted(sections),
+        "withheld": withheld_sections(sections, personal),
+        "learner": learner_view,
+        "assessment": assessment_view,
+        "plan": plan_view,
+        "contract": contract_view,
+        "reviews": reviews_view,
+    }
+
+
+def _is_health(need: SupportNeed) -> bool:
+    return need.is_sensitive
+
+
+def withheld_sections(sections: frozenset[str], personal: bool) -> list[str]:
+    """What an audience does not get, in words, whatever the case holds.
+
+    Derived from the settings alone, so the list never hints at what one learner's
+    records contain.
+    """
+    words = {
+        "profile": "profile", "assessment": "assessment", "plan.learning": "learning plan",
+        "plan.career": "career plan", "contract": "contract", "reviews": "reviews",
+    }
+    out = [text for key, text in words.items() if key not in sections]
+    if not personal or "plan.wellbeing" not in sections:
+        out.append("well-being plan")
+    if not personal:
+        out.append("personal and health details")
+    return out
+
+
+def _plan_view(case: Case, audience: str, sections: frozenset[str], personal: bool,
+               hidden_needs: set[str], hidden_people: set[str]) -> dict[str, Any] | None:
+    plan = case.plan
+    if plan is None or not sections.intersection(PLAN_SECTIONS):
+        return None
+    view: dict[str, Any] = _dump(plan, audience)
+    wellbeing_visible = personal and "plan.wellbeing" in sections
+    goals = []
+    for goal in view["goals"]:
+        section = _goal_section(goal["area"])
+        if section not in sections or (section == "plan.wellbeing" and not wellbeing_visible):
+            continue
+        goal["support"] = _keep_support(goal["support"], hidden_needs, hidden_people)
+        goals.append(goal)
+    view["goals"] = goals
+    if "plan.career" not in sections:
+        view["career"] = None
+    if not wellbeing_visible:
+        view["wellbeing"] = None
+    elif view["wellbeing"] is not None:
+        view["wellbeing"]["actions"] = _keep_support(view["wellbeing"]["actions"], set(),
+                                                     hidden_people)
+    return view

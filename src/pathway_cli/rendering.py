@@ -1,0 +1,982 @@
+"""Reports: from a case to Markdown, HTML and PDF, one case or a whole caseload.
+
+The pipeline for one report:
+
+1. consent and validity are checked (a refused report writes nothing);
+2. ``redaction.redact_case`` turns the case into plain data holding only what the
+   audience may see; nothing else reaches a template;
+3. report data is derived from that view (names, goal history, achievements, open
+   actions, who signs) and every string is escaped for Markdown, so learner text can
+   never become Markdown, HTML or table syntax whatever a template does with it;
+4. a Jinja template (``templates/<name>.md.j2``; a caseload's own ``templates/``
+   folder comes first) renders the Markdown body in a sandbox with strict undefined;
+5. a YAML metadata block (title, organisation, date, lang) makes it pandoc-ready;
+   HTML and PDF are typeset from that Markdown (``typesetting``).
+
+Errors in a template come back as ``TemplateProblem`` naming the template and line.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import multiprocessing
+import os
+import re
+import threading
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+from functools import cache, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    pass_context,
+    select_autoescape,
+)
+from jinja2.runtime import Context as JinjaContext
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from pathway_cli.caseload import Case, Caseload
+from pathway_cli.errors import UserError
+from pathway_cli.models import ID_PATTERN, Audience
+from pathway_cli.redaction import (
+    PLAN_SECTIONS,
+    ConsentRefused,
+    allowed_sections,
+    check_consent,
+    redact_case,
+)
+from pathway_cli.typesetting import (
+    PageMeta,
+    TypesetError,
+    html_sections,
+    pdf_report,
+)
+from pathway_cli.validation import Context, case_findings
+from pathway_cli.writer import atomic_write, ensure_inside
+
+__all__ = [
+    "BUILTIN_TEMPLATES",
+    "BatchResult",
+    "Outcome",
+    "OutputFormat",
+    "RenderOptions",
+    "TemplateProblem",
+    "markdown_escape",
+    "render_batch",
+    "render_case",
+    "render_caseload_report",
+    "report_file_name",
+    "template_environment",
+]
+
+BUILTIN_DIR = Path(str(resources.files("pathway_cli.templates")))
+TEMPLATE_SUFFIX = ".md.j2"
+CSS_FILE = "report.css"
+TYPST_FILE = "report.typ"
+PAGE_TEMPLATE = "page.html.j2"
+FONTS_DIR = "fonts"
+
+# Which sections a template shows: an audience given none of them gets no such report.
+TEMPLATE_SECTIONS: dict[str, tuple[str, ...]] = {
+    "plan": PLAN_SECTIONS,
+    "contract": ("contract",),
+    "review": ("reviews",),
+    "progress": (*PLAN_SECTIONS, "reviews"),
+    "case": (),
+    "caseload": (),
+}
+BUILTIN_TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_SECTIONS)
+CASELOAD_TEMPLATES = frozenset({"caseload"})
+DEFAULT_TITLES = {
+    "plan": "Individual learning and career plan",
+    "contract": "Learning contract",
+    "review": "Review",
+    "case": "Case summary",
+    "progress": "My progress",
+    "caseload": "Caseload overview",
+}
+AUDIENCE_WORDS = {
+    "learner": "the learner",
+    "guardian": "the learner's parent or guardian",
+    "employer": "the employer",
+    "team": "the team around the learner",
+}
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+class OutputFormat(StrEnum):
+    """What a report is written as."""
+
+    md = "md"
+    html = "html"
+    pdf = "pdf"
+
+
+class TemplateProblem(UserError):
+    """A report template that does not render: names the template and the line."""
+
+
+class ReportUnavailable(UserError):
+    """A report that cannot be made for this case (no such record, no such review)."""
+
+
+class CaseInvalid(UserError):
+    """A case whose records have errors: reports are made from valid records only."""
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    """What to render: template, audience, format, the date of the report."""
+
+    template: str
+    audience: Audience
+    fmt: OutputFormat
+    today: date
+    review_date: date | None = None
+
+
+# --- Markdown escaping -------------------------------------------------------------------
+
+_ALWAYS = re.compile(r"[\\`*\[\]<|~$^]")
+_UNDERSCORE = re.compile(r"(?<![^\W_])_|_(?![^\W_])")
+_ENTITY = re.compile(r"&(?=#?[0-9A-Za-z]+;)")
+_MENTION = re.compile(r"(^|\s)@")
+_LINE_START = re.compile(r"^([#>+=:-])")
+_NUMBERED = re.compile(r"^(\d+)([.)])")
+
+
+@lru_cache(maxsize=8192)
+def markdown_escape(text: str) -> str:
+    """Text as Markdown that shows exactly that text (CommonMark, GFM tables, pandoc).
+
+    Each line is stripped (indentation would make a code block), characters with a
+    meaning anywhere are backslash-escaped, and so are those that mean something at the
+    start of a line. A ``_`` inside a word and an ``@`` inside an address stay as they are.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    out = []
+    for raw in lines:
+        line = _ALWAYS.sub(r"\\\g<0>", raw.strip())
+        line = _UNDERSCORE.sub(r"\\_", line)
+        line = _ENTITY.sub(r"\\&", line)
+        line = _MENTION.sub(r"\1\\@", line)
+        line = _LINE_START.sub(r"\\\1", line)
+        line = _NUMBERED.sub(r"\1\\\2", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def markdown_unescape(text: str) -> str:
+    """Plain text from escaped Markdown text (for HTML titles and PDF metadata)."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", text)
+
+
+_PLAIN_KEY = re.compile(r"\w+")
+
+
+def escape_tree(value: Any) -> Any:
+    """Every string in nested data escaped for Markdown; other values as they are.
+
+    Keys are escaped too, except word-like keys (``with_``, ``name_native``), which
+    templates look up by name and which cannot carry Markdown syntax.
+    """
+    if isinstance(value, str):
+        return markdown_escape(value)
+    if isinstance(value, Mapping):
+        return {
+            k if not isinstance(k, str) or _PLAIN_KEY.fullmatch(k) else markdown_escape(k):
+            escape_tree(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list | tuple):
+        return [escape_tree(v) for v in value]
+    return value
+
+
+# --- the template environment ------------------------------------------------------------
+
+
+def template_dirs(caseload: Caseload | None) -> tuple[Path, ...]:
+    """Where templates are looked up: the caseload's own templates/ first, then built-ins."""
+    dirs: list[Path] = []
+    if caseload is not None and caseload.root is not None:
+        own = caseload.root / "templates"
+        if own.is_dir():
+            dirs.append(own.resolve())
+    dirs.append(BUILTIN_DIR)
+    return tuple(dirs)
+
+
+def _iso(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def long_date(value: Any) -> str:
+    """A date in words: 23 November 2026."""
+    if not isinstance(value, date):
+        return _iso(value)
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def _pct(value: Any) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, float) and value <= 1.0:
+        return f"{round(value * 100)}%"
+    return f"{value}%"
+
+
+def _dash(value: Any) -> Any:
+    return "—" if value is None or value == "" or value == [] else value
+
+
+def _oneline(value: Any) -> str:
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _quote(value: Any) -> str:
+    if value is None:
+        return ""
+    return "\n".join(f"> {line}".rstrip() for line in str(value).split("\n"))
+
+
+def _words(value: Any) -> str:
+    return "" if value is None else str(value).replace("-", " ")
+
+
+def _capital(value: Any) -> str:
+    text = _words(value)
+    return text[:1].upper() + text[1:]
+
+
+@pass_context
+def _who(ctx: JinjaContext, value: Any) -> str:
+    """A team id as the person's name; the learner's own id as their name."""
+    if value is None:
+        return "—"
+    people = ctx.get("people") or {}
+    person = people.get(value)
+    if person is not None:
+        return str(person["name"])
+    if value == "learner":
+        learner = ctx.get("learner") or {}
+        return str(learner.get("display_name") or value)
+    return str(value)
+
+
+@cache
+def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
+    """The one Jinja environment for a template search path (cached).
+
+    Sandboxed, because a caseload's own templates are code the tool did not write:
+    a template cannot reach Python internals (``lipsum.__globals__`` and the like).
+    Strict undefined, so a misspelt name is an error rather than an empty string.
+    HTML templates autoescape; Markdown templates get their data escaped beforehand.
+    """
+    env = SandboxedEnvironment(
+        loader=FileSystemLoader([str(d) for d in dirs]),
+        undefined=StrictUndefined,
+        autoescape=select_autoescape(enabled_extensions=("html.j2", "html"),
+                                     default_for_string=False, default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+    env.filters.update({
+        "date": _iso,
+        "long_date": long_date,
+        "pct": _pct,
+        "dash": _dash,
+        "cell": _oneline,
+        "oneline": _oneline,
+        "quote": _quote,
+        "words": _words,
+        "capital": _capital,
+        "who": _who,
+    })
+    return env
+
+
+def available_templates(caseload: Caseload | None) -> list[str]:
+    """Names of the report templates a caseload can use (built-in and its own)."""
+    names = set(BUILTIN_TEMPLATES)
+    for folder in template_dirs(caseload):
+        for path in folder.glob(f"*{TEMPLATE_SUFFIX}"):
+            if not path.name.startswith("_"):
+                names.add(path.name.removesuffix(TEMPLATE_SUFFIX))
+    return sorted(names)
+
+
+def _template_location(filename: str | None, dirs: Sequence[Path]) -> str:
+    if not filename:
+        return "template"
+    path = Path(filename)
+    if BUILTIN_DIR in path.parents:
+        return f"built-in template {path.name}"
+    for folder in dirs:
+        if folder in path.resolve().parents:
+            return f"{folder.name}/{path.relative_to(folder)}"
+    return str(path)
+
+
+def _template_problem(exc: BaseException, name: str,
+                      dirs: Sequence[Path]) -> TemplateProblem | None:
+    """The error as a message naming template and line; None when no template raised it."""
+    filename: str | None = None
+    line: int | None = None
+    if isinstance(exc, TemplateSyntaxError):
+        filename, line = exc.filename, exc.lineno
+    else:
+        for frame, lineno in traceback.walk_tb(exc.__traceback__):
+            code_file = frame.f_code.co_filename
+            if code_file.endswith(".j2"):
+                filename, line = code_file, lineno
+    if line is None and not isinstance(exc, TemplateError):
+        return None
+    where = _template_location(filename or name, dirs)
+    if line is not None:
+        where = f"{where}, line {line}"
+    message = getattr(exc, "message", None) or str(exc) or type(exc).__name__
+    return TemplateProblem(
+        f"{where}: {message}",
+        hint="fix the template, or remove it from the caseload's templates/ folder "
+        "to use the built-in one",
+    )
+
+
+def _render_template(dirs: tuple[Path, ...], name: str,
+                     context: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
+    """Render ``name``; return the text and the template's top-level ``set`` variables."""
+    env = template_environment(dirs)
+    try:
+        template = env.get_template(name)
+        try:
+            module = template.make_module(dict(context))
+        except Exception:
+            # make_module, unlike render, leaves Python line numbers in the traceback;
+            # this re-raises the error with the template's own lines.
+            env.handle_exception()
+    except TemplateNotFound:
+        raise TemplateProblem(
+            f"no template named '{name.removesuffix(TEMPLATE_SUFFIX)}' "
+            f"(looked for {name} in {', '.join(str(d) for d in dirs)})"
+        ) from None
+    except Exception as exc:  # a template can raise anything: report where, not a traceback
+        problem = _template_problem(exc, name, dirs)
+        if problem is None:
+            raise
+        raise problem from None
+    exported = {key: getattr(module, key) for key in ("title", "subtitle")
+                if hasattr(module, key)}
+    return str(module), exported
+
+
+# --- report data -------------------------------------------------------------------------
+
+
+def _goal_history(goal_id: str, reviews: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    history = []
+    for review in reviews:
+        entry = review["goals"].get(goal_id)
+        if entry is not None:
+            history.append({"date": review["date"], **entry})
+    return history
+
+
+def _credentials(view: Mapping[str, Any]) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    plan = view["plan"]
+    if plan is not None:
+        for goal in plan["goals"]:
+            if goal["credential"] is not None:
+                found.append({**goal["credential"], "for": goal["goal"]})
+    assessment = view["assessment"]
+    if assessment is not None:
+        for skill in assessment["hidden_skills"]:
+            if skill["credential"] is not None:
+                found.append({**skill["credential"], "for": skill["skill"]})
+    return sorted(found, key=lambda c: (c["date"], c["name"]))
+
+
+def _signatories(view: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]],
+                 template: str) -> list[dict[str, Any]]:
+    """Who signs this document: learner and provider always; guardian and employer when
+    they are part of the case. Signatures already on the contract are filled in."""
+    learner = view["learner"]
+    consent = learner.get("consent") or {}
+    processing = consent.get("data_processing") or {}
+    team = learner.get("team") or []
+    key_worker = people.get(learner.get("key_worker") or "")
+    programme = learner.get("programme") or {}
+    rows: list[dict[str, Any]] = [
+        {"party": "learner", "label": "Learner", "name": learner["name"]},
+        {"party": "provider",
+         "label": "Key worker" if template == "plan" else "For the provider",
+         "name": key_worker["name"] if key_worker else programme.get("provider")},
+    ]
+    parent = next((m for m in team if m["role"] in ("parent", "guardian")), None)
+    if processing.get("by") == "guardian" or (template == "contract" and parent):
+        rows.append({"party": "guardian", "label": "Parent or guardian",
+                     "name": parent["name"] if parent else None})
+    employer = next((m for m in team if m["role"] == "employer"), None)
+    if template == "contract" and employer is not None:
+        rows.append({"party": "employer", "label": "Employer", "name": employer["name"]})
+    contract = view["contract"] if template == "contract" else None
+    signed = {s["party"]: s for s in (contract or {}).get("signatures", [])}
+    for row in rows:
+        signature = signed.pop(row["party"], None)
+        row["date"] = signature["date"] if signature else None
+        if signature:
+            row["name"] = signature["name"]
+    for party, signature in signed.items():
+        rows.append({"party": party, "label": party.capitalize(), "name": signature["name"],
+                     "date": signature["date"]})
+    return rows
+
+
+def _locale(value: str) -> tuple[str, str | None]:
+    parts = re.split(r"[-_]", value.strip())
+    lang = parts[0].lower() if parts and re.fullmatch(r"[A-Za-z]{2,3}", parts[0]) else "en"
+    region = parts[1].upper() if len(parts) > 1 and re.fullmatch(r"[A-Za-z]{2}", parts[1]) \
+        else None
+    return lang, region
+
+
+def _report_header(caseload: Caseload, options: RenderOptions) -> dict[str, Any]:
+    settings = caseload.settings
+    lang, region = _locale(settings.locale)
+    return {
+        "template": options.template,
+        "audience": options.audience,
+        "audience_words": AUDIENCE_WORDS[options.audience],
+        "date": options.today,
+        "organisation": settings.organisation or "",
+        "lang": lang if region is None else f"{lang}-{region}",
+    }
+
+
+def case_context(caseload: Caseload, case: Case, options: RenderOptions) -> dict[str, Any]:
+    """What a per-case template is given: the redacted view and data derived from it.
+
+    Every string is Markdown-escaped; dates stay dates (format them with the ``date``
+    and ``long_date`` filters). The view is escaped first and everything derived from
+    it: ids and dates are compared escaped on both sides.
+    """
+    view = escape_tree(redact_case(case, caseload.settings, options.audience))
+    learner = view["learner"]
+    learner["display_name"] = learner.get("preferred_name") or learner["name"]
+    people = {m["id"]: m for m in (learner.get("team") or [])}
+    reviews = view["reviews"]
+    goals = []
+    plan = view["plan"]
+    for goal in (plan["goals"] if plan else []):
+        history = _goal_history(goal["id"], reviews)
+        goals.append({**goal, "history": history})
+    open_actions = [
+        {**action, "review_date": review["date"],
+         "overdue": action["due"] is not None and action["due"] < options.today}
+        for review in reviews for action in review["actions"] if not action["done"]
+    ]
+    review = _pick_review(reviews, options.review_date) if reviews else None
+    latest = reviews[-1] if reviews else None
+    return {
+        "report": {**escape_tree(_report_header(caseload, options)),
+                   "withheld": view["withheld"], "sections": view["sections"]},
+        "learner": learner,
+        "key_worker": people.get(learner.get("key_worker") or ""),
+        "people": people,
+        "assessment": view["assessment"],
+        "plan": plan,
+        "goals": goals,
+        "achieved": [g for g in goals if g["status"] == "achieved"],
+        "open_goals": [g for g in goals if g["status"] in ("planned", "in-progress", "at-risk")],
+        "credentials": _credentials(view),
+        "contract": view["contract"],
+        "reviews": reviews,
+        "review": review,
+        "latest_review": latest,
+        "next_review": latest["next_review"] if latest else None,
+        "open_actions": open_actions,
+        "concerns": [{"date": r["date"], "concern": c} for r in reviews for c in r["concerns"]],
+        "signatories": _signatories(view, people, options.template),
+    }
+
+
+def _pick_review(reviews: Sequence[dict[str, Any]], wanted: date | None) -> dict[str, Any]:
+    if wanted is None:
+        return reviews[-1]
+    matching = [r for r in reviews if r["date"] == wanted]
+    if not matching:
+        dates = ", ".join(r["date"].isoformat() for r in reviews)
+        raise ReportUnavailable(f"there is no review on {wanted.isoformat()} (reviews: {dates})")
+    return matching[-1]
+
+
+# --- one report --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assets:
+    """The page design files of a caseload (its own, or the built-in ones)."""
+
+    dirs: tuple[Path, ...]
+    css: str
+    typst: str
+    typst_root: Path
+    font_dirs: tuple[Path, ...]
+
+
+def _find(dirs: Sequence[Path], name: str) -> Path:
+    for folder in dirs:
+        if (folder / name).is_file():
+            return folder / name
+    return BUILTIN_DIR / name
+
+
+@cache
+def _assets(dirs: tuple[Path, ...]) -> Assets:
+    typst_file = _find(dirs, TYPST_FILE)
+    fonts = tuple(d / FONTS_DIR for d in dirs if (d / FONTS_DIR).is_dir())
+    return Assets(dirs, _find(dirs, CSS_FILE).read_text("utf-8"),
+                  typst_file.read_text("utf-8"), typst_file.parent, fonts)
+
+
+def assets_for(caseload: Caseload | None) -> Assets:
+    """The page design files the caseload's reports use."""
+    return _assets(template_dirs(caseload))
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A report rendered to Markdown, ready to write or typeset."""
+
+    case_id: str | None
+    body: str
+    meta: PageMeta
+    metadata: dict[str, str]
+
+    @property
+    def markdown(self) -> str:
+        """The Markdown file: YAML metadata block, then the body."""
+        lines = ["---", *(f"{key}: {json.dumps(value, ensure_ascii=False)}"
+                          for key, value in self.metadata.items()), "---", ""]
+        return "\n".join(lines) + "\n" + self.body
+
+
+def _tidy(text: str) -> str:
+    lines = [line.rstrip() for line in text.split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
+
+
+def _prepare(caseload: Caseload, template: str, options: RenderOptions,
+             context: Mapping[str, Any], case_id: str | None, subtitle: str) -> Prepared:
+    dirs = template_dirs(caseload)
+    body, exported = _render_template(dirs, template + TEMPLATE_SUFFIX, context)
+    title = str(exported.get("title") or DEFAULT_TITLES.get(template, template.capitalize()))
+    subtitle = str(exported.get("subtitle") or subtitle)
+    header = _report_header(caseload, options)
+    lang, region = _locale(caseload.settings.locale)
+    plain_title = markdown_unescape(title)
+    meta = PageMeta(
+        title=plain_title,
+        subtitle=markdown_unescape(subtitle),
+        organisation=header["organisation"],
+        date=options.today,
+        date_text=long_date(options.today),
+        lang=lang,
+        region=region,
+        audience=options.audience,
+        footer=f"Confidential: prepared for {AUDIENCE_WORDS[options.audience]}",
+    )
+    metadata = {
+        "title": title, "subtitle": subtitle, "organisation": header["organisation"],
+        "date": options.today.isoformat(), "lang": header["lang"],
+        "template": template, "audience": options.audience,
+    }
+    if case_id is not None:
+        metadata["learner"] = case_id
+    return Prepared(case_id, _tidy(body), meta, metadata)
+
+
+def _check_template_name(name: str) -> None:
+    if not re.fullmatch(ID_PATTERN, name) or name.startswith("_"):
+        raise UserError(f"'{name}' is not a template name (use a name such as plan or case)")
+
+
+def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
+    """Refuse a report that may not or cannot be made: validity, consent, sections, data."""
+    findings = case_findings(case, Context(caseload.settings, caseload.mentors, options.today))
+    errors = [f for f in findings if f.is_error]
+    if errors or case.learner is None:
+        first = errors[0] if errors else None
+        detail = f" (first: {first.file.name}: {first.message})" if first else ""
+        count = len(errors) or 1
+        raise CaseInvalid(
+            f"{case.id}: {count} error{'s' if count != 1 else ''} in the records{detail}; "
+            "reports are made from valid records only",
+            hint=f"run: pathway validate {case.folder}",
+        )
+    check_consent(case, options.audience)
+    template = options.template
+    needed = TEMPLATE_SECTIONS.get(template, ())
+    sections = allowed_sections(caseload.settings, options.audience)
+    if needed and not sections.intersection(needed):
+        raise ConsentRefused(
+            f"the {template} report shows {' or '.join(dict.fromkeys(needed))}, which "
+            f"pathway.yaml (audiences.{options.audience}) does not give to the "
+            f"{options.audience}"
+        )
+    if template == "plan" and case.plan is None:
+        raise ReportUnavailable(f"{case.id}: there is no plan yet (plan.yaml)")
+    if template == "contract" and case.contract is None:
+        raise ReportUnavailable(f"{case.id}: there is no contract yet (contract.yaml)")
+    if template == "review":
+        if not case.reviews:
+            raise ReportUnavailable(f"{case.id}: there is no review yet (reviews/)")
+        if options.review_date is not None and not any(
+            r.date == options.review_date for r in case.reviews
+        ):
+            raise ReportUnavailable(
+                f"{case.id}: there is no review on {options.review_date.isoformat()} "
+                f"(reviews: {', '.join(r.date.isoformat() for r in case.reviews)})"
+            )
+    if template == "progress" and case.plan is None and not case.reviews:
+        raise ReportUnavailable(f"{case.id}: there is no plan and no review to report on yet")
+
+
+def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prepared:
+    """Check and render one case's report to Markdown (raises UserError when refused)."""
+    _check_template_name(options.template)
+    if options.template in CASELOAD_TEMPLATES:
+        raise UserError(
+            f"the {options.template} template reports on the whole caseload, not on one case"
+        )
+    _check_case(caseload, case, options)
+    context = case_context(caseload, case, options)
+    learner = case.learner
+    subtitle = f"{learner.name} ({case.id})" if learner else case.id
+    return _prepare(caseload, options.template, options, context, case.id, subtitle)
+
+
+def finish(prepared: Prepared, fmt: OutputFormat, assets: Assets) -> bytes:
+    """The bytes of the report file in ``fmt``."""
+    if fmt is OutputFormat.md:
+        return prepared.markdown.encode("utf-8")
+    if fmt is OutputFormat.html:
+        return _html_page(prepared, assets).encode("utf-8")
+    try:
+        return pdf_report(prepared.meta, assets.typst, prepared.body, assets.typst_root,
+                          assets.font_dirs)
+    except TypesetError as exc:
+        raise _typeset_problem(exc) from None
+
+
+def _typeset_problem(exc: TypesetError) -> TemplateProblem:
+    return TemplateProblem(f"{TYPST_FILE}: the PDF could not be made: {exc}")
+
+
+def _html_page(prepared: Prepared, assets: Assets) -> str:
+    env = template_environment(assets.dirs)
+    meta = prepared.meta
+    try:
+        page = env.get_template(PAGE_TEMPLATE)
+        return page.render(
+            meta=meta,
+            lang=prepared.metadata["lang"],
+            css=Markup(assets.css),  # noqa: S704 - the caseload's own style sheet
+            body=Markup(html_sections(prepared.body)),  # noqa: S704 - markdown-it escapes text
+        )
+    except Exception as exc:
+        problem = _template_problem(exc, PAGE_TEMPLATE, assets.dirs)
+        if problem is None:
+            raise
+        raise problem from None
+
+
+def render_case(caseload: Caseload, case: Case, options: RenderOptions) -> bytes:
+    """One case's report as file bytes; raises UserError when it is refused."""
+    prepared = prepare_case(caseload, case, options)
+    return finish(prepared, options.fmt, assets_for(caseload))
+
+
+def report_file_name(case_id: str | None, template: str, audience: str,
+                     fmt: OutputFormat) -> str:
+    """``<id>-<template>-<audience>.<ext>`` (``<template>-<audience>.<ext>`` for a caseload)."""
+    stem = f"{template}-{audience}" if case_id is None else f"{case_id}-{template}-{audience}"
+    return f"{stem}.{fmt.value}"
+
+
+# --- the caseload report -----------------------------------------------------------------
+
+
+def render_caseload_report(caseload: Caseload, options: RenderOptions) -> bytes:
+    """The team lead's overview of every loaded case, from the summary and the alerts."""
+    return finish(prepare_caseload(caseload, options), options.fmt, assets_for(caseload))
+
+
+def prepare_caseload(caseload: Caseload, options: RenderOptions) -> Prepared:
+    """Render the caseload overview to Markdown (team audience only)."""
+    from pathway_cli.summary import summarise_caseload, summary_totals
+
+    if options.audience != "team":
+        raise ConsentRefused(
+            "the caseload report is for the team only: it lists every learner "
+            f"(asked for the {options.audience})"
+        )
+    rows = summarise_caseload(caseload, options.today)
+    totals = summary_totals(rows, options.today)
+    context = escape_tree({
+        "report": {**_report_header(caseload, options), "withheld": [], "sections": ["all"]},
+        "rows": [_summary_row(row) for row in rows],
+        "totals": _plain(totals),
+        "alerts": [_alert_row(alert, caseload) for row in rows for alert in row.alerts],
+    })
+    count = len(rows)
+    subtitle = f"{count} learner{'s' if count != 1 else ''}"
+    return _prepare(caseload, options.template, options, context, None, subtitle)
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "__dataclass_fields__"):
+        return {name: _plain(getattr(value, name)) for name in value.__dataclass_fields__}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Path):
+        return str(value)
+    return value
+
+
+def _summary_row(row: Any) -> dict[str, Any]:
+    data = {name: _plain(getattr(row, name)) for name in row.__dataclass_fields__
+            if name != "alerts"}
+    data["alert_rules"] = list(row.alert_rules)
+    return data
+
+
+def _alert_row(alert: Any, caseload: Caseload) -> dict[str, Any]:
+    data = {name: _plain(getattr(alert, name)) for name in alert.__dataclass_fields__
+            if name in ("learner", "level", "rule", "message", "headline", "line")}
+    path = Path(alert.file)
+    if caseload.root is not None:
+        with contextlib.suppress(ValueError):
+            path = path.resolve().relative_to(caseload.root.resolve())
+    data["file"] = path.as_posix()
+    return data
+
+
+# --- batch -------------------------------------------------------------------------------
+
+Kind = Literal["written", "invalid", "consent", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What happened to one case in a batch."""
+
+    case_id: str
+    name: str
+    status: str
+    kind: Kind
+    path: Path | None = None
+    reason: str | None = None
+
+    @property
+    def written(self) -> bool:
+        """True when the report was written."""
+        return self.kind == "written"
+
+
+@dataclass
+class BatchResult:
+    """Every case of a batch, in id order, and the index file."""
+
+    outcomes: list[Outcome] = field(default_factory=list)
+    index: Path | None = None
+
+    @property
+    def written(self) -> list[Outcome]:
+        """Cases whose report was written."""
+        return [o for o in self.outcomes if o.written]
+
+    @property
+    def skipped(self) -> list[Outcome]:
+        """Cases skipped: invalid records, no consent, nothing to report."""
+        return [o for o in self.outcomes if not o.written]
+
+
+def select_cases(caseload: Caseload, statuses: Iterable[str]) -> list[Case]:
+    """Cases whose status is in ``statuses`` ("all" for every one), in id order.
+
+    A case whose learner.yaml cannot be read is kept, so the batch reports it.
+    """
+    wanted = set(statuses)
+    every = "all" in wanted
+    return sorted(
+        (c for c in caseload.cases
+         if every or c.learner is None or c.learner.status in wanted),
+        key=lambda c: c.id,
+    )
+
+
+def _skip(case: Case, error: UserError) -> Outcome:
+    kind: Kind = "unavailable"
+    if isinstance(error, CaseInvalid):
+        kind = "invalid"
+    elif isinstance(error, ConsentRefused):
+        kind = "consent"
+    learner = case.learner
+    reason = error.message.removeprefix(f"{case.id}: ")
+    return Outcome(case.id, learner.name if learner else "", learner.status if learner else "",
+                   kind, reason=reason)
+
+
+def _workers(jobs: int | None) -> int:
+    return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
+
+
+def render_batch(
+    caseload: Caseload,
+    cases: Sequence[Case],
+    options: RenderOptions,
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+) -> BatchResult:
+    """Render ``cases`` into ``out_dir`` as ``<id>-<template>-<audience>.<ext>``, plus an index.
+
+    A case that is invalid, lacks consent or has nothing to report is skipped and the
+    batch goes on; a broken template stops it (every case would fail the same way).
+    PDFs are compiled in ``jobs`` worker processes (default: one per core). Files are
+    written atomically; the same records and date give the same bytes.
+    """
+    _check_template_name(options.template)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    assets = assets_for(caseload)
+    outcomes: dict[str, Outcome] = {}
+
+    def record(outcome: Outcome) -> None:
+        outcomes[outcome.case_id] = outcome
+        if on_outcome is not None:
+            on_outcome(outcome)
+
+    def write(case: Case, data: bytes) -> None:
+        path = ensure_inside(out_dir / report_file_name(case.id, options.template,
+                                                        options.audience, options.fmt), out_dir)
+        atomic_write(path, data)
+        learner = case.learner
+        record(Outcome(case.id, learner.name if learner else "",
+                       learner.status if learner else "", "written", path=path))
+
+    workers = _workers(jobs)
+    parallel = options.fmt is OutputFormat.pdf and workers > 1 and len(cases) > 1
+    pool = _pool(workers) if parallel else None
+    pending: dict[Future[bytes], Case] = {}
+    try:
+        for case in cases:
+            try:
+                ready = prepare_case(caseload, case, options)
+            except TemplateProblem:
+                raise
+            except UserError as error:
+                record(_skip(case, error))
+                continue
+            if pool is None:
+                write(case, finish(ready, options.fmt, assets))
+                continue
+            future = pool.submit(pdf_report, ready.meta, assets.typst, ready.body,
+                                 assets.typst_root, assets.font_dirs)
+            pending[future] = case
+            for done in [f for f in pending if f.done()]:
+                write(pending.pop(done), done.result())
+        for future in list(pending):
+            write(pending.pop(future), future.result())
+    except TypesetError as exc:
+        raise _typeset_problem(exc) from None
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    result = BatchResult([outcomes[c.id] for c in sorted(cases, key=lambda c: c.id)
+                          if c.id in outcomes])
+    result.index = _write_index(caseload, options, out_dir, result)
+    return result
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for PDF compiles.
+
+    Forked where the platform allows it and no other thread runs (a fork copies the
+    loaded program: no start-up cost); spawned otherwise, because forking a process
+    with threads can deadlock.
+    """
+    methods = multiprocessing.get_all_start_methods()
+    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
+    return ProcessPoolExecutor(max_workers=workers,
+                               mp_context=multiprocessing.get_context(method))
+
+
+def _index_markdown(caseload: Caseload, options: RenderOptions, result: BatchResult) -> str:
+    template, audience = options.template, options.audience
+    lines = [
+        f"{len(result.written)} {template} report{'s' if len(result.written) != 1 else ''} "
+        f"for {markdown_escape(AUDIENCE_WORDS[audience])}, {long_date(options.today)}.",
+        "",
+    ]
+    if result.written:
+        lines += ["| Learner | Name | Status | Report |", "|---|---|---|---|"]
+        for o in result.written:
+            assert o.path is not None  # noqa: S101 - written outcomes have a path
+            name = o.path.name
+            lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {o.status} | "
+                         f"[{markdown_escape(name)}]({name}) |")
+        lines.append("")
+    if result.skipped:
+        lines += ["## Not rendered", "", "| Learner | Name | Why |", "|---|---|---|"]
+        for o in result.skipped:
+            why = _oneline(markdown_escape(o.reason or o.kind))
+            lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {why} |")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
+                 result: BatchResult) -> Path:
+    header = _report_header(caseload, options)
+    lang, region = _locale(caseload.settings.locale)
+    title = f"Reports: {options.template} for the {options.audience}"
+    meta = PageMeta(title, header["organisation"], header["organisation"], options.today,
+                    long_date(options.today), lang, region, options.audience,
+                    "Confidential: list of reports")
+    prepared = Prepared(None, _index_markdown(caseload, options, result), meta, {
+        "title": title, "organisation": header["organisation"],
+        "date": options.today.isoformat(), "lang": header["lang"],
+        "template": options.template, "audience": options.audience,
+    })
+    fmt = OutputFormat.html if options.fmt is OutputFormat.html else OutputFormat.md
+    path = ensure_inside(out_dir / f"index-{options.template}-{options.audience}.{fmt.value}",
+                         out_dir)
+    atomic_write(path, finish(prepared, fmt, assets_for(caseload)))
+    return path

@@ -1,0 +1,360 @@
+"""Typesetting a Markdown report as an HTML page body or a PDF.
+
+Markdown is the report's primary artifact; HTML and PDF are made from the same text so
+they say the same thing. Both walk the token stream of ``markdown-it-py`` (CommonMark
+with tables): raw HTML in the Markdown is never passed through, and every piece of text
+is escaped for its target (HTML entities, or Typst's backslash escapes).
+
+A PDF is Typst markup compiled by the ``typst`` package: no system libraries, fonts built
+in (Libertinus Serif covers Latin, Polish, Turkish, Spanish and Cyrillic letters). The
+compile is deterministic: the document date and the PDF timestamp are both the report's
+date, and system fonts are ignored, so the same records give the same bytes anywhere.
+
+This module imports neither Jinja nor the record models: batch workers load only it.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+
+__all__ = [
+    "PageMeta",
+    "TypesetError",
+    "compile_pdf",
+    "html_sections",
+    "markdown_parser",
+    "pdf_report",
+    "typst_document",
+    "typst_markup",
+    "typst_string",
+]
+
+
+class TypesetError(Exception):
+    """The PDF could not be compiled (a broken report.typ of the caseload, usually)."""
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """What the page furniture shows: title block, running header and footer."""
+
+    title: str
+    subtitle: str
+    organisation: str
+    date: date
+    date_text: str
+    lang: str
+    region: str | None
+    audience: str
+    footer: str
+
+
+@cache
+def markdown_parser() -> MarkdownIt:
+    """CommonMark with GitHub tables and strikethrough; raw HTML is shown as text."""
+    return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+
+
+# --- HTML --------------------------------------------------------------------------------
+
+
+# Header words of a column that is filled in by hand on the printed page.
+_WRITING_HEADERS = frozenset({"signature"})
+
+
+def _mark_writing_cells(tokens: Sequence[Token]) -> list[Token]:
+    """Mark the blank cells that are places to write on paper (class ``write``).
+
+    A blank cell is one when its column is headed Signature or is blank in every row
+    (the signature and date lines of a plan); other blank cells are just empty.
+    """
+    index = 0
+    while index < len(tokens):
+        if tokens[index].type != "table_open":
+            index += 1
+            continue
+        headers: list[str] = []
+        rows: list[list[tuple[Token, str]]] = []
+        index += 1
+        while tokens[index].type != "table_close":
+            token = tokens[index]
+            if token.type == "th_open":
+                headers.append(tokens[index + 1].content.strip().lower())
+            elif token.type == "tr_open" and headers and tokens[index + 1].type == "td_open":
+                rows.append([])
+            elif token.type == "td_open":
+                rows[-1].append((token, tokens[index + 1].content.strip()))
+            index += 1
+        for column, header in enumerate(headers):
+            cells = [row[column] for row in rows if column < len(row)]
+            if header in _WRITING_HEADERS or (cells and not any(text for _, text in cells)):
+                for cell, text in cells:
+                    if not text:
+                        cell.attrSet("class", "write")
+    return list(tokens)
+
+
+def _parse(body: str) -> list[Token]:
+    return _mark_writing_cells(markdown_parser().parse(body))
+
+
+def html_sections(body: str) -> str:
+    """The Markdown body as HTML, each level-2 section wrapped in ``<section>``.
+
+    The wrapping lets print CSS keep a section's heading with its content.
+    """
+    parser = markdown_parser()
+    tokens = _parse(body)
+    chunks: list[list[Token]] = [[]]
+    for token in tokens:
+        if token.type == "heading_open" and token.tag == "h2":
+            chunks.append([])
+        chunks[-1].append(token)
+    out: list[str] = []
+    for index, chunk in enumerate(chunks):
+        if not chunk:
+            continue
+        html = parser.renderer.render(chunk, parser.options, {})
+        out.append(html if index == 0 else f"<section>\n{html}</section>\n")
+    return "".join(out)
+
+
+# --- Typst -------------------------------------------------------------------------------
+
+# Everything Typst markup could read as syntax is escaped; these stay plain for legibility.
+_PLAIN_PUNCTUATION = set(",;:!?%&")
+_TYPST_ESCAPES = {
+    ord(c): "\\" + c for c in string.punctuation if c not in _PLAIN_PUNCTUATION
+}
+
+
+def typst_text(text: str) -> str:
+    """Plain text as Typst markup that shows exactly that text."""
+    return " ".join(text.translate(_TYPST_ESCAPES).split("\n"))
+
+
+def typst_string(text: str) -> str:
+    """A Typst string literal."""
+    escaped = (text.replace("\\", "\\\\").replace('"', '\\"')
+               .replace("\n", "\\n").replace("\r", "").replace("\t", " "))
+    return f'"{escaped}"'
+
+
+# A blank cell in a printed form is a place to write: give it room.
+_WRITE_HERE = "[#v(1.8em)]"
+_LONG_CELL = 28
+
+
+def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Short columns take the width they need; long-text and blank columns share the rest.
+
+    Blank columns (signature and date lines) and columns of long text get ``1fr``, so
+    the table spans the page and the space goes where there is writing to do.
+    """
+    widths = []
+    for index in range(len(header)):
+        texts = [row[index] for row in rows]
+        longest = max((len(t) for t in texts), default=0)
+        if rows and all(t in ("", _WRITE_HERE) for t in texts):
+            widths.append("1fr")
+        elif longest > _LONG_CELL:
+            widths.append(f"{min(longest, 120) / _LONG_CELL:.1f}fr")
+        else:
+            widths.append("auto")
+    if "fr" not in "".join(widths):
+        widths[-1] = "1fr"
+    return f"({', '.join(widths)},)"
+
+
+class _TypstWriter:
+    """Turns a markdown-it token stream into Typst markup."""
+
+    def __init__(self, tokens: Sequence[Token]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def blocks(self, until: str | None = None) -> str:
+        """Block tokens up to the closing token ``until`` (consumed), as markup."""
+        out: list[str] = []
+        while self.pos < len(self.tokens):
+            token = self.tokens[self.pos]
+            self.pos += 1
+            if until is not None and token.type == until:
+                break
+            out.append(self.block(token))
+        return "".join(out)
+
+    def block(self, token: Token) -> str:
+        kind = token.type
+        if kind == "heading_open":
+            level = int(token.tag[1:])
+            text = self.inline(self.tokens[self.pos])
+            self.pos += 2  # inline, heading_close
+            return f"\n{'=' * level} {text}\n\n"
+        if kind == "paragraph_open":
+            text = self.inline(self.tokens[self.pos])
+            self.pos += 2
+            return text if token.hidden else f"{text}\n\n"
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            return self.list(token)
+        if kind == "blockquote_open":
+            inner = self.blocks("blockquote_close").strip()
+            return f"#quote(block: true)[{inner}]\n\n"
+        if kind == "table_open":
+            return self.table()
+        if kind == "hr":
+            return "#pagebreak(weak: true)\n\n"
+        if kind in ("code_block", "fence"):
+            return f"#raw(block: true, {typst_string(token.content.rstrip())})\n\n"
+        if kind == "inline":
+            return self.inline(token)
+        return ""  # html_block never occurs: raw HTML is disabled in the parser
+
+    def list(self, token: Token) -> str:
+        close = token.type.replace("_open", "_close")
+        items: list[str] = []
+        while self.pos < len(self.tokens):
+            current = self.tokens[self.pos]
+            self.pos += 1
+            if current.type == close:
+                break
+            if current.type == "list_item_open":
+                items.append(f"[{self.blocks('list_item_close').strip()}]")
+        func = "enum" if token.type == "ordered_list_open" else "list"
+        start = ""
+        if func == "enum" and token.attrGet("start") not in (None, 1):
+            start = f"start: {int(str(token.attrGet('start')))}, "
+        return f"#{func}({start}{', '.join(items)})\n\n"
+
+    def table(self) -> str:
+        header: list[str] = []
+        rows: list[list[str]] = []
+        aligns: list[str] = []
+        in_head = False
+        while self.pos < len(self.tokens):
+            token = self.tokens[self.pos]
+            self.pos += 1
+            if token.type == "table_close":
+                break
+            if token.type == "thead_open":
+                in_head = True
+            elif token.type == "thead_close":
+                in_head = False
+            elif token.type == "tr_open" and not in_head:
+                rows.append([])
+            elif token.type in ("th_open", "td_open"):
+                text = self.inline(self.tokens[self.pos]).strip()
+                self.pos += 2
+                if in_head:
+                    style = str(token.attrGet("style") or "")
+                    aligns.append(style.removeprefix("text-align:") or "left")
+                    header.append(text)
+                else:
+                    rows[-1].append(_WRITE_HERE if token.attrGet("class") == "write" else text)
+        columns = len(header)
+        body = [(row + [""] * columns)[:columns] for row in rows]
+        cells = [text if text == _WRITE_HERE else f"[{text}]" for row in body for text in row]
+        align = ", ".join(a if a in ("left", "right", "center") else "left" for a in aligns)
+        return (
+            f"#table(columns: {_column_widths(header, body)}, align: ({align},),\n"
+            f"  table.header({', '.join(f'[{h}]' for h in header)}),\n"
+            f"  {', '.join(cells)})\n\n"
+        )
+
+    def inline(self, token: Token) -> str:
+        out: list[str] = []
+        for child in token.children or []:
+            kind = child.type
+            if kind == "text":
+                out.append(typst_text(child.content))
+            elif kind == "softbreak":
+                out.append(" ")
+            elif kind == "hardbreak":
+                out.append(" \\\n")
+            elif kind == "code_inline":
+                out.append(f"#raw({typst_string(child.content)})")
+            elif kind in ("strong_open", "em_open", "s_open", "link_open"):
+                func = {"strong_open": "strong", "em_open": "emph", "s_open": "strike"}.get(kind)
+                if func is None:
+                    out.append(f"#link({typst_string(str(child.attrGet('href') or ''))})[")
+                else:
+                    out.append(f"#{func}[")
+            elif kind in ("strong_close", "em_close", "s_close", "link_close"):
+                out.append("]")
+            elif kind == "image":
+                out.append(typst_text(child.content))
+        return "".join(out)
+
+
+def typst_markup(body: str) -> str:
+    """The Markdown body as Typst markup."""
+    return _TypstWriter(_parse(body)).blocks().strip() + "\n"
+
+
+def _typst_value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if isinstance(value, date):
+        return f"datetime(year: {value.year}, month: {value.month}, day: {value.day})"
+    return typst_string(str(value))
+
+
+def typst_document(meta: PageMeta, preamble: str, body: str) -> str:
+    """A complete Typst document: the ``report`` dictionary, the page design, the body."""
+    fields = {
+        "title": meta.title, "subtitle": meta.subtitle, "organisation": meta.organisation,
+        "date": meta.date, "date-text": meta.date_text, "lang": meta.lang,
+        "region": meta.region, "audience": meta.audience, "footer": meta.footer,
+    }
+    entries = ",\n".join(f"  {key}: {_typst_value(value)}" for key, value in fields.items())
+    return f"#let report = (\n{entries},\n)\n{preamble.rstrip()}\n\n{typst_markup(body)}"
+
+
+# One compiler per process: it keeps the fonts and Typst's caches between reports.
+_COMPILERS: dict[tuple[str | None, tuple[str, ...]], Any] = {}
+
+
+def compile_pdf(source: str, today: date, root: Path | None = None,
+                font_dirs: Sequence[Path] = ()) -> bytes:
+    """Compile Typst markup to PDF bytes, deterministic for the same source and date."""
+    import typst  # imported here: 3 ms, and only PDF output needs it
+
+    key = (str(root) if root else None, tuple(str(p) for p in font_dirs))
+    compiler = _COMPILERS.get(key)
+    if compiler is None:
+        compiler = typst.Compiler(
+            root=key[0], font_paths=list(key[1]), ignore_system_fonts=True
+        )
+        _COMPILERS[key] = compiler
+    stamp = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    try:
+        pdf = compiler.compile(source.encode("utf-8"), format="pdf", timestamp=stamp)
+    except typst.TypstError as exc:
+        raise TypesetError(_typst_message(exc)) from None
+    if not isinstance(pdf, bytes):  # a paged format could return pages; PDF is one file
+        raise TypesetError("the PDF compiler returned no document")
+    return pdf
+
+
+def pdf_report(meta: PageMeta, preamble: str, body: str, root: Path | None,
+               font_dirs: Sequence[Path] = ()) -> bytes:
+    """One report as PDF bytes: page design, metadata and Markdown body.
+
+    A module-level function taking plain values, so batch worker processes can run it.
+    """
+    return compile_pdf(typst_document(meta, preamble, body), meta.date, root, font_dirs)
+
+
+def _typst_message(exc: Any) -> str:
+    message = str(getattr(exc, "message", "") or exc).strip()
+    hints = [str(h) for h in getattr(exc, "hints", []) or []]
+    return message + "".join(f" (hint: {h})" for h in hints)
