@@ -159,20 +159,32 @@ def check_goal_references(case: Case, ctx: Context) -> list[Finding]:
     if not case.review_files:
         return []
     plan = case.plan
-    if plan is None and case.plan_file is not None:
-        return []  # the plan itself is broken; its findings say so
-    goal_ids = [g.id for g in plan.goals] if plan else []
+    if plan is not None:
+        goal_ids = [g.id for g in plan.goals]
+    elif case.plan_file is not None:
+        goal_ids = _raw_goal_ids(case.plan_file.source.data)
+        if goal_ids is None:
+            return []  # the plan is unreadable; its own findings say so
+    else:
+        goal_ids = []
     found = []
     for review, loaded in case.reviews_with_files:
         for goal_id in review.goals:
             if goal_id not in goal_ids:
                 close = difflib.get_close_matches(goal_id, goal_ids, n=1, cutoff=0.5)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
-                where = "plan.yaml" if plan else "a plan (there is no plan.yaml yet)"
+                where = "plan.yaml" if case.plan_file else "a plan (there is no plan.yaml yet)"
                 found.append(_f(loaded.path, "goal-unknown",
                                 f"the goal '{goal_id}' is not in {where}{hint}",
                                 ("goals", goal_id)))
     return found
+
+
+def _raw_goal_ids(data: object) -> list[str] | None:
+    """Goal ids of a plan whose shape is wrong elsewhere, so references can still be checked."""
+    if not isinstance(data, dict) or not isinstance(data.get("goals"), list):
+        return None
+    return [str(g["id"]) for g in data["goals"] if isinstance(g, dict) and "id" in g]
 
 
 def check_need_references(case: Case, ctx: Context) -> list[Finding]:

@@ -1,0 +1,104 @@
+"""`pathway init` and `pathway new`: skeletons that teach the format and validate."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import TODAY, app
+
+
+def test_init_makes_a_caseload_skeleton(runner: CliRunner, tmp_path: Path) -> None:
+    """init writes pathway.yaml, cases/, schemas, a README and a pre-commit snippet."""
+    root = tmp_path / "team"
+    result = runner.invoke(app, ["init", str(root), "--organisation", "Berufsschule Nord"])
+    assert result.exit_code == 0, result.stderr
+    for name in ("pathway.yaml", "README.md", ".pre-commit-config.yaml", ".gitignore",
+                 "schemas/learner.schema.json", "schemas/review.schema.json"):
+        assert (root / name).is_file(), name
+    assert (root / "cases").is_dir()
+    settings = (root / "pathway.yaml").read_text()
+    assert settings.startswith("# yaml-language-server: $schema=schemas/settings.schema.json")
+    assert "organisation: Berufsschule Nord" in settings
+    assert "pathway validate" in (root / ".pre-commit-config.yaml").read_text()
+    assert ".pathway/" in (root / ".gitignore").read_text()
+    check = runner.invoke(app, ["validate", str(root), "--strict", "--today", TODAY])
+    assert check.exit_code == 0, check.stderr
+
+
+def test_init_keeps_existing_files(runner: CliRunner, tmp_path: Path) -> None:
+    """init never overwrites a file the team already has."""
+    (tmp_path / "pathway.yaml").write_text("organisation: Ours\n")
+    result = runner.invoke(app, ["init", str(tmp_path)])
+    assert result.exit_code == 0
+    assert (tmp_path / "pathway.yaml").read_text() == "organisation: Ours\n"
+    assert "kept" in result.stderr
+
+
+def test_new_case_validates_and_copies_the_key_worker(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """new makes a valid case; the key worker's name comes from another case's team."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    monkeypatch.chdir(root)
+    first = runner.invoke(app, ["new", "L-1", "--name", "Zofia Wiśniewska", "--today", TODAY])
+    assert first.exit_code == 0, first.stderr
+    learner = root / "cases/L-1/learner.yaml"
+    learner.write_text(learner.read_text().replace(
+        "team: []", "team:\n  - {id: tkeller, name: Tobias Keller, role: coach}"))
+    second = runner.invoke(app, ["new", "L-2", "--name", "Çağrı Öztürk", "--key-worker",
+                                 "tkeller", "--today", TODAY])
+    assert second.exit_code == 0, second.stderr
+    text = (root / "cases/L-2/learner.yaml").read_text()
+    assert text.startswith("# yaml-language-server: $schema=../../schemas/learner.schema.json")
+    assert "name: Tobias Keller" in text
+    assert "name: Çağrı Öztürk" in text
+    for skeleton in ("assessment.yaml", "plan.yaml", "contract.yaml"):
+        assert (root / "cases/L-2" / skeleton).read_text().count("\n# ") > 5
+    result = runner.invoke(app, ["validate", "-f", "json", "--today", TODAY])
+    report = json.loads(result.stdout)
+    assert result.exit_code == 0, report
+    assert {f["rule"] for f in report["findings"]} == {"consent-missing"}
+
+
+def test_new_refuses_an_existing_case(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """new never overwrites a case folder that exists."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(app, ["new", "L-1", "--name", "A B"])
+    result = runner.invoke(app, ["new", "L-1", "--name", "C D"])
+    assert result.exit_code == 1
+    assert "already exists" in result.stderr
+
+
+@pytest.mark.parametrize("bad", ["../escape", "L 1", "-x", ""])
+def test_new_refuses_bad_ids(
+    bad: str, runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An id that is not a valid folder name (or would escape cases/) is refused."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "--name", "A B", "--", bad])
+    assert result.exit_code in (1, 2)
+    assert not (tmp_path / "escape").exists()
+    assert "Traceback" not in result.stderr
+
+
+def test_new_quotes_names_yaml_would_misread(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name such as 'No' or one with a colon is written so that it reads back as text."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(app, ["new", "L-1", "--name", "No"])
+    runner.invoke(app, ["new", "L-2", "--name", "Anna: the second # not a comment"])
+    result = runner.invoke(app, ["validate", "-f", "json", "--today", TODAY])
+    assert json.loads(result.stdout)["errors"] == 0
+    assert "name: \"Anna: the second # not a comment\"" in (
+        tmp_path / "cases/L-2/learner.yaml").read_text()
