@@ -28,10 +28,11 @@ Operations, each addressing a value by its key path (mapping keys and list indic
 from __future__ import annotations
 
 import codecs
+import contextlib
 import json
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -80,6 +81,8 @@ class YamlText:
         except UnicodeDecodeError:
             raise EditError(f"{name}: not UTF-8 text; save it as UTF-8 first") from None
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
+        # parse results of the current text, so that a run of edits parses each text once
+        self._parsed: tuple[str, Node | None, Any] | None = None
 
     # --- reading --------------------------------------------------------------------------
 
@@ -89,19 +92,34 @@ class YamlText:
         return codecs.BOM_UTF8 + body if self.bom else body
 
     def data(self) -> Any:
-        """The document as plain data (what the loader reads)."""
-        try:
-            return yaml.load(self.text, Loader=_Loader)  # noqa: S506 - a safe loader
-        except yaml.YAMLError as exc:
-            raise EditError(
-                f"{self.name}: not valid YAML, so it cannot be updated safely ({_short(exc)})",
-                hint="run 'pathway validate' to see where, and fix the file by hand first",
-            ) from None
+        """The document as plain data (what the loader reads); a copy the caller may change."""
+        return _copy(self._data())
+
+    def _data(self) -> Any:
+        return self._parse()[1]
+
+    def _parse(self) -> tuple[Node | None, Any]:
+        """The node tree and the data of the current text, parsed once per text."""
+        if self._parsed is None or self._parsed[0] is not self.text:
+            loader = _Loader(self.text)
+            try:
+                root = loader.get_single_node()
+                data = loader.construct_document(root) if root is not None else None
+            except yaml.YAMLError as exc:
+                raise EditError(
+                    f"{self.name}: not valid YAML, so it cannot be updated safely "
+                    f"({_short(exc)})",
+                    hint="run 'pathway validate' to see where, and fix the file by hand first",
+                ) from None
+            finally:
+                loader.dispose()
+            self._parsed = (self.text, root, data)
+        return self._parsed[1], self._parsed[2]
 
     def get(self, path: KeyPath, default: Any = None) -> Any:
         """The value at ``path``, or ``default`` when a part of the path is missing."""
-        found, value = _lookup(self.data(), path)
-        return value if found else default
+        found, value = _lookup(self._data(), path)
+        return _copy(value) if found else default
 
     # --- editing --------------------------------------------------------------------------
 
@@ -109,29 +127,31 @@ class YamlText:
         """Set the value at ``path``; return False when it already had that value."""
         if not path:
             raise EditError("an empty key path addresses the whole file")
-        before = self.data()
+        before = self._data()
         found, current = _lookup(before, path)
         if found and _same(current, value):
             return False
         expected = _with_set(before, path, value)
-        self._splice_set(path, value, order)
-        self._check(expected, path)
+        with self._undo_on_error():
+            self._splice_set(path, value, order)
+            self._check(expected, path)
         return True
 
     def delete(self, path: KeyPath) -> bool:
         """Remove the key at ``path`` with its value; return False when it is not there."""
-        before = self.data()
+        before = self._data()
         found, _ = _lookup(before, path)
         if not found or not path or isinstance(path[-1], int):
             return False
         expected = _with_deleted(before, path)
-        self._splice_delete(path)
-        self._check(expected, path)
+        with self._undo_on_error():
+            self._splice_delete(path)
+            self._check(expected, path)
         return True
 
     def append(self, path: KeyPath, item: Any, order: FieldOrder = _no_order) -> None:
         """Append ``item`` to the list at ``path``; a missing or empty value becomes a list."""
-        before = self.data()
+        before = self._data()
         found, current = _lookup(before, path)
         if found and current is not None and not isinstance(current, list):
             raise EditError(f"{self.name}: '{_dotted(path)}' is not a list, so nothing can be "
@@ -143,16 +163,24 @@ class YamlText:
         node = self._node(path)
         assert isinstance(node, SequenceNode)  # noqa: S101 - the data said it is a list
         parent = self._node(path[:-1]) if path else None
-        self._splice_append(node, item, parent, path)
-        self._check(expected, path)
+        with self._undo_on_error():
+            self._splice_append(node, item, parent, path)
+            self._check(expected, path)
 
     # --- splicing -------------------------------------------------------------------------
 
-    def _root(self) -> Node | None:
+    @contextlib.contextmanager
+    def _undo_on_error(self) -> Iterator[None]:
+        """Put the text back as it was when an edit fails half-way."""
+        text = self.text
         try:
-            return yaml.compose(self.text, Loader=_Loader)
-        except yaml.YAMLError as exc:
-            raise EditError(f"{self.name}: not valid YAML ({_short(exc)})") from None
+            yield
+        except BaseException:
+            self.text = text
+            raise
+
+    def _root(self) -> Node | None:
+        return self._parse()[0]
 
     def _node(self, path: KeyPath) -> Node:
         node = self._root()
@@ -167,8 +195,8 @@ class YamlText:
     def _check(self, expected: Any, path: KeyPath) -> None:
         """Refuse the edit unless the new text holds exactly the expected data."""
         try:
-            after = yaml.load(self.text, Loader=_Loader)  # noqa: S506 - a safe loader
-        except yaml.YAMLError:
+            after = self._data()
+        except EditError:
             after = _Unreadable()
         if not _same(after, expected):
             raise EditError(
@@ -222,15 +250,21 @@ class YamlText:
             colon = self.text.index(":", key_node.end_mark.index)
             self._replace(colon + 1, end, " " + _inline(value, flow=True))
             return
-        if not flow and self._put_literal(start, end, value, key_node, node):
+        block_before = isinstance(node, ScalarNode) and node.style in ("|", ">")
+        if not flow and self._put_literal(start, end, value, key_node, node, block_before):
             return
         style = node.style if isinstance(node, ScalarNode) else None
         self._replace_keeping_comment(start, end, _inline(value, flow=flow, prefer=style))
 
     def _put_literal(self, start: int, end: int, value: Any, key_node: Node | None,
-                     node: Node) -> bool:
-        """Write a multi-line text as a literal block; False when it is not one."""
-        if not isinstance(value, str) or "\n" not in value.rstrip("\n"):
+                     node: Node, block_before: bool = False) -> bool:
+        """Write a multi-line text as a literal block; False when it is not one.
+
+        A text of one line ending in a line break stays a block if it was one.
+        """
+        if not isinstance(value, str):
+            return False
+        if "\n" not in value.rstrip("\n") and not (block_before and value.endswith("\n")):
             return False
         column = self._key_column(key_node, node)
         literal = _literal(value, column + self._layout().indent, self.newline)

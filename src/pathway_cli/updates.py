@@ -86,8 +86,8 @@ from pathway_cli.models import (
     ID_PATTERN,
     OPEN_GOAL_STATUSES,
     Contract,
-    Goal,
     Learner,
+    Plan,
     Record,
     Review,
     TeamMember,
@@ -287,7 +287,7 @@ def update_goal(
             hint=f"did you mean {close[0]}?" if close else None,
         )
     goal = goals[index]
-    order = _order_of(Goal)
+    order = _order_of(Plan)
     where: KeyPath = ("goals", index)
     said = []
     old_status = goal.get("status")
@@ -898,7 +898,14 @@ def apply_changes(
     for change in real:
         _still(change)()  # fail before writing anything when one file already changed
     for change in real:
-        atomic_write(change.path, change.new, precondition=_still(change))
+        try:
+            atomic_write(change.path, change.new, precondition=_still(change))
+        except OSError as exc:
+            written = ", ".join(str(p) for p in applied.written)
+            raise UserError(
+                f"could not write {change.path}: {exc.strerror or exc}; the file is unchanged"
+                + (f" (already written: {written})" if written else "")
+            ) from None
         applied.written.append(change.path)
     if git_root is not None and commit_message is not None:
         applied.commit = _git_commit(git_root, applied.written, commit_message)

@@ -95,7 +95,8 @@ def _report(update: Update, applied: Applied) -> None:
                       f"would change): {escape(update.message)}")
     else:
         for path in applied.written:
-            console.print(f"[green]wrote[/] {escape(display_path(path))}: {escape(update.message)}")
+            console.print(f"[green]wrote[/] {escape(display_path(path))}")
+        console.print(escape(update.message))
     for finding in applied.warnings:
         console.print(f"[yellow]warning[/] {escape(_finding_line(finding))}")
     for finding in applied.resolved:
