@@ -20,11 +20,10 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from generate import generate_caseload  # noqa: E402
-
-from pathway_cli.caseload import load_caseload  # noqa: E402
-from pathway_cli.loader import parse_text  # noqa: E402
-from pathway_cli.validation import validate_caseload  # noqa: E402
+from generate import generate_caseload
+from pathway_cli.caseload import load_caseload
+from pathway_cli.loader import parse_text
+from pathway_cli.validation import validate_caseload
 
 TODAY = date(2026, 11, 23)
 BOMB = "\n".join(
@@ -42,7 +41,7 @@ def load_only(files: list[Path]) -> int:
     """The baseline: read every file and parse it with PyYAML's C safe loader."""
     count = 0
     for path in files:
-        data = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)  # noqa: S506 - safe loader
+        data = yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader)
         count += data is not None
     return count
 

@@ -165,9 +165,10 @@ class Caseload:
 
     def sources(self) -> Iterator[Source]:
         """Every file read, for placing findings and counting files."""
-        for loaded in (self.settings_file, self.mentors_file):
-            if loaded is not None:
-                yield loaded.source
+        if self.settings_file is not None:
+            yield self.settings_file.source
+        if self.mentors_file is not None:
+            yield self.mentors_file.source
         for case in self.cases:
             for loaded in case.files():
                 yield loaded.source

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
 
-__all__ = ["KeyPath", "Finding", "Severity", "sort_findings"]
+__all__ = ["Finding", "KeyPath", "Severity", "sort_findings"]
 
 KeyPath = tuple[str | int, ...]
 

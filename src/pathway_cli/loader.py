@@ -81,12 +81,12 @@ class _GuardedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
             if len(pairs) > 1:
                 keys = {(k.tag, k.value) for k, _ in pairs if k.__class__ is ScalarNode}
                 if len(keys) != len(pairs):
-                    self._report_duplicates(node)
+                    self._report_duplicates(node)  # type: ignore[arg-type]
             mapping: dict[Any, Any] = {}
             memo[key] = mapping
             for key_node, value_node in node.value:
                 if key_node.tag == _MERGE_TAG:
-                    return self._build_merged(node, memo)
+                    return self._build_merged(node, memo)  # type: ignore[arg-type]
                 item_key = self._build(key_node, memo)
                 if not isinstance(item_key, Hashable):
                     raise yaml.constructor.ConstructorError(
@@ -384,9 +384,13 @@ def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> _Problem:
     raw = f"{exc.context or ''} {exc.problem or ''}".strip()
     rule = "yaml-syntax"
     message = f"this is not valid YAML: {raw}"
-    if mark is not None and "cannot start any token" in raw and 0 <= mark.index < len(text):
-        if text[mark.index] == "\t":
-            raw = "found character '\\t'"
+    if (
+        mark is not None
+        and "cannot start any token" in raw
+        and 0 <= mark.index < len(text)
+        and text[mark.index] == "\t"
+    ):
+        raw = "found character '\\t'"
     for needle, friendly in _FRIENDLY:
         if needle in raw:
             if friendly == "UNSUPPORTED_TAG":

@@ -66,8 +66,10 @@ def _sensitive(level: Sensitivity = Sensitivity.PERSONAL, **kwargs: Any) -> Any:
 def sensitivity_of(field: FieldInfo) -> Sensitivity | None:
     """The sensitivity mark of a model field, if it has one."""
     extra = field.json_schema_extra
-    if isinstance(extra, dict) and isinstance(extra.get("x-sensitive"), str):
-        return Sensitivity(extra["x-sensitive"])
+    if isinstance(extra, dict):
+        mark = extra.get("x-sensitive")
+        if isinstance(mark, str):
+            return Sensitivity(mark)
     return None
 
 

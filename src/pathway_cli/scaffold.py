@@ -18,7 +18,7 @@ from pathway_cli.models import ID_PATTERN, TeamMember
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.writer import atomic_write, ensure_inside
 
-__all__ = ["InitResult", "SCHEMA_DIR", "init_caseload", "new_case", "write_schemas"]
+__all__ = ["SCHEMA_DIR", "InitResult", "init_caseload", "new_case", "write_schemas"]
 
 SCHEMA_DIR = "schemas"
 
@@ -214,7 +214,7 @@ _ASSESSMENT = """\
 #   - {{skill: customer service, evidence: family shop}}
 # strengths: [practical problem solving]
 # barriers: [long commute]
-# support_needs:                    # category: learning | language | health | social | financial | other
+# support_needs:   # category: learning | language | health | social | financial | other
 #   - {{id: N1, category: learning, need: maths gaps, support: weekly tutoring}}
 """
 
@@ -223,7 +223,7 @@ _PLAN = """\
 # agreed: {today}                   # required: date learner and team agreed it
 # goals:                            # at least one; each clear and measurable
 #   - id: G1
-#     area: learning                # learning | career | wellbeing | attendance | basic-skills | social
+#     area: learning  # learning | career | wellbeing | attendance | basic-skills | social
 #     goal: Pass the module "Electrical installation basics"
 #     measure: module assessment score
 #     target: ">= 60%"

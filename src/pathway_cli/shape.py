@@ -75,7 +75,10 @@ def _describe(value: Any) -> str:
     if value is None:
         return "nothing"
     if isinstance(value, bool):
-        return f"{str(value).lower()} (YAML reads yes/no/on/off as true/false: put the text in quotes)"
+        return (
+            f"{str(value).lower()} (YAML reads yes/no/on/off as true/false: put the text "
+            "in quotes)"
+        )
     if isinstance(value, dict):
         return "a block of 'key: value' lines"
     if isinstance(value, list):

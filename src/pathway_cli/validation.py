@@ -18,7 +18,7 @@ from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
 from pathway_cli.loader import Source
 from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings
 
-__all__ = ["CASE_RULES", "CASELOAD_RULES", "Context", "ValidationResult", "validate_caseload"]
+__all__ = ["CASELOAD_RULES", "CASE_RULES", "Context", "ValidationResult", "validate_caseload"]
 
 WARNING = Severity.WARNING
 
@@ -102,9 +102,9 @@ def _team_refs(case: Case) -> Iterator[tuple[Path, KeyPath, str, str]]:
     for review, loaded in case.reviews_with_files:
         for wi, member in enumerate(review.with_):
             yield loaded.path, ("with", wi), member, "review participant"
-        for ai, action in enumerate(review.actions):
-            if action.owner != "learner":
-                yield loaded.path, ("actions", ai, "owner"), action.owner, "action owner"
+        for ai, review_action in enumerate(review.actions):
+            if review_action.owner != "learner":
+                yield loaded.path, ("actions", ai, "owner"), review_action.owner, "action owner"
 
 
 def check_team_references(case: Case, ctx: Context) -> list[Finding]:
@@ -159,14 +159,13 @@ def check_goal_references(case: Case, ctx: Context) -> list[Finding]:
     if not case.review_files:
         return []
     plan = case.plan
+    goal_ids: list[str] | None = []
     if plan is not None:
         goal_ids = [g.id for g in plan.goals]
     elif case.plan_file is not None:
         goal_ids = _raw_goal_ids(case.plan_file.source.data)
-        if goal_ids is None:
-            return []  # the plan is unreadable; its own findings say so
-    else:
-        goal_ids = []
+    if goal_ids is None:
+        return []  # the plan is unreadable; its own findings say so
     found = []
     for review, loaded in case.reviews_with_files:
         for goal_id in review.goals:

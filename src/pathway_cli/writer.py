@@ -70,7 +70,7 @@ def atomic_write(
 
 def _replace(source: Path, target: Path) -> None:
     """Rename ``source`` over ``target`` (a separate function so tests can inject a crash)."""
-    os.replace(source, target)
+    source.replace(target)
 
 
 def _fsync_dir(folder: Path) -> None:
