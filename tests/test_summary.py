@@ -142,7 +142,7 @@ def test_table_on_a_pipe_is_plain_and_readable(runner: CliRunner) -> None:
     assert len(learner_lines) == 9
     assert "L-2026-002" in learner_lines[0] and "red" in learner_lines[0]
     assert "attendance 62%" in learner_lines[0]
-    assert "2026-11-02 overdue" in learner_lines[0]
+    assert "2026-11-02 late" in learner_lines[0]
     assert "L-2026-006" in learner_lines[-1]
     footer = " ".join(lines[-2:])
     assert "9 learners: 6 active, 1 paused, 1 referred, 1 completed." in footer
@@ -189,3 +189,16 @@ def test_broken_learner_file_still_gets_a_row(runner: CliRunner) -> None:
     assert broken["status"] == "unknown"
     assert broken["risk"] == "amber"
     assert broken["alerts"][0]["rule"] == "records-invalid"
+
+
+def test_narrow_terminal_keeps_name_next_review_and_why(runner: CliRunner) -> None:
+    """At 80 columns the table keeps risk, learner, name, next review and why readable."""
+    result = runner.invoke(app, ["summarise", str(SAMPLE), "--today", TODAY],
+                           env={"COLUMNS": "80"})
+    assert result.exit_code == 0
+    assert all(len(line) <= 80 for line in result.stdout.splitlines()[:-1])
+    header = result.stdout.splitlines()[0]
+    for column in ("risk", "learner", "name", "next review", "why"):
+        assert column in header
+    assert "Rania Mansour" in result.stdout
+    assert "no plan after 83" in result.stdout

@@ -7,6 +7,8 @@ import io
 import json
 import os
 import sys
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
@@ -206,34 +208,56 @@ def _why(row: LearnerSummary, room: int = 2) -> str:
     return shown + (f"; +{more} more" if more > 0 else "")
 
 
+@dataclass(frozen=True)
+class _Column:
+    header: str
+    cell: Callable[[LearnerSummary, date], Text]
+    # The narrowest console that still shows this column; narrower ones leave it out.
+    from_width: int = 0
+    wraps: bool = False
+    right: bool = False
+    ratio: int | None = None
+
+
+def _name_cell(row: LearnerSummary, today: date) -> Text:
+    name = Text(row.name)
+    if row.status != "active":  # the usual case goes without saying
+        name.append(f" ({row.status})", style="dim" if row.is_closed else "italic")
+    return name
+
+
+def _next_review_cell(row: LearnerSummary, today: date) -> Text:
+    late = row.next_review is not None and row.next_review < today and not row.is_closed
+    return Text((_iso(row.next_review) or "-") + (" late" if late else ""),
+                style="red" if late else "")
+
+
+SUMMARY_COLUMNS = (
+    _Column("risk", lambda r, _: Text(r.risk, style=LEVEL_STYLE[r.risk])),
+    _Column("learner", lambda r, _: Text(r.id, style="bold")),
+    _Column("name", _name_cell, wraps=True, ratio=1),
+    _Column("key worker", lambda r, _: Text(r.key_worker or ""), from_width=130),
+    _Column("goals", lambda r, _: Text(f"{r.goals_achieved}/{r.goals_total}"
+                                       if r.goals_total else ""), from_width=130, right=True),
+    _Column("last review", lambda r, _: Text(_iso(r.last_review) or "-"), from_width=160),
+    _Column("next review", _next_review_cell),
+    _Column("attend.", lambda r, _: Text(_pct(r.attendance)), from_width=130, right=True),
+    _Column("well-being", lambda r, _: Text(f"{r.wellbeing}/5" if r.wellbeing else ""),
+            from_width=130, right=True),
+    _Column("why", lambda r, _: Text(_why(r)), wraps=True, ratio=2),
+)
+
+
 def _summary_table(rows: list[LearnerSummary], today: date) -> None:
     console = _data_console()
+    columns = [c for c in SUMMARY_COLUMNS if console.width >= c.from_width]
     table = Table(header_style="bold", pad_edge=False, show_edge=False)
-    for name in ("risk", "learner", "name", "status", "key worker", "goals", "last review",
-                 "next review", "attend.", "well-being"):
-        table.add_column(name, no_wrap=name != "name",
-                         justify="right" if name in ("attend.", "well-being") else "left")
-    table.add_column("why", ratio=1, min_width=24)
+    for column in columns:
+        table.add_column(column.header, no_wrap=not column.wraps, ratio=column.ratio,
+                         justify="right" if column.right else "left")
     for row in rows:
-        dim = "dim" if row.is_closed else ""
-        goals = f"{row.goals_achieved}/{row.goals_total}" if row.goals_total else ""
-        if row.goals_at_risk:
-            goals += f" ({row.goals_at_risk} at risk)"
-        overdue = row.next_review is not None and row.next_review < today and not row.is_closed
-        table.add_row(
-            Text(row.risk, style=LEVEL_STYLE[row.risk] if not row.is_closed else "dim"),
-            Text(row.id, style=dim or "bold"),
-            Text(row.name, style=dim),
-            Text(row.status, style=dim),
-            Text(row.key_worker or "", style=dim),
-            Text(goals, style=dim),
-            Text(_iso(row.last_review) or "-", style=dim),
-            Text((_iso(row.next_review) or "-") + (" overdue" if overdue else ""),
-                 style="red" if overdue else dim),
-            Text(_pct(row.attendance), style=dim),
-            Text(f"{row.wellbeing}/5" if row.wellbeing is not None else "", style=dim),
-            Text(_why(row), style=dim),
-        )
+        table.add_row(*(column.cell(row, today) for column in columns),
+                      style="dim" if row.is_closed else None)
     console.print(table)
     totals = summary_totals(rows, today)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(
