@@ -330,13 +330,14 @@ def _alerts_table(alerts: list[Alert], learners: int) -> None:
     console = _data_console()
     if alerts:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
-        for name in ("level", "learner", "rule", "what", "where"):
-            table.add_column(name, overflow="fold")
+        for name in ("level", "learner", "rule"):
+            table.add_column(name, no_wrap=True)
+        table.add_column("what, and the record behind it", overflow="fold")
         for alert in alerts:
             where = display_path(alert.file) + (f":{alert.line}" if alert.line else "")
             table.add_row(Text(alert.level, style=LEVEL_STYLE[alert.level]),
                           Text(alert.learner, style="bold"), Text(alert.rule),
-                          Text(alert.message), Text(where, style="dim"))
+                          Text.assemble(alert.message, "\n", (where, "dim")))
         console.print(table)
     red = sum(1 for a in alerts if a.is_red)
     with_alerts = len({a.learner for a in alerts})
