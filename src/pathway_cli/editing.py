@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import json
 import math
 import re
 from collections.abc import Callable, Iterator, Sequence
@@ -524,8 +523,27 @@ def _reads_back(text: str, value: Any, flow: bool) -> bool:
     return _same(got, value)
 
 
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
+# what a YAML file may hold as it is (PyYAML's reader refuses the rest, even in quotes);
+# NEL and the Unicode line and paragraph separators are line breaks, so they are escaped too
+_PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def _double(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
+    """A double-quoted YAML scalar that reads back as ``text``, whatever it contains."""
+    out = []
+    for ch in text:
+        if ch in _ESCAPES:
+            out.append(_ESCAPES[ch])
+        elif _PRINTABLE.match(ch) and ch != "\ufeff":
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return '"' + "".join(out) + '"'
 
 
 def _single(text: str) -> str:
@@ -595,7 +613,11 @@ def _literal(text: str, indent: int, newline: str) -> str | None:
     header = "|" if trailing == 1 else ("|-" if trailing == 0 else "|+")
     lines = [(" " * indent + line) if line else "" for line in body.split("\n")]
     lines += [""] * (trailing - 1 if trailing > 1 else 0)
-    return header + newline + newline.join(lines)
+    block = header + "\n" + "\n".join(lines)
+    # indentation is guessed from the first line with text: let the parser confirm it
+    if not _reads_back(block, text, flow=False):
+        return None
+    return block.replace("\n", newline)
 
 
 def _needs_block(value: Any) -> bool:
