@@ -290,7 +290,8 @@ def _shared(learner: Sequence[tuple[str, frozenset[str]]],
     for phrase, words in learner:
         for other, other_words in mentor:
             if words & other_words:
-                shared.append(min(phrase, other, key=lambda p: (len(p), p)))
+                shorter = (len(other), other) < (len(phrase), phrase)
+                shared.append(other if shorter else phrase)
                 break
     return shared
 
@@ -309,7 +310,12 @@ def fit(candidate: Candidate, mentor: Mentor, weights: MatchWeights,
 
 
 def _fit(side: _LearnerSide, other: _MentorSide, weights: MatchWeights,
-         instruction_language: str | None) -> Fit:
+         instruction_language: str | None, explain: bool = True) -> Fit:
+    """Points and refusals of a pair; the reasons in words only when ``explain``.
+
+    Every pair is scored, but only the proposed ones are explained, so the words are
+    built for those alone.
+    """
     mentor = other.mentor
     if mentor.id in side.team:
         return Fit(0.0, refused="already in the learner's team")
@@ -321,36 +327,44 @@ def _fit(side: _LearnerSide, other: _MentorSide, weights: MatchWeights,
     reasons: list[str] = []
     if side.sector_key and side.sector_key in other.sectors and weights.sector:
         points += weights.sector
-        reasons.append(f"shares sector {side.sector}")
+        if explain:
+            reasons.append(f"shares sector {side.sector}")
     instruction = instruction_language.strip().casefold() if instruction_language else None
     beyond = [lang for lang in shared_langs if instruction and lang != instruction]
     weight = weights.migrant_language if side.migrant else weights.home_language
     if beyond and weight:
-        points += weight + (weights.language if shared_langs else 0.0)
-        who = "a migrant learner" if side.migrant else "the learner"
-        reasons.append(f"speaks {', '.join(beyond)} with {who}, not only {instruction}")
+        points += weight + weights.language
+        if explain:
+            who = "a migrant learner" if side.migrant else "the learner"
+            reasons.append(f"speaks {', '.join(beyond)} with {who}, not only {instruction}")
     elif shared_langs and weights.language:
         points += weights.language
-        reasons.append(f"speaks {', '.join(shared_langs)}")
-    interests = _shared(side.interests, other.interests)[: weights.max_interests]
-    if interests and weights.interest:
+        if explain:
+            reasons.append(f"speaks {', '.join(shared_langs)}")
+    if weights.interest and weights.max_interests and side.interests and other.interests:
+        interests = _shared(side.interests, other.interests)[: weights.max_interests]
         points += weights.interest * len(interests)
-        reasons.append(f"shares interests: {', '.join(interests)}")
-    days = mentor.available[: weights.max_days]
+        if explain and interests:
+            reasons.append(f"shares interests: {', '.join(interests)}")
+    days = len(mentor.available[: weights.max_days])
     if days and weights.availability:
-        points += weights.availability * len(days)
-        reasons.append(f"can meet {', '.join(mentor.available)}")
+        points += weights.availability * days
+        if explain:
+            reasons.append(f"can meet {', '.join(mentor.available)}")
     if mentor.independent and weights.independent:
         points += weights.independent
-        reasons.append("independent of provider and employer")
+        if explain:
+            reasons.append("independent of provider and employer")
     if mentor.kind == "peer":
         if side.social and weights.peer_social:
             points += weights.peer_social
-            reasons.append("peer mentor for social and motivational support "
-                           f"({', '.join(side.social)})")
+            if explain:
+                reasons.append("peer mentor for social and motivational support "
+                               f"({', '.join(side.social)})")
     elif mentor.kind in EXPERIENCED_KINDS and side.work_based and weights.experienced_work_based:
         points += weights.experienced_work_based
-        reasons.append(f"{mentor.kind.replace('-', ' ')} for a work-based learner")
+        if explain:
+            reasons.append(f"{mentor.kind.replace('-', ' ')} for a work-based learner")
     return Fit(round(points, 6), tuple(reasons))
 
 
@@ -388,7 +402,10 @@ def _solve(values: list[list[int | None]], slots: Sequence[int],
         value += np.add.outer(np.asarray(learner_rank, dtype=np.float64) * m,
                               np.asarray(mentor_rank, dtype=np.float64))
     value[~allowed] = -1.0
-    columns = np.repeat(np.arange(m), slots)
+    # A mentor never takes more learners than can have them: a place beyond that, or a
+    # mentor nobody may have, would only add columns for the solver to rule out.
+    usable = np.minimum(np.asarray(slots, dtype=np.int64), allowed.sum(axis=0))
+    columns = np.repeat(np.arange(m), usable)
     matrix = np.hstack([value[:, columns], np.zeros((n, n))])
     rows, cols = linear_sum_assignment(matrix, maximize=True)
     chosen: list[int | None] = [None] * n
@@ -428,10 +445,11 @@ def match_mentors(candidates: Sequence[Candidate], pool: Sequence[Mentor],
     available = [s for s in available if s.free > 0]
     learners = sorted(candidates, key=lambda c: (c.learner.opened, c.learner.id))
     mentor_sides = [_MentorSide.of(s.mentor) for s in available]
+    learner_sides = [_LearnerSide.of(c) for c in learners]
     instruction = settings.instruction_language
     fits = [
-        [_fit(side, other, weights, instruction) for other in mentor_sides]
-        for side in (_LearnerSide.of(c) for c in learners)
+        [_fit(side, other, weights, instruction, explain=False) for other in mentor_sides]
+        for side in learner_sides
     ]
     values: list[list[int | None]] = [
         [_value(f, most, weights.min_score) for f in row] for row in fits
@@ -455,7 +473,7 @@ def match_mentors(candidates: Sequence[Candidate], pool: Sequence[Mentor],
             unmatched.append(Unmatched(learner.id, learner.display_name, reason))
             continue
         mentor = available[column].mentor
-        pair_fit = fits[i][column]
+        pair_fit = _fit(learner_sides[i], mentor_sides[column], weights, instruction)
         proposed[mentor.id] = proposed.get(mentor.id, 0) + 1
         pairs.append(Pair(
             learner=learner.id, learner_name=learner.display_name, mentor=mentor.id,
