@@ -32,7 +32,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
@@ -48,6 +48,7 @@ from pathway_cli.models import (
     MentorPool,
     Settings,
 )
+from pathway_cli.updates import Change, append_team_member
 
 __all__ = [
     "Candidate",
@@ -60,8 +61,10 @@ __all__ = [
     "fit",
     "match_mentors",
     "max_points",
+    "mentor_entry",
     "mentor_role",
     "needs_mentor",
+    "plan_assignments",
     "propose_matches",
     "taken_places",
 ]
@@ -576,3 +579,34 @@ def propose_matches(caseload: Caseload, today: date) -> MatchResult:
     result = match_mentors(candidates, pool.mentors, taken, caseload.settings, today)
     result.skipped = skipped
     return result
+
+
+# --- applying a proposal -----------------------------------------------------------------
+
+
+def mentor_entry(mentor: Mentor) -> dict[str, Any]:
+    """The team entry a proposed mentor gets in learner.yaml (contact details stay in the pool)."""
+    return {
+        "id": mentor.id,
+        "name": mentor.name,
+        "role": mentor_role(mentor),
+        "organisation": mentor.organisation,
+        "independent": mentor.independent,
+        "trained": mentor.trained,
+    }
+
+
+def plan_assignments(result: MatchResult, caseload: Caseload) -> list[Change]:
+    """One change per proposed pair: the mentor appended to the learner's ``team``.
+
+    Nothing is written here: ``updates.apply_changes`` validates every touched case and
+    writes all the files, or none.
+    """
+    pool = {m.id: m for m in _mentor_pool(caseload).mentors}
+    changes = []
+    for pair in result.pairs:
+        case = caseload.case(pair.learner)
+        if case is None:
+            raise UserError(f"no case '{pair.learner}' in this caseload")
+        changes.append(append_team_member(case, mentor_entry(pool[pair.mentor])))
+    return changes

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import sys
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -12,7 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from pathway_cli.badges import BadgeSet, issue_badges
-from pathway_cli.caseload import load_caseload
+from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -23,7 +25,9 @@ from pathway_cli.cli.app import (
     out_console,
     resolve_today,
 )
-from pathway_cli.matching import MatchResult, propose_matches
+from pathway_cli.errors import UserError
+from pathway_cli.matching import MatchResult, plan_assignments, propose_matches
+from pathway_cli.updates import Applied, Change, apply_changes
 
 
 class MatchFormat(StrEnum):
@@ -102,10 +106,60 @@ def _report_skipped(result: MatchResult) -> None:
         console.print(f"[yellow]skipped[/] {escape(s.learner)}: {escape(s.reason)}")
 
 
+def _commit_message(result: MatchResult) -> str:
+    pairs = ", ".join(f"{p.learner} {p.mentor}" for p in result.pairs)
+    count = len(result.pairs)
+    return f"match: mentor{'s' if count != 1 else ''} for {count} learner" \
+        f"{'s' if count != 1 else ''} ({pairs})"
+
+
+def _apply(result: MatchResult, caseload: Caseload, changes: list[Change], today: date,
+           yes: bool, commit: bool) -> None:
+    """Ask (unless --yes), then write every planned change, or none."""
+    console = err_console()
+    if not changes:
+        console.print("nothing to apply: no pair is proposed")
+        return
+    for pair, change in zip(result.pairs, changes, strict=True):
+        console.print(f"will add {escape(pair.mentor)} ({pair.role}) to the team in "
+                      f"{escape(display_path(change.path))}")
+    if not yes:
+        try:
+            agreed = typer.confirm(f"Write {len(changes)} mentor{'s' if len(changes) != 1 else ''}"
+                                   " into the learners' teams?", default=False, err=True)
+        except typer.Abort:
+            console.print()  # end the prompt's line
+            raise UserError(
+                "--apply asks before writing, and there is no answer on stdin; nothing written",
+                hint="check the proposal, then run again with --yes to apply it without asking",
+            ) from None
+        if not sys.stdin.isatty():
+            console.print()  # an answer read from a pipe is not echoed
+        if not agreed:
+            console.print("nothing written")
+            return
+    applied = apply_changes(changes, caseload, today,
+                            commit_message=_commit_message(result) if commit else None)
+    _report_applied(applied)
+
+
+def _report_applied(applied: Applied) -> None:
+    console = err_console()
+    for path in applied.written:
+        console.print(f"[green]wrote[/] {escape(display_path(path))}")
+    for finding in applied.warnings:
+        where = f"{display_path(finding.file)}:{finding.line or 1}:{finding.column or 1}"
+        console.print(f"[yellow]warning[/] {escape(where)}: {finding.rule}: "
+                      f"{escape(finding.message)}")
+    if applied.commit:
+        console.print(f"committed {escape(applied.commit)}")
+
+
 @app.command(
     epilog="Examples:\n\n  pathway match\n\n  pathway match sample_cases --today 2026-11-23\n\n"
     "  pathway match --format json | jq '.pairs[] | [.learner, .mentor, .score]'\n\n"
-    "  pathway match --apply",
+    "  pathway match --dry-run\n\n  pathway match --apply\n\n"
+    "  pathway match --apply --yes --commit",
 )
 @guarded
 def match(
@@ -113,6 +167,17 @@ def match(
     output_format: Annotated[
         MatchFormat, typer.Option("--format", "-f", help="table or json.")
     ] = MatchFormat.table,
+    apply: Annotated[
+        bool, typer.Option("--apply", help="Write each proposed mentor into the learner's team "
+                           "(asks first).")
+    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="With --apply: do not ask.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the diff --apply would write; write nothing.")
+    ] = False,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="With --apply: commit the changed files in git.")
+    ] = False,
     today: TodayOpt = None,
 ) -> None:
     """Propose mentors from mentors.yaml for the active learners who have none, with reasons.
@@ -121,15 +186,33 @@ def match(
     independence, and the kind of mentor against the learner's needs (weights under
     'matching:' in pathway.yaml). The proposal maximises the total score; untrained mentors
     and mentors at capacity are never proposed, and every learner left without a mentor is
-    listed with the reason.
+    listed with the reason. --apply writes the proposal into the learners' teams, after
+    checking every changed case and asking.
     """
     caseload = load_caseload(paths or [])
-    result = propose_matches(caseload, resolve_today(today))
+    day = resolve_today(today)
+    result = propose_matches(caseload, day)
     _report_skipped(result)
+    changes: list[Change] = []
+    diff = ""
+    if apply or dry_run:
+        changes = plan_assignments(result, caseload)
+        # validates every touched case now, so a refusal comes before any question
+        diff = apply_changes(changes, caseload, day, dry_run=True).diff
     if output_format is MatchFormat.json:
-        print(json.dumps(match_json(result), ensure_ascii=False, indent=2))
+        document = match_json(result)
+        if dry_run:
+            document["diff"] = diff
+        print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
         _report_table(result)
+        if dry_run:
+            sys.stdout.write(diff)
+    if dry_run:
+        err_console().print(f"dry run: nothing written ({len(changes)} "
+                            f"file{'s' if len(changes) != 1 else ''} would change)")
+    elif apply:
+        _apply(result, caseload, changes, day, yes, commit)
 
 
 def _report_badges(result: BadgeSet) -> None:
