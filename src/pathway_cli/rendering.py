@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import re
-import threading
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -60,6 +58,7 @@ from pathway_cli.redaction import (
 )
 from pathway_cli.typesetting import (
     PageMeta,
+    PdfWorkers,
     TypesetError,
     html_sections,
     pdf_report,
@@ -79,6 +78,7 @@ __all__ = [
     "render_case",
     "render_caseload_report",
     "report_file_name",
+    "write_report",
     "template_environment",
 ]
 
@@ -261,7 +261,10 @@ def _quote(value: Any) -> str:
 
 
 def _words(value: Any) -> str:
-    return "" if value is None else str(value).replace("-", " ")
+    """An identifier in words: in-progress, name_native -> in progress, name native."""
+    if value is None:
+        return ""
+    return str(value).replace("-", " ").replace("\\_", " ").replace("_", " ")
 
 
 def _capital(value: Any) -> str:
@@ -303,6 +306,9 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    # tojson for a template's own debugging or data export: dates as ISO strings.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False,
+                                         "default": _iso}
     env.filters.update({
         "date": _iso,
         "long_date": long_date,
@@ -591,6 +597,7 @@ def _tidy(text: str) -> str:
 
 def _prepare(caseload: Caseload, template: str, options: RenderOptions,
              context: Mapping[str, Any], case_id: str | None, subtitle: str) -> Prepared:
+    """Render ``template`` and wrap it with metadata; ``subtitle`` is escaped Markdown."""
     dirs = template_dirs(caseload)
     body, exported = _render_template(dirs, template + TEMPLATE_SUFFIX, context)
     title = str(exported.get("title") or DEFAULT_TITLES.get(template, template.capitalize()))
@@ -609,8 +616,10 @@ def _prepare(caseload: Caseload, template: str, options: RenderOptions,
         audience=options.audience,
         footer=f"Confidential: prepared for {AUDIENCE_WORDS[options.audience]}",
     )
+    # Pandoc reads metadata values as Markdown: they stay escaped like the body.
     metadata = {
-        "title": title, "subtitle": subtitle, "organisation": header["organisation"],
+        "title": title, "subtitle": subtitle,
+        "organisation": markdown_escape(header["organisation"]),
         "date": options.today.isoformat(), "lang": header["lang"],
         "template": template, "audience": options.audience,
     }
@@ -675,7 +684,7 @@ def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prep
     _check_case(caseload, case, options)
     context = case_context(caseload, case, options)
     learner = case.learner
-    subtitle = f"{learner.name} ({case.id})" if learner else case.id
+    subtitle = markdown_escape(f"{learner.name} ({case.id})" if learner else case.id)
     return _prepare(caseload, options.template, options, context, case.id, subtitle)
 
 
@@ -730,27 +739,41 @@ def report_file_name(case_id: str | None, template: str, audience: str,
 # --- the caseload report -----------------------------------------------------------------
 
 
-def render_caseload_report(caseload: Caseload, options: RenderOptions) -> bytes:
-    """The team lead's overview of every loaded case, from the summary and the alerts."""
-    return finish(prepare_caseload(caseload, options), options.fmt, assets_for(caseload))
+def render_caseload_report(caseload: Caseload, options: RenderOptions,
+                           statuses: Iterable[str] = ()) -> bytes:
+    """The team lead's overview of the loaded cases, from the summary and the alerts."""
+    prepared = prepare_caseload(caseload, options, statuses)
+    return finish(prepared, options.fmt, assets_for(caseload))
 
 
-def prepare_caseload(caseload: Caseload, options: RenderOptions) -> Prepared:
-    """Render the caseload overview to Markdown (team audience only)."""
+def prepare_caseload(caseload: Caseload, options: RenderOptions,
+                     statuses: Iterable[str] = ()) -> Prepared:
+    """Render the caseload overview to Markdown (team audience only).
+
+    ``statuses`` keeps only cases with those statuses (empty or "all": every case).
+    """
+    from pathway_cli.alerts import CaseFilter, find_alerts
     from pathway_cli.summary import summarise_caseload, summary_totals
 
+    _check_template_name(options.template)
     if options.audience != "team":
         raise ConsentRefused(
             "the caseload report is for the team only: it lists every learner "
             f"(asked for the {options.audience})"
         )
-    rows = summarise_caseload(caseload, options.today)
-    totals = summary_totals(rows, options.today)
+    wanted = frozenset(statuses) - {"all"}
+    only = CaseFilter(statuses=wanted) if wanted else None
+    rows = summarise_caseload(caseload, options.today, only)
+    alerts = find_alerts(caseload, options.today, only=only)
+    names = {
+        case.id: {m.id: m.name for m in case.learner.team}
+        for case in caseload.cases if case.learner is not None
+    }
     context = escape_tree({
         "report": {**_report_header(caseload, options), "withheld": [], "sections": ["all"]},
-        "rows": [_summary_row(row) for row in rows],
-        "totals": _plain(totals),
-        "alerts": [_alert_row(alert, caseload) for row in rows for alert in row.alerts],
+        "rows": [_summary_row(row, names.get(row.id, {})) for row in rows],
+        "totals": _plain(summary_totals(rows, options.today)),
+        "alerts": [_alert_row(alert, caseload) for alert in alerts],
     })
     count = len(rows)
     subtitle = f"{count} learner{'s' if count != 1 else ''}"
@@ -769,10 +792,11 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _summary_row(row: Any) -> dict[str, Any]:
+def _summary_row(row: Any, team: Mapping[str, str]) -> dict[str, Any]:
     data = {name: _plain(getattr(row, name)) for name in row.__dataclass_fields__
             if name != "alerts"}
     data["alert_rules"] = list(row.alert_rules)
+    data["key_worker_name"] = team.get(row.key_worker, row.key_worker)
     return data
 
 
@@ -827,6 +851,22 @@ class BatchResult:
         return [o for o in self.outcomes if not o.written]
 
 
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot make the output folder {folder}: {exc.strerror}") from None
+
+
+def write_report(path: Path, data: bytes) -> None:
+    """Write one report file atomically; a failing disk is a message, not a traceback."""
+    _make_folder(path.parent)
+    try:
+        atomic_write(path, data)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
 def select_cases(caseload: Caseload, statuses: Iterable[str]) -> list[Case]:
     """Cases whose status is in ``statuses`` ("all" for every one), in id order.
 
@@ -874,7 +914,7 @@ def render_batch(
     written atomically; the same records and date give the same bytes.
     """
     _check_template_name(options.template)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    _make_folder(out_dir)
     assets = assets_for(caseload)
     outcomes: dict[str, Outcome] = {}
 
@@ -886,14 +926,14 @@ def render_batch(
     def write(case: Case, data: bytes) -> None:
         path = ensure_inside(out_dir / report_file_name(case.id, options.template,
                                                         options.audience, options.fmt), out_dir)
-        atomic_write(path, data)
+        write_report(path, data)
         learner = case.learner
         record(Outcome(case.id, learner.name if learner else "",
                        learner.status if learner else "", "written", path=path))
 
     workers = _workers(jobs)
     parallel = options.fmt is OutputFormat.pdf and workers > 1 and len(cases) > 1
-    pool = _pool(workers) if parallel else None
+    pool = PdfWorkers(min(workers, len(cases))) if parallel else None
     pending: dict[Future[bytes], Case] = {}
     try:
         for case in cases:
@@ -907,8 +947,8 @@ def render_batch(
             if pool is None:
                 write(case, finish(ready, options.fmt, assets))
                 continue
-            future = pool.submit(pdf_report, ready.meta, assets.typst, ready.body,
-                                 assets.typst_root, assets.font_dirs)
+            future = pool.submit(ready.meta, assets.typst, ready.body, assets.typst_root,
+                                 assets.font_dirs)
             pending[future] = case
             for done in [f for f in pending if f.done()]:
                 write(pending.pop(done), done.result())
@@ -918,24 +958,11 @@ def render_batch(
         raise _typeset_problem(exc) from None
     finally:
         if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.close()
     result = BatchResult([outcomes[c.id] for c in sorted(cases, key=lambda c: c.id)
                           if c.id in outcomes])
     result.index = _write_index(caseload, options, out_dir, result)
     return result
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    """Worker processes for PDF compiles.
-
-    Forked where the platform allows it and no other thread runs (a fork copies the
-    loaded program: no start-up cost); spawned otherwise, because forking a process
-    with threads can deadlock.
-    """
-    methods = multiprocessing.get_all_start_methods()
-    method = "fork" if "fork" in methods and threading.active_count() == 1 else "spawn"
-    return ProcessPoolExecutor(max_workers=workers,
-                               mp_context=multiprocessing.get_context(method))
 
 
 def _index_markdown(caseload: Caseload, options: RenderOptions, result: BatchResult) -> str:
@@ -971,12 +998,12 @@ def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
                     long_date(options.today), lang, region, options.audience,
                     "Confidential: list of reports")
     prepared = Prepared(None, _index_markdown(caseload, options, result), meta, {
-        "title": title, "organisation": header["organisation"],
+        "title": title, "organisation": markdown_escape(header["organisation"]),
         "date": options.today.isoformat(), "lang": header["lang"],
         "template": options.template, "audience": options.audience,
     })
     fmt = OutputFormat.html if options.fmt is OutputFormat.html else OutputFormat.md
     path = ensure_inside(out_dir / f"index-{options.template}-{options.audience}.{fmt.value}",
                          out_dir)
-    atomic_write(path, finish(prepared, fmt, assets_for(caseload)))
+    write_report(path, finish(prepared, fmt, assets_for(caseload)))
     return path

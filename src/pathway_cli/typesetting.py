@@ -15,19 +15,27 @@ This module imports neither Jinja nor the record models: batch workers load only
 
 from __future__ import annotations
 
+import contextlib
+import json
 import string
+import struct
+import subprocess
+import sys
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 __all__ = [
     "PageMeta",
+    "PdfWorkers",
     "TypesetError",
     "compile_pdf",
     "html_sections",
@@ -151,27 +159,18 @@ def typst_string(text: str) -> str:
 
 # A blank cell in a printed form is a place to write: give it room.
 _WRITE_HERE = "[#v(1.8em)]"
-_LONG_CELL = 28
+_SHORT_TABLE = 12
 
 
 def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
-    """Short columns take the width they need; long-text and blank columns share the rest.
-
-    Blank columns (signature and date lines) and columns of long text get ``1fr``, so
-    the table spans the page and the space goes where there is writing to do.
+    """Text columns size to their content, sharing the page fairly when it is too narrow
+    (Typst's ``auto``); blank columns (signature and date lines) take the rest (``1fr``).
     """
     widths = []
     for index in range(len(header)):
         texts = [row[index] for row in rows]
-        longest = max((len(t) for t in texts), default=0)
-        if rows and all(t in ("", _WRITE_HERE) for t in texts):
-            widths.append("1fr")
-        elif longest > _LONG_CELL:
-            widths.append(f"{min(longest, 120) / _LONG_CELL:.1f}fr")
-        else:
-            widths.append("auto")
-    if "fr" not in "".join(widths):
-        widths[-1] = "1fr"
+        blank = bool(rows) and all(t in ("", _WRITE_HERE) for t in texts)
+        widths.append("1fr" if blank else "auto")
     return f"({', '.join(widths)},)"
 
 
@@ -203,7 +202,12 @@ class _TypstWriter:
         if kind == "paragraph_open":
             text = self.inline(self.tokens[self.pos])
             self.pos += 2
-            return text if token.hidden else f"{text}\n\n"
+            if token.hidden:
+                return text
+            if self.pos < len(self.tokens) and self.tokens[self.pos].type == "table_open":
+                # A sentence introducing a table stays on the table's page.
+                return f"#block(sticky: true)[{text}]\n\n"
+            return f"{text}\n\n"
         if kind in ("bullet_list_open", "ordered_list_open"):
             return self.list(token)
         if kind == "blockquote_open":
@@ -264,11 +268,15 @@ class _TypstWriter:
         body = [(row + [""] * columns)[:columns] for row in rows]
         cells = [text if text == _WRITE_HERE else f"[{text}]" for row in body for text in row]
         align = ", ".join(a if a in ("left", "right", "center") else "left" for a in aligns)
-        return (
-            f"#table(columns: {_column_widths(header, body)}, align: ({align},),\n"
+        table = (
+            f"table(columns: {_column_widths(header, body)}, align: ({align},),\n"
             f"  table.header({', '.join(f'[{h}]' for h in header)}),\n"
-            f"  {', '.join(cells)})\n\n"
+            f"  {', '.join(cells)})"
         )
+        # A short table (a signature block, a few goals) is kept on one page; a long one
+        # breaks between rows and repeats its header.
+        breakable = "true" if len(body) > _SHORT_TABLE else "false"
+        return f"#block(breakable: {breakable}, width: 100%, {table})\n\n"
 
     def inline(self, token: Token) -> str:
         out: list[str] = []
@@ -347,14 +355,148 @@ def compile_pdf(source: str, today: date, root: Path | None = None,
 
 def pdf_report(meta: PageMeta, preamble: str, body: str, root: Path | None,
                font_dirs: Sequence[Path] = ()) -> bytes:
-    """One report as PDF bytes: page design, metadata and Markdown body.
-
-    A module-level function taking plain values, so batch worker processes can run it.
-    """
+    """One report as PDF bytes: page design, metadata and Markdown body."""
     return compile_pdf(typst_document(meta, preamble, body), meta.date, root, font_dirs)
+
+
+# --- worker processes --------------------------------------------------------------------
+#
+# A PDF compile is CPU-bound and holds the GIL, so a batch compiles in worker processes.
+# They are plain subprocesses running this module (``python -m pathway_cli.typesetting``)
+# rather than a multiprocessing pool: fork is unsafe once Typst or BLAS threads exist in
+# the parent, and spawn re-imports the whole command line program in every worker.
+# Started this way a worker imports only this module (about 0.1 s) on every platform.
+# Frames on the pipes: a 4-byte big-endian length, then JSON (request) or a status byte
+# and the PDF or the error text (reply).
+
+_HEADER = struct.Struct(">I")
+
+
+def _write_frame(stream: IO[bytes], payload: bytes) -> None:
+    stream.write(_HEADER.pack(len(payload)) + payload)
+    stream.flush()
+
+
+def _read_frame(stream: IO[bytes]) -> bytes | None:
+    head = stream.read(_HEADER.size)
+    if len(head) < _HEADER.size:
+        return None
+    (size,) = _HEADER.unpack(head)
+    payload = stream.read(size)
+    if len(payload) < size:
+        return None
+    return payload
+
+
+def _request(meta: PageMeta, preamble: str, body: str, root: Path | None,
+             font_dirs: Sequence[Path]) -> bytes:
+    fields = {**asdict(meta), "date": meta.date.isoformat()}
+    return json.dumps({
+        "meta": fields, "preamble": preamble, "body": body,
+        "root": str(root) if root else None, "font_dirs": [str(p) for p in font_dirs],
+    }).encode("utf-8")
+
+
+def _answer(request: bytes) -> bytes:
+    job = json.loads(request)
+    meta = PageMeta(**{**job["meta"], "date": date.fromisoformat(job["meta"]["date"])})
+    try:
+        pdf = pdf_report(meta, job["preamble"], job["body"],
+                         Path(job["root"]) if job["root"] else None,
+                         [Path(p) for p in job["font_dirs"]])
+    except TypesetError as exc:
+        return b"E" + str(exc).encode("utf-8")
+    return b"O" + pdf
+
+
+def serve(source: IO[bytes], sink: IO[bytes]) -> None:
+    """Worker loop: compile each request read from ``source`` until it closes."""
+    while (request := _read_frame(source)) is not None:
+        try:
+            reply = _answer(request)
+        except Exception as exc:  # reported to the parent, which stops the batch
+            reply = b"X" + f"{type(exc).__name__}: {exc}".encode()
+        _write_frame(sink, reply)
+
+
+class PdfWorkers:
+    """A few worker processes compiling reports to PDF in parallel.
+
+    ``submit`` returns a future of the PDF bytes. Each pool thread owns one worker process
+    and only waits on its pipe, so the threads cost no CPU; the processes do the work.
+    """
+
+    def __init__(self, count: int) -> None:
+        self._executor = ThreadPoolExecutor(max_workers=count, thread_name_prefix="pdf")
+        self._local = threading.local()
+        self._processes: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+
+    def submit(self, meta: PageMeta, preamble: str, body: str, root: Path | None,
+               font_dirs: Sequence[Path] = ()) -> Future[bytes]:
+        """Queue one report; the future holds its PDF or raises TypesetError."""
+        request = _request(meta, preamble, body, root, font_dirs)
+        return self._executor.submit(self._compile, request)
+
+    def _process(self) -> subprocess.Popen[bytes]:
+        process: subprocess.Popen[bytes] | None = getattr(self._local, "process", None)
+        if process is None:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "pathway_cli.typesetting"],
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            )
+            self._local.process = process
+            with self._lock:
+                self._processes.append(process)
+        return process
+
+    def _compile(self, request: bytes) -> bytes:
+        process = self._process()
+        assert process.stdin is not None and process.stdout is not None  # noqa: S101 - PIPE
+        try:
+            _write_frame(process.stdin, request)
+        except OSError:
+            reply = None
+        else:
+            reply = _read_frame(process.stdout)
+        if reply is None:
+            raise TypesetError("a PDF worker process stopped unexpectedly")
+        status, payload = reply[:1], reply[1:]
+        if status == b"O":
+            return payload
+        if status == b"E":
+            raise TypesetError(payload.decode("utf-8"))
+        raise RuntimeError(f"PDF worker failed: {payload.decode('utf-8', 'replace')}")
+
+    def close(self) -> None:
+        """Stop the workers (after the reports in progress), and wait for them."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            processes, self._processes = self._processes, []
+        for process in processes:
+            if process.stdin is not None:
+                with contextlib.suppress(OSError):
+                    process.stdin.close()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            if process.stdout is not None:
+                process.stdout.close()
+
+    def __enter__(self) -> PdfWorkers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def _typst_message(exc: Any) -> str:
     message = str(getattr(exc, "message", "") or exc).strip()
     hints = [str(h) for h in getattr(exc, "hints", []) or []]
     return message + "".join(f" (hint: {h})" for h in hints)
+
+
+if __name__ == "__main__":
+    serve(sys.stdin.buffer, sys.stdout.buffer)

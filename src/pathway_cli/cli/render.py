@@ -33,8 +33,9 @@ from pathway_cli.rendering import (
     render_caseload_report,
     report_file_name,
     select_cases,
+    write_report,
 )
-from pathway_cli.writer import atomic_write, ensure_inside
+from pathway_cli.writer import ensure_inside
 
 
 class AudienceChoice(StrEnum):
@@ -102,7 +103,7 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
     """Write one report into ``output`` (atomically), or to stdout."""
     if output is not None:
         path = ensure_inside(output / name, output)
-        atomic_write(path, data)
+        write_report(path, data)
         err_console().print(f"wrote {escape(display_path(path))}")
         return
     if fmt is OutputFormat.pdf and sys.stdout.isatty():
@@ -133,11 +134,9 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
     if not console.is_terminal:
         return render_batch(caseload, cases, options, output, jobs=jobs,
                             on_outcome=lambda o: console.print(_outcome_line(o)))
-    # Refreshed on each report rather than by Rich's timer thread: the batch may fork
-    # worker processes, which must not happen while another thread runs.
     progress = Progress(
         TextColumn("[bold]render[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeElapsedColumn(), console=console, transient=True, auto_refresh=False,
+        TimeElapsedColumn(), console=console, transient=True,
     )
     with progress:
         task = progress.add_task(f"{options.template} for the {options.audience}",
@@ -147,7 +146,6 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
             if not outcome.written:
                 progress.console.print(_outcome_line(outcome))
             progress.advance(task)
-            progress.refresh()
 
         return render_batch(caseload, cases, options, output, jobs=jobs, on_outcome=advance)
 
@@ -219,7 +217,7 @@ def render(
         date.fromisoformat(review_date) if review_date else None,
     )
     if template == "caseload":
-        data = render_caseload_report(caseload, options)
+        data = render_caseload_report(caseload, options, [s.value for s in status or []])
         _emit(data, to, output, report_file_name(None, template, options.audience, to))
         return
     if _single_case(caseload, given):
