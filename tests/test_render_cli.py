@@ -278,7 +278,7 @@ def test_batch_skips_invalid_cases(runner: CliRunner, sample: Path, tmp_path: Pa
     result = _invoke(runner, str(sample), "-t", "case", "-o", str(out))
     assert result.exit_code == 0, result.stderr
     assert "L-2026-001 (invalid)" in result.stderr
-    assert "plan.yaml" in result.stderr
+    assert "(first: plan.yaml:" in result.stderr
     assert not (out / "L-2026-001-case-team.md").exists()
     assert (out / "L-2026-002-case-team.md").exists()
 

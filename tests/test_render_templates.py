@@ -137,6 +137,20 @@ def test_broken_typst_page_design_is_reported_cleanly(runner: CliRunner, sample:
     assert "Traceback" not in result.stderr
 
 
+def test_broken_page_design_stops_a_parallel_pdf_batch_cleanly(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """In a batch compiled by worker processes, a broken report.typ is one clear message."""
+    _own_template(sample, "report.typ", "#set text(size: \"big\")\n")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["render", str(sample), "-t", "plan", "--to", "pdf", "-j", "2",
+                                 "-o", str(out), "--today", TODAY])
+    assert result.exit_code == 1
+    assert "report.typ: the PDF could not be made" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not list(out.glob("*.pdf"))
+
+
 def test_caseload_style_sheet_replaces_the_builtin_one(runner: CliRunner, sample: Path) -> None:
     """templates/report.css of the caseload is the style of its HTML reports."""
     _own_template(sample, "report.css", "body { color: rebeccapurple; }\n")

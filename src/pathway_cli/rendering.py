@@ -48,6 +48,7 @@ from markupsafe import Markup
 
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
+from pathway_cli.findings import Finding
 from pathway_cli.models import ID_PATTERN, Audience
 from pathway_cli.redaction import (
     PLAN_SECTIONS,
@@ -69,17 +70,26 @@ from pathway_cli.writer import atomic_write, ensure_inside
 __all__ = [
     "BUILTIN_TEMPLATES",
     "BatchResult",
+    "CaseInvalid",
     "Outcome",
     "OutputFormat",
     "RenderOptions",
+    "ReportUnavailable",
     "TemplateProblem",
+    "available_templates",
+    "case_context",
+    "escape_tree",
+    "long_date",
     "markdown_escape",
+    "prepare_case",
+    "prepare_caseload",
     "render_batch",
     "render_case",
     "render_caseload_report",
     "report_file_name",
-    "write_report",
+    "select_cases",
     "template_environment",
+    "write_report",
 ]
 
 BUILTIN_DIR = Path(str(resources.files("pathway_cli.templates")))
@@ -326,8 +336,12 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
 
 def available_templates(caseload: Caseload | None) -> list[str]:
     """Names of the report templates a caseload can use (built-in and its own)."""
+    return _template_names(template_dirs(caseload))
+
+
+def _template_names(dirs: Sequence[Path]) -> list[str]:
     names = set(BUILTIN_TEMPLATES)
-    for folder in template_dirs(caseload):
+    for folder in dirs:
         for path in folder.glob(f"*{TEMPLATE_SUFFIX}"):
             if not path.name.startswith("_"):
                 names.add(path.name.removesuffix(TEMPLATE_SUFFIX))
@@ -383,10 +397,13 @@ def _render_template(dirs: tuple[Path, ...], name: str,
             # make_module, unlike render, leaves Python line numbers in the traceback;
             # this re-raises the error with the template's own lines.
             env.handle_exception()
-    except TemplateNotFound:
+    except TemplateNotFound as exc:
+        if exc.name != name:  # the template imports or includes a file that is not there
+            raise _template_problem(exc, name, dirs) or TemplateProblem(str(exc)) from None
         raise TemplateProblem(
-            f"no template named '{name.removesuffix(TEMPLATE_SUFFIX)}' "
-            f"(looked for {name} in {', '.join(str(d) for d in dirs)})"
+            f"no template named '{name.removesuffix(TEMPLATE_SUFFIX)}' (templates: "
+            f"{', '.join(_template_names(dirs))}; a caseload adds its own as "
+            f"templates/<name>{TEMPLATE_SUFFIX})"
         ) from None
     except Exception as exc:  # a template can raise anything: report where, not a traceback
         problem = _template_problem(exc, name, dirs)
@@ -638,8 +655,7 @@ def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
     findings = case_findings(case, Context(caseload.settings, caseload.mentors, options.today))
     errors = [f for f in findings if f.is_error]
     if errors or case.learner is None:
-        first = errors[0] if errors else None
-        detail = f" (first: {first.file.name}: {first.message})" if first else ""
+        detail = f" (first: {_where(case, errors[0])}: {errors[0].message})" if errors else ""
         count = len(errors) or 1
         raise CaseInvalid(
             f"{case.id}: {count} error{'s' if count != 1 else ''} in the records{detail}; "
@@ -672,6 +688,19 @@ def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
             )
     if template == "progress" and case.plan is None and not case.reviews:
         raise ReportUnavailable(f"{case.id}: there is no plan and no review to report on yet")
+
+
+def _where(case: Case, finding: Finding) -> str:
+    """``plan.yaml:12`` (the file within the case, and the line where known)."""
+    placed = finding
+    for loaded in case.files():
+        if loaded.path == finding.file:
+            placed = loaded.source.place(finding)
+    try:
+        name = placed.file.relative_to(case.folder).as_posix()
+    except ValueError:
+        name = placed.file.name
+    return f"{name}:{placed.line}" if placed.line else name
 
 
 def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prepared:
