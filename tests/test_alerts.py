@@ -393,3 +393,12 @@ def test_boundaries(runner: CliRunner, tmp_path: Path, change: Callable[[Path], 
     assert check.exit_code == 0, check.stderr
     alerts = run_alerts(runner, str(root))["alerts"]
     assert {(a["rule"], a["level"]) for a in alerts} == expected
+
+
+def test_a_rate_just_under_the_line_is_not_rounded_onto_it(runner: CliRunner,
+                                                          tmp_path: Path) -> None:
+    """84.9% is shown as 84.9%, not as "85%, below the amber line of 85%"."""
+    root = single_case(tmp_path)
+    set_attendance(0.90, 0.849)(root / "cases" / "healthy")
+    (alert,) = run_alerts(runner, str(root))["alerts"]
+    assert alert["message"].startswith("attendance 84.9% at the review on 2026-11-17")

@@ -85,8 +85,12 @@ class Alert:
         return self.level == "red"
 
 
-def _pct(rate: float) -> str:
-    return f"{rate * 100:.0f}%"
+def _pct(rate: float, line: float | None = None) -> str:
+    text = f"{rate * 100:.0f}%"
+    # 84.9% must not read as "85%, below the line of 85%".
+    if line is not None and rate != line and text == f"{line * 100:.0f}%":
+        text = f"{rate * 100:.1f}%"
+    return text
 
 
 def _days(n: int) -> str:
@@ -116,11 +120,12 @@ def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
         level, line_name, line = "amber", "amber", risk.attendance_amber
     else:
         return []
+    shown = _pct(rate, line)
     return [Alert(
         case.id, level, "attendance-low",
-        f"attendance {_pct(rate)} at the review on {review.date}, below the {line_name} line "
+        f"attendance {shown} at the review on {review.date}, below the {line_name} line "
         f"of {_pct(line)}",
-        path, headline=f"attendance {_pct(rate)}", value=_pct(rate), threshold=_pct(line),
+        path, headline=f"attendance {shown}", value=shown, threshold=_pct(line),
         key_path=("attendance",),
     )]
 
