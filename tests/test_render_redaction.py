@@ -183,6 +183,27 @@ def test_employer_pdf_of_a_paused_case_holds_no_health_detail(open_sample: Path)
         assert needle not in text, needle
 
 
+def test_references_to_health_professionals_are_withheld_too(open_sample: Path) -> None:
+    """A psychologist who owns a learning goal or made the assessment is not named to others."""
+    case_dir = open_sample / "cases" / "L-2026-004"
+    plan = case_dir / "plan.yaml"
+    plan.write_text(plan.read_text("utf-8").replace("owner: kschmitt", "owner: jberger"), "utf-8")
+    assessment = case_dir / "assessment.yaml"
+    assessment.write_text(
+        assessment.read_text("utf-8").replace("assessor: kschmitt", "assessor: jberger"), "utf-8"
+    )
+    caseload = load_caseload([open_sample])
+    case = caseload.case("L-2026-004")
+    assert case is not None
+    for audience in ("guardian", "employer"):
+        data = _render(caseload, case, "everything", audience)
+        assert data is not None
+        text = data.decode("utf-8")
+        assert "jberger" not in text and "Julia Berger" not in text, audience
+    data = _render(caseload, case, "everything", "learner")
+    assert data is not None and "jberger" in data.decode("utf-8")
+
+
 def test_audiences_settings_cannot_open_sensitive_fields(open_sample: Path) -> None:
     """Even with 'guardian: [all]' in pathway.yaml, the guardian gets no personal field."""
     settings = open_sample / "pathway.yaml"

@@ -36,7 +36,6 @@ from pathway_cli.models import (
     Learner,
     Sensitivity,
     Settings,
-    SupportNeed,
     sensitivity_of,
 )
 
@@ -161,8 +160,9 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
     """The case as plain data holding only what ``audience`` may see (see module doc).
 
     Keys: ``id``, ``audience``, ``sections`` (what the audience may see), ``withheld``
-    (sections the case has but the audience may not see), ``learner``, ``assessment``,
+    (what it may not, in words, from the settings alone), ``learner``, ``assessment``,
     ``plan``, ``contract`` (each None when absent or withheld) and ``reviews`` (a list).
+    A reference to a withheld team member (owner, assessor, key worker) becomes None.
     Consent is not checked here: see ``check_consent``.
     """
     sections = allowed_sections(settings, audience)
@@ -174,6 +174,8 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
     if learner is not None and not personal:
         hidden_people = {m.id for m in learner.team if m.role in HEALTH_ROLES}
         learner_view["team"] = [m for m in learner_view["team"] if m["id"] not in hidden_people]
+        if learner_view["key_worker"] in hidden_people:
+            learner_view["key_worker"] = None
     if "profile" not in sections:
         for key in learner_view:
             if key not in _IDENTITY:
@@ -182,13 +184,15 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
     hidden_needs: set[str] = set()
     assessment = case.assessment
     if assessment is not None and not personal:
-        hidden_needs = {n.id for n in assessment.support_needs if _is_health(n)}
+        hidden_needs = {n.id for n in assessment.support_needs if n.is_sensitive}
     assessment_view: dict[str, Any] | None = None
     if assessment is not None and "assessment" in sections:
         assessment_view = _dump(assessment, audience)
         assessment_view["support_needs"] = [
             n for n in assessment_view["support_needs"] if n["id"] not in hidden_needs
         ]
+        if assessment_view["assessor"] in hidden_people:
+            assessment_view["assessor"] = None
 
     plan_view = _plan_view(case, audience, sections, personal, hidden_needs, hidden_people)
     visible_goals = {g["id"] for g in plan_view["goals"]} if plan_view else set()
@@ -217,10 +221,6 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
         "contract": contract_view,
         "reviews": reviews_view,
     }
-
-
-def _is_health(need: SupportNeed) -> bool:
-    return need.is_sensitive
 
 
 def withheld_sections(sections: frozenset[str], personal: bool) -> list[str]:
@@ -254,6 +254,8 @@ def _plan_view(case: Case, audience: str, sections: frozenset[str], personal: bo
         if section not in sections or (section == "plan.wellbeing" and not wellbeing_visible):
             continue
         goal["support"] = _keep_support(goal["support"], hidden_needs, hidden_people)
+        if goal["owner"] in hidden_people:
+            goal["owner"] = None
         goals.append(goal)
     view["goals"] = goals
     if "plan.career" not in sections:
