@@ -494,7 +494,8 @@ def export(
 
     Private notes, health needs, the well-being plan and the learner's reflections are
     never exported. With --pseudonymise, ids become keyed hashes (the key is made on first
-    use in the caseload's .pathway/ folder, which git ignores) that stay the same from one
+    use in the caseload's .pathway/ folder, kept out of git by the .gitignore of 'pathway
+    init') that stay the same from one
     export to the next.
     """
     caseload = load_caseload(paths or [])
