@@ -493,10 +493,9 @@ def export(
     """Flat rows for the institution's monitoring: one row a learner, a goal or a review.
 
     Private notes, health needs, the well-being plan and the learner's reflections are
-    never exported. With --pseudonymise, ids become keyed hashes (the key is made on first
-    use in the caseload's .pathway/ folder, kept out of git by the .gitignore of 'pathway
-    init') that stay the same from one
-    export to the next.
+    never exported. With --pseudonymise, ids become keyed hashes that stay the same from
+    one export to the next; the key is made on first use in the caseload's .pathway/
+    folder, which the .gitignore of 'pathway init' keeps out of git.
     """
     caseload = load_caseload(paths or [])
     result = export_caseload(caseload, resolve_today(today), rows.value,
