@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import string
 import struct
 import subprocess
@@ -499,4 +500,7 @@ def _typst_message(exc: Any) -> str:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches the whole process group; the parent stops the batch and closes our
+    # stdin, which ends this loop after the report in hand. No traceback from workers.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     serve(sys.stdin.buffer, sys.stdout.buffer)
