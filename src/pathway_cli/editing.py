@@ -276,7 +276,8 @@ class YamlText:
         if comment.startswith("#"):
             header += " " + comment  # a comment after the value moves up to the `|` line
             end = line_end
-        self._replace(start, end, header + self.newline + body)
+        at_end = not self.text[end:]  # the block's last line break is the file's
+        self._replace(start, end, header + self.newline + body + (self.newline if at_end else ""))
         return True
 
     def _fill_null(self, node: Node, value: Any, key_node: Node | None, flow: bool) -> None:
@@ -616,7 +617,7 @@ def _literal(text: str, indent: int, newline: str) -> str | None:
     lines += [""] * (trailing - 1 if trailing > 1 else 0)
     block = header + "\n" + "\n".join(lines)
     # indentation is guessed from the first line with text: let the parser confirm it
-    if not _reads_back(block, text, flow=False):
+    if not _reads_back(block + "\n", text, flow=False):
         return None
     return block.replace("\n", newline)
 

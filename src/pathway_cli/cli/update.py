@@ -246,7 +246,7 @@ def _assignment(values: list[str]) -> list[str]:
     epilog="Examples:\n\n"
     "  pathway set L-2026-002 learner programme.mode=dual\n\n"
     "  pathway set L-2026-002 plan goals.G2.due=2027-02-01 'goals.G2.target=>= 85%'\n\n"
-    "  pathway set L-2026-003 learner 'consent.share_with=[guardian, employer]'\n\n"
+    "  pathway set L-2026-003 learner 'consent.share_with=\\[guardian, employer]'\n\n"
     "  pathway set L-2026-002 review:2026-10-26 next_review=2026-11-09\n\n"
     "  pathway set L-2026-001 plan revised=     # an empty value removes the key",
 )
@@ -271,7 +271,7 @@ def set_(
     """Set values in one record file by dotted key.
 
     Values are typed by the record model: dates, whole numbers, rates, true/false, and
-    lists or blocks in YAML flow syntax ([a, b], {key: value}). A missing key is added in
+    lists or blocks in YAML flow syntax (\\[a, b], {key: value}). A missing key is added in
     its usual place; an unknown key is refused by validation.
     """
     day = resolve_today(today)
