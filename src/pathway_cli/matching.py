@@ -34,9 +34,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-import numpy as np
-from scipy.optimize import linear_sum_assignment
-
 from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import (
@@ -388,6 +385,10 @@ def _solve(values: list[list[int | None]], slots: Sequence[int],
     column per free place; one "no mentor" column per learner, worth 0, means nobody is
     forced onto a pair: a forbidden pair is worth -1 and always loses to staying unmatched.
     """
+    # Imported here: scipy takes most of a second to import, and only matching needs it.
+    import numpy as np
+    from scipy.optimize import linear_sum_assignment
+
     n, m = len(values), len(slots)
     if n == 0 or m == 0:
         return [None] * n
