@@ -38,6 +38,9 @@ NEVER_EXPORTED = [
     "panic attacks",                      # health support needs
     "lights out by 23.00",                # the well-being plan
     "I don't see the point",              # the learner's own reflection
+    "panic plan",                         # a well-being goal's words
+    "jberger", "tneumann",                # health professionals (their presence is health data)
+    "psychologist",
 ]
 
 
@@ -119,8 +122,8 @@ def test_review_rows(runner: CliRunner) -> None:
 @pytest.mark.parametrize("fmt", ["csv", "jsonl"])
 def test_private_and_health_data_are_never_exported(runner: CliRunner, rows: str,
                                                     fmt: str) -> None:
-    """Even a plain export leaves out private notes, health needs, the well-being plan and
-    the learner's reflections."""
+    """Even a plain export leaves out private notes, health needs, the well-being plan and its
+    goals' words, health professionals and the learner's reflections."""
     text = export(runner, str(SAMPLE), "--rows", rows, "--format", fmt)
     for phrase in NEVER_EXPORTED:
         assert phrase not in text
@@ -302,3 +305,21 @@ def test_pseudonymise_american_spelling(runner: CliRunner, sample: Path) -> None
 def test_sample_caseload_has_no_key() -> None:
     """The repository's sample caseload never carries a pseudonym key."""
     assert not (SAMPLE / KEY).exists()
+
+
+def test_wellbeing_goals_keep_their_numbers_not_their_words(runner: CliRunner) -> None:
+    """Elif's well-being goals are exported with status and dates, but no text."""
+    rows = jsonl_rows(export(runner, str(SAMPLE), "--rows", "goals", "--format", "jsonl"))
+    elif_goals = {r["goal"]: r for r in rows if r["learner"] == "L-2026-004"}
+    assert elif_goals["G2"]["area"] == "wellbeing"
+    assert elif_goals["G2"]["status"] == "in-progress" and elif_goals["G2"]["text"] is None
+    assert elif_goals["G3"]["text"] == "Catch up on the missed anatomy and billing lessons"
+
+
+def test_health_professionals_are_left_out_of_roles(runner: CliRunner) -> None:
+    """The case conference with the psychologist and therapist lists only the other roles."""
+    rows = jsonl_rows(export(runner, str(SAMPLE), "--rows", "reviews", "--format", "jsonl"))
+    conference = next(r for r in rows if r["learner"] == "L-2026-004"
+                      and r["date"] == "2026-11-02")
+    assert conference["with"] == ["kschmitt", "saydin"]
+    assert conference["with_roles"] == ["counsellor", "employer"]

@@ -1,7 +1,9 @@
 """Flat rows for the institution's monitoring: one row a learner, a goal or a review.
 
 An export leaves the team, so even a plain one never carries private notes, health
-needs, the well-being plan or the learner's own reflections. ``pseudonymise`` goes
+needs, the well-being plan (nor the words of its well-being goals), the health
+professionals around the learner (roles ``health`` and ``psychologist``, whose presence
+alone is health data) or the learner's own reflections. ``pseudonymise`` goes
 further: learner and team ids become keyed hashes (HMAC-SHA256 with a secret kept in the
 caseload at ``.pathway/pseudonym.key``, outside git), so the same learner keeps the same
 pseudonym from one export to the next, but nobody without the key can find a learner's
@@ -19,7 +21,7 @@ import json
 import os
 import secrets
 import subprocess
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -28,6 +30,7 @@ from typing import Literal
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import Learner
+from pathway_cli.redaction import HEALTH_ROLES
 from pathway_cli.summary import LearnerSummary, summarise_caseload
 
 __all__ = [
@@ -166,11 +169,18 @@ class _Ids:
         return self.pseudonyms.member(member_id) if self.pseudonyms else member_id
 
 
-def _role(learner: Learner, owner: str) -> str:
+def _role(learner: Learner, owner: str) -> str | None:
+    """The role of a team id; None for a health professional, whose presence is health data."""
     if owner == "learner":
         return "learner"
     member = learner.member(owner)
-    return member.role if member else "unknown"
+    if member is None:
+        return "unknown"
+    return None if member.role in HEALTH_ROLES else member.role
+
+
+def _roles(learner: Learner, ids: Iterable[str]) -> list[str]:
+    return sorted({role for role in (_role(learner, i) for i in ids) if role is not None})
 
 
 def _learner_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str, LearnerSummary],
@@ -208,7 +218,7 @@ def _learner_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str
             "mode": programme.mode if programme else None,
             "sector": programme.sector if programme else None,
             "key_worker": ids.member(learner.key_worker),
-            "team_roles": sorted({m.role for m in learner.team}),
+            "team_roles": _roles(learner, (m.id for m in learner.team)),
             "consent_given": bool(learner.consent and learner.consent.data_processing
                                   and learner.consent.data_processing.given),
             "goals_total": summary.goals_total,
@@ -240,12 +250,20 @@ def _goal_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str, L
         for goal in plan.goals:
             row: dict[str, Cell] = {"learner": ids.learner(case.id), "goal": goal.id,
                                     "area": goal.area}
+            owner_role = _role(learner, goal.owner)
             if plain:
-                row |= {"text": goal.goal, "measure": goal.measure, "target": goal.target,
-                        "baseline": goal.baseline, "owner": goal.owner}
+                # A well-being goal belongs to the well-being plan: its words stay in the team.
+                private = goal.area == "wellbeing"
+                row |= {
+                    "text": None if private else goal.goal,
+                    "measure": None if private else goal.measure,
+                    "target": None if private else goal.target,
+                    "baseline": None if private else goal.baseline,
+                    "owner": goal.owner if owner_role is not None else None,
+                }
             credential = goal.credential
             row |= {
-                "owner_role": _role(learner, goal.owner),
+                "owner_role": owner_role,
                 "status": goal.status,
                 "progress": goal.progress,
                 "agreed": plan.agreed.isoformat(),
@@ -270,9 +288,9 @@ def _review_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str,
             row: dict[str, Cell] = {"learner": ids.learner(case.id),
                                     "date": review.date.isoformat(), "kind": review.kind}
             if plain:
-                row["with"] = list(review.with_)
+                row["with"] = [m for m in review.with_ if _role(learner, m) is not None]
             row |= {
-                "with_roles": sorted({_role(learner, m) for m in review.with_}),
+                "with_roles": _roles(learner, review.with_),
                 "attendance": review.attendance,
                 "wellbeing": review.wellbeing,
                 "engagement": review.engagement,
