@@ -42,6 +42,10 @@ SUMMARIES = [
 ]
 
 
+NOTES = ["steady progress, mock test went better", "missed one tutoring session",
+         "on track; next step agreed", "needs more practice with the formulas"]
+
+
 def _d(day: date) -> date:
     # dates are written unquoted, as practitioners write them
     return day
@@ -148,15 +152,19 @@ def _case(rng: random.Random, index: int, today: date) -> dict[str, Any]:
             "date": _d(day), "kind": rng.choice(["mentoring", "coaching", "progress-review"]),
             "with": ["coach1"], "attendance": round(attendance, 2),
             "wellbeing": rng.randint(1, 5), "engagement": rng.randint(1, 5),
-            "goals": {goals[0]["id"]: {"status": goals[0]["status"],
-                                       "progress": goals[0]["progress"],
-                                       "note": "steady progress"}},
-            "summary": rng.choice(SUMMARIES),
-            "reflection": "I want to get better at the formulas.",
-            "private_notes": "Family under financial pressure; check the allowance.",
-            "concerns": ["commute on Mondays"],
+            "goals": {g["id"]: {"status": g["status"], "progress": g["progress"],
+                                "note": rng.choice(NOTES)} for g in goals[:3]},
+            "summary": "\n".join(rng.sample(SUMMARIES, 3)) + "\n",
+            "reflection": "I want to get better at the formulas.\n"
+                          "The workshop days are the best part of the week.\n",
+            "private_notes": "Family under financial pressure; check the allowance.\n"
+                             "Mother asked us to call her, not the father.\n",
+            "concerns": ["commute on Mondays", "maths anxiety before tests"],
             "actions": [{"action": "ask the employer about a later Monday start",
                          "owner": "coach1", "due": _d(day + timedelta(days=7)),
+                         "done": rng.random() < 0.6},
+                        {"action": "book two extra maths tutoring sessions",
+                         "owner": "teach1", "due": _d(day + timedelta(days=14)),
                          "done": rng.random() < 0.6}],
             "next_review": _d(nxt),
         }
@@ -172,6 +180,15 @@ class _PlainDumper(yaml.SafeDumper):
 
     def ignore_aliases(self, data: Any) -> bool:
         return True
+
+
+def _text(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
+    # Multi-line notes are written as `|` blocks, as practitioners write them.
+    style = "|" if "\n" in data else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+_PlainDumper.add_representer(str, _text)
 
 
 def _dump(data: Any) -> str:
@@ -191,11 +208,13 @@ def generate_caseload(root: Path, n: int = 2000, seed: int = 1,
         folder = root / "cases" / case["id"]
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in case["files"].items():
-            (folder / name).write_text(_dump(data), encoding="utf-8")
+            header = f"# {name.removesuffix('.yaml')} record of {case['id']}, kept by coach1\n"
+            (folder / name).write_text(header + _dump(data), encoding="utf-8")
         if case["reviews"]:
             (folder / "reviews").mkdir(exist_ok=True)
             for name, data in case["reviews"].items():
-                (folder / "reviews" / name).write_text(_dump(data), encoding="utf-8")
+                header = f"# {data['kind']} session, notes written the same day\n"
+                (folder / "reviews" / name).write_text(header + _dump(data), encoding="utf-8")
     return root
 
 

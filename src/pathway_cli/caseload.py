@@ -329,17 +329,20 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
 
 @contextlib.contextmanager
 def _bulk_allocation() -> Generator[None, None, None]:
-    """Pause the cyclic garbage collector while a caseload is built.
+    """Keep the cyclic garbage collector off the records while a caseload is built and used.
 
-    Loading keeps every record alive, so each full collection re-scans everything loaded
-    so far: on 1,000 learners that cost about 40% of validate's time. Records hold no
-    reference cycles, so nothing is lost by collecting once afterwards instead.
+    Loading keeps every record alive, so each full collection would re-scan everything
+    loaded so far: on 2,000 learners that cost 40% of loading, and placing 740 findings
+    afterwards took 2-3 s instead of 0.16 s. The collector is paused while loading, and
+    what was loaded is then frozen (``gc.freeze``): later collections skip it. Records
+    hold no reference cycles, so reference counting still frees them when they go.
     """
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_enabled:
             gc.enable()
 

@@ -57,6 +57,22 @@ class _GuardedLoader(_BaseLoader):  # type: ignore[misc,valid-type]
 
     problems: list[_Problem]
 
+    # Tag resolution is a pure function of the scalar text (the safe loader has no path
+    # resolvers) and record files repeat the same keys and words endlessly, so a memo
+    # saves most of the regular-expression matching the parser asks for.
+    _resolved: dict[tuple[str, bool, bool], str] = {}  # noqa: RUF012 - a shared cache
+
+    def resolve(self, kind: type[Node], value: Any, implicit: tuple[bool, bool]) -> str:
+        if kind is ScalarNode:
+            key = (value, implicit[0], implicit[1])
+            tag = self._resolved.get(key)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(self._resolved) < 100_000:
+                    self._resolved[key] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
     def construct_document(self, node: Node) -> Any:
         return self._build(node, {})
 
