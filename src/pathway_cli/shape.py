@@ -8,7 +8,6 @@ that names the field, what was found, and what would be right.
 from __future__ import annotations
 
 import difflib
-import types
 import typing
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -16,6 +15,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from pathway_cli.findings import Finding, KeyPath
+from pathway_cli.models import annotation_at, model_at, unwrap_annotation
 
 __all__ = ["check_shape"]
 
@@ -138,59 +138,18 @@ def _did_you_mean(word: str, candidates: list[str]) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    """The concrete types inside Optional, list, dict, Annotated and unions."""
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
-    return [annotation]
-
-
-def _step(annotation: Any, part: str | int) -> Any:
-    for candidate in _unwrap(annotation):
-        origin = typing.get_origin(candidate)
-        if origin is list and isinstance(part, int):
-            return typing.get_args(candidate)[0]
-        if origin is dict:
-            return typing.get_args(candidate)[1]
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel) and isinstance(
-            part, str
-        ):
-            for name, info in candidate.model_fields.items():
-                if part in (name, info.alias):
-                    return info.annotation
-    return None
-
-
-def _annotation_at(model: type[BaseModel], loc: KeyPath) -> Any:
-    annotation: Any = model
-    for part in loc:
-        annotation = _step(annotation, part)
-        if annotation is None:
-            return None
-    return annotation
-
-
 def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
-    annotation = _annotation_at(model, loc)
-    if annotation is None:
+    found = model_at(model, loc) or model_at(model, (*loc, 0))
+    if found is None:
         return []
-    for candidate in _unwrap(annotation):
-        origin = typing.get_origin(candidate)
-        if origin is list:
-            candidate = typing.get_args(candidate)[0]
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return [info.alias or name for name, info in candidate.model_fields.items()]
-    return []
+    return [info.alias or name for name, info in found.model_fields.items()]
 
 
 def _choices_at(model: type[BaseModel], loc: KeyPath) -> list[str]:
-    annotation = _annotation_at(model, loc)
+    annotation = annotation_at(model, loc)
     if annotation is None:
         return []
-    for candidate in _unwrap(annotation):
+    for candidate in unwrap_annotation(annotation):
         if typing.get_origin(candidate) is Literal:
             return [str(a) for a in typing.get_args(candidate)]
     return []

@@ -54,7 +54,6 @@ import difflib
 import os
 import re
 import subprocess
-import types
 import typing
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -91,6 +90,10 @@ from pathway_cli.models import (
     Record,
     Review,
     TeamMember,
+    annotation_at,
+    model_at,
+    step_annotation,
+    unwrap_annotation,
 )
 from pathway_cli.validation import Context, case_findings
 from pathway_cli.writer import atomic_write, ensure_inside
@@ -245,7 +248,7 @@ def _order_of(model: type[Record]) -> FieldOrder:
     """The model's field order for the mapping at a key path (where a new key goes)."""
 
     def order(path: KeyPath) -> Sequence[str]:
-        found = _model_at(model, path)
+        found = model_at(model, path)
         return _field_names(found) if found is not None else ()
 
     return order
@@ -550,50 +553,6 @@ def _record_file(case: Case, spec: str) -> tuple[Path, type[Record]]:
     )
 
 
-def _unwrap(annotation: Any) -> list[Any]:
-    origin = typing.get_origin(annotation)
-    if origin is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
-    if origin in (typing.Union, types.UnionType):
-        return [t for arg in typing.get_args(annotation) for t in _unwrap(arg)]
-    return [annotation]
-
-
-def _step(annotation: Any, part: str | int) -> Any:
-    for candidate in _unwrap(annotation):
-        origin = typing.get_origin(candidate)
-        if origin is list and isinstance(part, int):
-            return typing.get_args(candidate)[0]
-        if origin is dict:
-            return typing.get_args(candidate)[1]
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel) and isinstance(
-            part, str
-        ):
-            if part == "extra":
-                return Any
-            for name, info in candidate.model_fields.items():
-                if part in (name, info.alias):
-                    return info.annotation
-    return None
-
-
-def _annotation_at(model: type[Record], path: KeyPath) -> Any:
-    annotation: Any = model
-    for part in path:
-        if annotation is Any or annotation is None:
-            return annotation
-        annotation = _step(annotation, part)
-    return annotation
-
-
-def _model_at(model: type[Record], path: KeyPath) -> type[BaseModel] | None:
-    annotation = _annotation_at(model, path)
-    for candidate in _unwrap(annotation) if annotation not in (None, Any) else []:
-        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
-            return candidate
-    return None
-
-
 _BOOLS = {"true": True, "yes": True, "on": True, "false": False, "no": False, "off": False}
 _INT_RE = re.compile(r"[-+]?[0-9]+")
 _FLOAT_RE = re.compile(r"[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][-+]?[0-9]+)?")
@@ -609,7 +568,7 @@ def _yaml_value(text: str) -> Any:
 def _typed_leaf(text: str, annotation: Any) -> Any:
     if annotation is None or annotation is Any:
         return _yaml_value(text)
-    candidates = [c for c in _unwrap(annotation) if c is not type(None)]
+    candidates = [c for c in unwrap_annotation(annotation) if c is not type(None)]
     plain = text.strip()
     for candidate in candidates:
         if candidate is date:
@@ -630,15 +589,17 @@ def _typed_leaf(text: str, annotation: Any) -> Any:
 
 def _typed_tree(value: Any, annotation: Any) -> Any:
     if isinstance(value, list):
-        return [_typed_tree(item, _step(annotation, 0)) for item in value]
+        return [_typed_tree(item, step_annotation(annotation, 0)) for item in value]
     if isinstance(value, dict):
-        return {key: _typed_tree(item, _step(annotation, key)) for key, item in value.items()}
+        return {
+            key: _typed_tree(item, step_annotation(annotation, key)) for key, item in value.items()
+        }
     return _typed_leaf(value, annotation)
 
 
 def typed_value(text: str, annotation: Any) -> Any:
     """The value of ``KEY=text`` as the model types the key (dates, numbers, lists...)."""
-    candidates = _unwrap(annotation) if annotation not in (None, Any) else []
+    candidates = unwrap_annotation(annotation) if annotation not in (None, Any) else []
     structured = any(
         typing.get_origin(c) in (list, dict)
         or (isinstance(c, type) and issubclass(c, BaseModel))
@@ -708,7 +669,7 @@ def set_values(case: Case, file: str, assignments: Sequence[str]) -> Update:
             if doc.delete(key_path):
                 said.append(f"{dotted} removed")
             continue
-        value = typed_value(text, _annotation_at(model, key_path))
+        value = typed_value(text, annotation_at(model, key_path))
         try:
             changed = doc.set(key_path, value, order)
         except EditError:

@@ -173,9 +173,9 @@ def check_goal_references(case: Case, ctx: Context) -> list[Finding]:
                 close = difflib.get_close_matches(goal_id, goal_ids, n=1, cutoff=0.5)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 where = "plan.yaml" if case.plan_file else "a plan (there is no plan.yaml yet)"
-                found.append(_f(loaded.path, "goal-unknown",
-                                f"the goal '{goal_id}' is not in {where}{hint}",
-                                ("goals", goal_id)))
+                found.append(Finding(loaded.path, "goal-unknown",
+                                     f"the goal '{goal_id}' is not in {where}{hint}",
+                                     key_path=("goals", goal_id), on_key=True))
     return found
 
 
