@@ -29,6 +29,7 @@ __all__ = [
     "err_console",
     "guarded",
     "out_console",
+    "parse_date_option",
     "resolve_today",
 ]
 
@@ -64,7 +65,8 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _parse_today(value: str | None) -> str | None:
+def parse_date_option(value: str | None) -> str | None:
+    """Typer callback for date options: refuse anything but YYYY-MM-DD (a usage error)."""
     if value is None:
         return None
     try:
@@ -92,7 +94,7 @@ TodayOpt = Annotated[
         "--today",
         envvar="PATHWAY_TODAY",
         metavar="YYYY-MM-DD",
-        callback=_parse_today,
+        callback=parse_date_option,
         help="Treat this date as today, for reproducible output.",
     ),
 ]

@@ -20,6 +20,7 @@ from pathway_cli.cli.app import (
     display_path,
     err_console,
     guarded,
+    parse_date_option,
     resolve_today,
 )
 from pathway_cli.errors import UserError
@@ -56,16 +57,6 @@ class StatusFilter(StrEnum):
     completed = "completed"
     left = "left"
     all = "all"
-
-
-def _parse_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
-    return value
 
 
 EPILOG = """Examples:
@@ -188,7 +179,7 @@ def render(
     ] = None,
     review_date: Annotated[
         str | None,
-        typer.Option("--date", metavar="YYYY-MM-DD", callback=_parse_date,
+        typer.Option("--date", metavar="YYYY-MM-DD", callback=parse_date_option,
                      help="The review to report on (review template; default: the latest)."),
     ] = None,
     jobs: Annotated[

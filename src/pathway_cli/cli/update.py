@@ -18,7 +18,15 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.markup import escape
 
-from pathway_cli.cli.app import TodayOpt, app, display_path, err_console, guarded, resolve_today
+from pathway_cli.cli.app import (
+    TodayOpt,
+    app,
+    display_path,
+    err_console,
+    guarded,
+    parse_date_option,
+    resolve_today,
+)
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import GoalStatus, Outcome, Party, ReviewKind
@@ -43,16 +51,6 @@ review_app = typer.Typer(
 app.add_typer(review_app, name="review")
 
 
-def _parse_date(value: str | None) -> str | None:
-    if value is None:
-        return None
-    try:
-        date.fromisoformat(value)
-    except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
-    return value
-
-
 def _on(value: str | None, today: date) -> date:
     return date.fromisoformat(value) if value else today
 
@@ -73,7 +71,7 @@ CommitOpt = Annotated[
 
 
 def _date_opt(flag: str, text: str) -> Any:
-    return typer.Option(flag, metavar="YYYY-MM-DD", callback=_parse_date, help=text)
+    return typer.Option(flag, metavar="YYYY-MM-DD", callback=parse_date_option, help=text)
 
 
 def _finding_line(finding: Finding) -> str:
