@@ -55,6 +55,7 @@ from pathway_cli.redaction import (
     ConsentRefused,
     allowed_sections,
     check_consent,
+    consent_problem,
     redact_case,
 )
 from pathway_cli.typesetting import (
@@ -645,6 +646,27 @@ def _prepare(caseload: Caseload, template: str, options: RenderOptions,
     return Prepared(case_id, _tidy(body), meta, metadata)
 
 
+def _check_settings(caseload: Caseload) -> None:
+    """Refuse every report while pathway.yaml is broken.
+
+    pathway.yaml says which sections each audience may see; falling back to the defaults
+    could show a guardian or an employer more than the team decided.
+    """
+    loaded = caseload.settings_file
+    if loaded is None or loaded.model is not None:
+        return
+    first = next((f for f in loaded.source.findings if f.is_error), None)
+    detail = ""
+    if first is not None:
+        placed = loaded.source.place(first)
+        detail = f" (line {placed.line or 1}: {placed.message})"
+    raise UserError(
+        f"{loaded.path} has errors{detail}; no report is made while it is broken, because it "
+        "says what each audience may see",
+        hint=f"run: pathway validate {loaded.path}",
+    )
+
+
 def _check_template_name(name: str) -> None:
     if not re.fullmatch(ID_PATTERN, name) or name.startswith("_"):
         raise UserError(f"'{name}' is not a template name (use a name such as plan or case)")
@@ -706,6 +728,7 @@ def _where(case: Case, finding: Finding) -> str:
 def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prepared:
     """Check and render one case's report to Markdown (raises UserError when refused)."""
     _check_template_name(options.template)
+    _check_settings(caseload)
     if options.template in CASELOAD_TEMPLATES:
         raise UserError(
             f"the {options.template} template reports on the whole caseload, not on one case"
@@ -785,6 +808,7 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
     from pathway_cli.summary import summarise_caseload, summary_totals
 
     _check_template_name(options.template)
+    _check_settings(caseload)
     if options.audience != "team":
         raise ConsentRefused(
             "the caseload report is for the team only: it lists every learner "
@@ -792,14 +816,25 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
         )
     wanted = frozenset(statuses) - {"all"}
     only = CaseFilter(statuses=wanted) if wanted else None
-    rows = summarise_caseload(caseload, options.today, only)
-    alerts = find_alerts(caseload, options.today, only=only)
+    # A learner whose consent to data processing is not recorded appears by id only: the
+    # team must see that the consent is missing, but no more of the record.
+    no_consent = sorted(
+        case.id for case in caseload.cases
+        if case.learner is not None and consent_problem(case.learner, "team") is not None
+    )
+    rows = [r for r in summarise_caseload(caseload, options.today, only)
+            if r.id not in no_consent]
+    alerts = [a for a in find_alerts(caseload, options.today, only=only)
+              if a.learner not in no_consent]
+    withheld = ([f"learners with no recorded consent to data processing ({', '.join(no_consent)})"]
+                if no_consent else [])
     names = {
         case.id: {m.id: m.name for m in case.learner.team}
         for case in caseload.cases if case.learner is not None
     }
     context = escape_tree({
-        "report": {**_report_header(caseload, options), "withheld": [], "sections": ["all"]},
+        "report": {**_report_header(caseload, options), "withheld": withheld,
+                   "sections": ["all"]},
         "rows": [_summary_row(row, names.get(row.id, {})) for row in rows],
         "totals": _plain(summary_totals(rows, options.today)),
         "alerts": [_alert_row(alert, caseload) for alert in alerts],
@@ -943,6 +978,7 @@ def render_batch(
     written atomically; the same records and date give the same bytes.
     """
     _check_template_name(options.template)
+    _check_settings(caseload)
     _make_folder(out_dir)
     assets = assets_for(caseload)
     outcomes: dict[str, Outcome] = {}
@@ -1009,7 +1045,12 @@ def _index_markdown(caseload: Caseload, options: RenderOptions, result: BatchRes
             lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {o.status} | "
                          f"[{markdown_escape(name)}]({name}) |")
         lines.append("")
-    if result.skipped:
+    if result.skipped and audience != "team":
+        # This folder goes to the guardian or employer: who was left out, and why (consent,
+        # errors in the records), is the team's business. The details are on stderr.
+        count = len(result.skipped)
+        lines += [f"{count} other case{'s were' if count != 1 else ' was'} not rendered.", ""]
+    elif result.skipped:
         lines += ["## Not rendered", "", "| Learner | Name | Why |", "|---|---|---|"]
         for o in result.skipped:
             why = _oneline(markdown_escape(o.reason or o.kind))
