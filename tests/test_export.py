@@ -323,3 +323,16 @@ def test_health_professionals_are_left_out_of_roles(runner: CliRunner) -> None:
                       and r["date"] == "2026-11-02")
     assert conference["with"] == ["kschmitt", "saydin"]
     assert conference["with_roles"] == ["counsellor", "employer"]
+
+
+def test_csv_guards_every_text_cell_against_formulas(runner: CliRunner, sample: Path) -> None:
+    """A hand-typed sector or language starting with '=' is written so a spreadsheet shows it."""
+    learner = sample / "cases/L-2026-008/learner.yaml"
+    text = learner.read_text(encoding="utf-8")
+    text = text.replace("languages: [", "languages: ['=1+1', ", 1)
+    learner.write_text(text, encoding="utf-8")
+    result = runner.invoke(app, ["export", str(sample), "--format", "csv", "--pseudonymise",
+                                 "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    assert "'=1+1" in result.stdout
+    assert ",=1+1" not in result.stdout and "\n=1+1" not in result.stdout

@@ -221,7 +221,9 @@ def _achievements(case: Case, today: date, notes: list[str]) -> Iterator[_Achiev
         if goal.area == "wellbeing":
             notes.append(f"goal {goal.id} is a well-being goal: its wording stays out of the "
                          "badge, which names only the credential")
-            description = credential.description or credential.name
+            # The credential's own description and evidence link may speak of health too.
+            credential = credential.model_copy(update={"description": None, "url": None})
+            description = credential.name
             criteria = ("Achieved a goal of the learner's individual plan, agreed with the "
                         "support team.")
         else:
@@ -305,7 +307,10 @@ def _personal_terms(learner: Learner) -> list[str]:
         terms.append(learner.preferred_name)
     terms.extend(part for part in learner.name.split() if len(part) >= 3)
     if learner.date_of_birth:
-        terms.append(learner.date_of_birth.isoformat())
+        born = learner.date_of_birth
+        terms += [born.isoformat(), f"{born.day:02d}.{born.month:02d}.{born.year}",
+                  f"{born.day}.{born.month}.{born.year}",
+                  f"{born.day:02d}/{born.month:02d}/{born.year}"]
     terms.extend(m.name for m in learner.team)
     return sorted(set(terms), key=len, reverse=True)
 
@@ -322,7 +327,7 @@ def _strings(value: Any) -> Iterator[str]:
 
 
 def _leak(credential: dict[str, Any], terms: list[str]) -> str | None:
-    patterns = [(t, re.compile(rf"(?<!\w){re.escape(t)}(?!\w)")) for t in terms]
+    patterns = [(t, re.compile(rf"(?<!\w){re.escape(t)}(?!\w)", re.IGNORECASE)) for t in terms]
     for text in _strings(credential):
         for term, pattern in patterns:
             if pattern.search(text):

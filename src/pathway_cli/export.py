@@ -377,8 +377,9 @@ def _csv_cell(column: str, value: Cell) -> str:
         return f"{value:.4g}"
     else:
         text = str(value)
-    # A spreadsheet runs a cell starting with = + - @ as a formula; quote free text.
-    if column in FREE_TEXT and text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    # A spreadsheet runs a cell starting with = + - @ as a formula. Any text can carry
+    # one (a sector or language is typed by hand too); numbers never reach this line.
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
         text = "'" + text
     return text
 

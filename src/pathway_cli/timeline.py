@@ -101,8 +101,11 @@ def case_timeline(case: Case, settings: Settings, today: date) -> Timeline:
             add(TimelineEvent(plan.revised, "plan-revised", "plan revised", path))
         for goal in plan.goals:
             if goal.status == "achieved" and goal.achieved_on is not None:
+                # A well-being goal belongs to the well-being plan, which the timeline
+                # never shows: its id only.
+                what = f": {goal.goal}" if goal.area != "wellbeing" else " (well-being)"
                 add(TimelineEvent(goal.achieved_on, "goal-achieved",
-                                  f"goal {goal.id} achieved: {goal.goal}", path,
+                                  f"goal {goal.id} achieved{what}", path,
                                   {"goal": goal.id, "area": goal.area}))
             if goal.credential is not None:
                 add(TimelineEvent(goal.credential.date, "badge",
