@@ -62,3 +62,13 @@ def test_caseload_report_shows_a_learner_without_consent_by_id_only(
     assert "kitchen-maths" not in result.stdout
     assert "no recorded consent to data processing (L-2026-001)" in result.stdout
     assert "Łukasz" in result.stdout
+
+
+def test_commands_that_read_the_caseload_warn_when_settings_are_broken(
+    runner: CliRunner, sample: Path
+) -> None:
+    """alerts, summarise, export and match say that default settings stand in for pathway.yaml."""
+    _edit(sample / "pathway.yaml", "review_every_days: 28", "review_every_days: 28d")
+    for command in (["alerts"], ["summarise"], ["export"], ["match"]):
+        result = runner.invoke(app, [*command, str(sample), "--today", TODAY])
+        assert "pathway.yaml has errors, so the default settings" in result.stderr, command

@@ -159,6 +159,11 @@ class Caseload:
         """The mentor pool, when mentors.yaml is present and well-formed."""
         return self.mentors_file.model if self.mentors_file else None
 
+    @property
+    def settings_broken(self) -> bool:
+        """True when pathway.yaml exists but could not be read: defaults stand in for it."""
+        return self.settings_file is not None and self.settings_file.model is None
+
     def case(self, case_id: str) -> Case | None:
         """The case with this id, if loaded."""
         return next((c for c in self.cases if c.id == case_id), None)

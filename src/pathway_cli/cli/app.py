@@ -18,6 +18,7 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
+from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.errors import UserError
 
 __all__ = [
@@ -28,6 +29,7 @@ __all__ = [
     "display_path",
     "err_console",
     "guarded",
+    "load_for_command",
     "out_console",
     "parse_date_option",
     "resolve_today",
@@ -115,6 +117,18 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(path)
+
+
+def load_for_command(paths: list[Path] | None) -> Caseload:
+    """Load the caseload for a command that reads it, warning when pathway.yaml is broken."""
+    caseload = load_caseload(paths or [])
+    if caseload.settings_broken and caseload.settings_file is not None:
+        err_console().print(
+            f"[yellow]warning:[/] {_escape(display_path(caseload.settings_file.path))} has "
+            "errors, so the default settings (thresholds, review interval) are used; run "
+            "'pathway validate' to see them"
+        )
+    return caseload
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R]:

@@ -21,7 +21,6 @@ from rich.table import Table
 from rich.text import Text
 
 from pathway_cli.alerts import Alert, CaseFilter, find_alerts
-from pathway_cli.caseload import load_caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -29,6 +28,7 @@ from pathway_cli.cli.app import (
     display_path,
     err_console,
     guarded,
+    load_for_command,
     out_console,
     resolve_today,
 )
@@ -287,7 +287,7 @@ def summarise(
     learners at risk and reviews due in the next seven days.
     """
     day = resolve_today(today)
-    caseload = load_caseload(paths or [])
+    caseload = load_for_command(paths)
     rows = summarise_caseload(caseload, day, _filter(key_worker, status, group))
     if output_format is SummaryFormat.json:
         print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
@@ -375,7 +375,7 @@ def alerts(
     come from pathway.yaml. Closed cases raise none.
     """
     day = resolve_today(today)
-    caseload = load_caseload(paths or [])
+    caseload = load_for_command(paths)
     only = _filter(key_worker, status, group)
     found = find_alerts(caseload, day, only=only)
     if output_format is AlertsFormat.json:
@@ -497,7 +497,7 @@ def export(
     one export to the next; the key is made on first use in the caseload's .pathway/
     folder, which the .gitignore of 'pathway init' keeps out of git.
     """
-    caseload = load_caseload(paths or [])
+    caseload = load_for_command(paths)
     result = export_caseload(caseload, resolve_today(today), rows.value,
                              pseudonymise=pseudonymise)
     text = to_csv(result) if output_format is ExportFormat.csv else to_jsonl(result)

@@ -22,6 +22,7 @@ from pathway_cli.cli.app import (
     display_path,
     err_console,
     guarded,
+    load_for_command,
     out_console,
     resolve_today,
 )
@@ -189,7 +190,7 @@ def match(
     listed with the reason. --apply writes the proposal into the learners' teams, after
     checking every changed case and asking.
     """
-    caseload = load_caseload(paths or [])
+    caseload = load_for_command(paths)
     day = resolve_today(today)
     result = propose_matches(caseload, day)
     _report_skipped(result)
