@@ -40,6 +40,7 @@ __all__ = [
     "find_root",
     "load_caseload",
     "load_record",
+    "resolved_path",
 ]
 
 M = TypeVar("M", bound=Record)
@@ -281,7 +282,7 @@ def load_case(folder: Path) -> Case:
         path = folder / entry.name
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
+        if _is_dir(entry):
             if entry.name == REVIEWS_DIR:
                 case.review_files = _load_reviews(path, case)
             else:
@@ -296,6 +297,22 @@ def load_case(folder: Path) -> Case:
             continue
         setattr(case, entry.name.removesuffix(".yaml") + "_file", loaded)
     return case
+
+
+def resolved_path(path: Path) -> Path:
+    """path.resolve(), or the absolute path where a link loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a looping link: take it as written
+        return path.absolute()
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """Like entry.is_dir(), but a broken or looping link is a file (reported when read)."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
 
 
 def _not_started(loaded: Loaded[M]) -> bool:
@@ -322,7 +339,7 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
         if entry.name.startswith("."):
             continue
         path = folder / entry.name
-        if entry.is_file() and entry.name.endswith((".yaml", ".yml")):
+        if not _is_dir(entry) and entry.name.endswith((".yaml", ".yml")):
             loaded = load_record(path, Review)
             if not _not_started(loaded):
                 reviews.append(loaded)
@@ -371,14 +388,14 @@ def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
     cases: list[Case] = []
     with _bulk_allocation():
         for folder in request.case_folders:
-            key = folder.resolve()
+            key = resolved_path(folder)
             if key in seen:
                 continue
             seen.add(key)
             cases.append(load_case(folder))
     only = None
     if request.files and not any(p.is_dir() for p in paths):
-        only = frozenset(p.resolve() for p in request.files)
+        only = frozenset(resolved_path(p) for p in request.files)
     return Caseload(root, settings, settings_file, mentors_file, cases, only_files=only)
 
 

@@ -105,7 +105,9 @@ class YamlText:
             try:
                 root = loader.get_single_node()
                 data = loader.construct_document(root) if root is not None else None
-            except yaml.YAMLError as exc:
+            except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+                # PyYAML raises plain ValueErrors too (an impossible date, a 5,000-digit
+                # number), and a deeply nested file exhausts the recursion limit.
                 raise EditError(
                     f"{self.name}: not valid YAML, so it cannot be updated safely "
                     f"({_short(exc)})",
@@ -113,6 +115,12 @@ class YamlText:
                 ) from None
             finally:
                 loader.dispose()
+            if _depth(data) > _MAX_DEPTH:
+                raise EditError(
+                    f"{self.name}: nests blocks or lists more than {_MAX_DEPTH} deep, which no "
+                    "record does; fix the file by hand first",
+                    hint="run 'pathway validate' to see where",
+                )
             self._parsed = (self.text, root, data)
         return self._parsed[1], self._parsed[2]
 
@@ -518,7 +526,7 @@ def _reads_back(text: str, value: Any, flow: bool) -> bool:
     probe = f"[{text}]" if flow else f"k: {text}"
     try:
         loaded = yaml.load(probe, Loader=_Loader)  # noqa: S506 - a safe loader
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
         return False
     got = loaded[0] if flow and isinstance(loaded, list) and len(loaded) == 1 else (
         loaded.get("k", _MISSING) if isinstance(loaded, dict) and not flow else _MISSING)
@@ -783,7 +791,29 @@ def _dotted(path: KeyPath) -> str:
     return ".".join(str(p) for p in path)
 
 
-def _short(exc: yaml.YAMLError) -> str:
+# Records nest a handful of levels; the engine's helpers recurse, so refuse the absurd.
+_MAX_DEPTH = 100
+
+
+def _depth(data: Any) -> int:
+    """How deeply ``data`` nests, counted without recursion (and stopping past the limit)."""
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    seen: set[int] = set()
+    while stack:
+        value, level = stack.pop()
+        if not isinstance(value, dict | list) or id(value) in seen:
+            continue
+        seen.add(id(value))
+        deepest = max(deepest, level)
+        if deepest > _MAX_DEPTH:
+            break
+        children = value.values() if isinstance(value, dict) else value
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def _short(exc: Exception) -> str:
     mark = getattr(exc, "problem_mark", None)
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)

@@ -146,7 +146,8 @@ Rate = Annotated[
 ]
 Scale = Annotated[int, Field(strict=True, ge=1, le=5)]
 Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
-Days = Annotated[int, Field(strict=True, ge=0)]
+# Ten years: beyond that a number of days is a typing mistake (and overflows date sums).
+Days = Annotated[int, Field(strict=True, ge=0, le=3650)]
 Id = Annotated[str, Field(strict=True, pattern=ID_PATTERN)]
 Text = Annotated[str, Field(strict=True)]
 
@@ -480,7 +481,7 @@ class Mentor(Record):
     sectors: list[Text] = Field(default_factory=list)
     languages: list[Text] = Field(default_factory=list)
     interests: list[Text] = Field(default_factory=list)
-    capacity: Annotated[int, Field(strict=True, ge=0)] = 1
+    capacity: Annotated[int, Field(strict=True, ge=0, le=100)] = 1
     trained: IsoDate | None = None
     independent: bool | None = None
     available: list[Weekday] = Field(default_factory=list)
@@ -530,7 +531,7 @@ class Issuer(Record):
     email: Text | None = None
 
 
-Weight = Annotated[float, Field(ge=0)]
+Weight = Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)]
 
 
 class MatchWeights(Record):
@@ -547,7 +548,7 @@ class MatchWeights(Record):
     migrant_language: Weight = Field(
         2.0, description="As home_language, for a learner in the migrant group (replaces it).")
     interest: Weight = Field(0.75, description="Per shared interest, up to max_interests.")
-    max_interests: Annotated[int, Field(strict=True, ge=0)] = 2
+    max_interests: Annotated[int, Field(strict=True, ge=0, le=100)] = 2
     availability: Weight = Field(0.25, description="Per weekday the mentor can meet, up to "
                                  "max_days.")
     max_days: Annotated[int, Field(strict=True, ge=0, le=7)] = 3
@@ -566,7 +567,7 @@ class Settings(Record):
 
     organisation: Text | None = None
     locale: Text = "en"
-    review_every_days: Annotated[int, Field(strict=True, ge=1)] = 28
+    review_every_days: Annotated[int, Field(strict=True, ge=1, le=3650)] = 28
     risk: RiskThresholds = Field(default_factory=RiskThresholds)
     audiences: dict[Audience, list[Section]] = Field(default_factory=_default_audiences)
     issuer: Issuer | None = None

@@ -406,6 +406,11 @@ def _render_template(dirs: tuple[Path, ...], name: str,
             f"{', '.join(_template_names(dirs))}; a caseload adds its own as "
             f"templates/<name>{TEMPLATE_SUFFIX})"
         ) from None
+    except UnicodeDecodeError:
+        raise TemplateProblem(
+            f"{_template_location(name, dirs)}: a template (or a file it imports) is not "
+            "saved as UTF-8 text; save it again as UTF-8"
+        ) from None
     except Exception as exc:  # a template can raise anything: report where, not a traceback
         problem = _template_problem(exc, name, dirs)
         if problem is None:
@@ -582,8 +587,16 @@ def _find(dirs: Sequence[Path], name: str) -> Path:
 def _assets(dirs: tuple[Path, ...]) -> Assets:
     typst_file = _find(dirs, TYPST_FILE)
     fonts = tuple(d / FONTS_DIR for d in dirs if (d / FONTS_DIR).is_dir())
-    return Assets(dirs, _find(dirs, CSS_FILE).read_text("utf-8"),
-                  typst_file.read_text("utf-8"), typst_file.parent, fonts)
+    return Assets(dirs, _read_design(_find(dirs, CSS_FILE)), _read_design(typst_file),
+                  typst_file.parent, fonts)
+
+
+def _read_design(path: Path) -> str:
+    try:
+        return path.read_text("utf-8")
+    except UnicodeDecodeError:
+        raise TemplateProblem(f"{path} is not saved as UTF-8 text; save it again as UTF-8") \
+            from None
 
 
 def assets_for(caseload: Caseload | None) -> Assets:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload
+from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload, resolved_path
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
 from pathway_cli.loader import Source
 from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings
@@ -532,7 +532,7 @@ def validate_caseload(caseload: Caseload, today: date) -> ValidationResult:
         findings.extend(rule(caseload, ctx))
     sources = {s.path: s for s in caseload.sources()}
     if caseload.only_files is not None:
-        findings = [f for f in findings if f.file.resolve() in caseload.only_files]
+        findings = [f for f in findings if resolved_path(f.file) in caseload.only_files]
         files = len(caseload.only_files)
     else:
         files = len(sources)

@@ -114,7 +114,9 @@ FormatOpt = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output fo
 def display_path(path: Path) -> str:
     """A path as the user should see it: relative to the current folder where possible."""
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        # abspath, not resolve(): a link is shown as the user named it (and a looping
+        # link cannot break the message about it).
+        return str(Path(os.path.normpath(path.absolute())).relative_to(Path.cwd()))
     except ValueError:
         return str(path)
 
@@ -144,6 +146,13 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             if exc.hint:
                 console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
             raise typer.Exit(exc.exit_code) from None
+        except OSError as exc:
+            # The file system said no (permissions, a full disk, a looping link): the
+            # user's environment, not a bug, so a message rather than a traceback.
+            where = f"{exc.filename}: " if exc.filename else ""
+            reason = exc.strerror or str(exc)
+            err_console().print(f"[bold red]error:[/] {_escape(where + reason)}")
+            raise typer.Exit(1) from None
 
     return wrapper
 
