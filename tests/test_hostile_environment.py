@@ -79,3 +79,56 @@ def test_pseudonym_folder_taken_by_a_file_is_a_clear_error(
     result = runner.invoke(app, ["export", str(sample), "--pseudonymise", "--today", TODAY])
     _no_crash(result)
     assert ".pathway" in result.stderr
+
+
+def test_outputs_never_land_among_the_records(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """export, render and badges refuse an -o inside cases/ or onto a record file."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    before = learner.read_bytes()
+    attempts = [
+        ["export", str(sample), "-o", str(learner)],
+        ["export", str(sample), "-o", str(sample / "mentors.yaml")],
+        ["render", str(sample / "cases/L-2026-002"), "--template", "plan", "-o",
+         str(sample / "cases/L-2026-002")],
+        ["render", str(sample), "--template", "plan", "-o", str(sample / "cases")],
+        ["badges", "L-2026-008", "--caseload", str(sample), "-o", str(sample / "cases")],
+    ]
+    for argv in attempts:
+        result = runner.invoke(app, [*argv, "--today", TODAY])
+        _no_crash(result)
+        assert "among the caseload's records" in result.stderr, argv
+    assert learner.read_bytes() == before
+    assert not list((sample / "cases").glob("*.md"))
+
+
+def test_template_that_repeats_text_endlessly_is_stopped(runner: CliRunner, sample: Path) -> None:
+    """A caseload template cannot exhaust memory by multiplying text."""
+    (sample / "templates").mkdir()
+    (sample / "templates/plan.md.j2").write_text("{{ 'x' * 10**9 }}", encoding="utf-8")
+    result = runner.invoke(app, ["render", str(sample / "cases/L-2026-002"), "--template",
+                                 "plan", "--today", TODAY])
+    _no_crash(result)
+    assert "templates/plan.md.j2, line 1" in result.stderr
+
+
+def test_set_refuses_a_value_that_refers_to_itself(runner: CliRunner, sample: Path) -> None:
+    """`set` with an alias inside its own anchor is refused, not an endless loop."""
+    result = runner.invoke(app, ["set", "L-2026-002", "learner", "extra=&a [*a]", "--caseload",
+                                 str(sample), "--today", TODAY])
+    _no_crash(result)
+    assert "refers to itself" in result.stderr
+
+
+def test_dates_outside_the_years_of_living_people_are_refused(
+    runner: CliRunner, sample: Path
+) -> None:
+    """--today 9999-12-31 is a usage error; such a date in a record is a finding."""
+    assert runner.invoke(app, ["summarise", str(sample), "--today", "9999-12-31"]).exit_code == 2
+    review = sample / "cases/L-2026-008/reviews/2026-11-16.yaml"
+    review.write_text(review.read_text(encoding="utf-8").replace(
+        "next_review: 2026-12-14", "next_review: 9999-12-31"), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
+    _no_crash(result)
+    assert "outside the years 1900-2999" in result.stderr

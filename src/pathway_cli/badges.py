@@ -38,7 +38,7 @@ from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import Credential, HiddenSkill, Learner, Settings
 from pathway_cli.validation import Context, case_findings
-from pathway_cli.writer import atomic_write, ensure_inside
+from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area
 
 __all__ = [
     "ACHIEVEMENT_TYPES",
@@ -390,6 +390,7 @@ def issue_badges(caseload: Caseload, case_id: str, today: date, output: Path | N
                         hint=f"known cases include {known}" if known else None)
     result = build_badges(case, caseload.settings, today, signer)
     folder = output if output is not None else default_folder(caseload, case)
+    refuse_record_area(folder, caseload.root)
     result.folder = folder
     for badge in result.badges:
         path = ensure_inside(folder / badge.file_name, folder)

@@ -18,7 +18,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pathway_cli.findings import Finding, KeyPath, Severity
 
-__all__ = ["MAX_EXPANDED_NODES", "Source", "load_source", "parse_text"]
+__all__ = ["MAX_EXPANDED_NODES", "Source", "expands_safely", "load_source", "parse_text"]
 
 try:  # the C parser is 7x faster; fall back where libyaml is missing
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -302,6 +302,15 @@ def _expanded_size(data: Any) -> int | None:
         return size(data)
     except _CycleError:
         return None
+
+
+def expands_safely(data: Any) -> bool:
+    """True when ``data`` neither refers to itself nor expands past MAX_EXPANDED_NODES."""
+    try:
+        size = _expanded_size(data)
+    except RecursionError:
+        return False
+    return size is not None and size <= MAX_EXPANDED_NODES
 
 
 class _CycleError(Exception):

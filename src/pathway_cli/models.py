@@ -50,7 +50,10 @@ __all__ = [
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-_DATE_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+# Records are about people alive now; a year outside this range is a typing mistake (and
+# would overflow the date arithmetic of reviews and alerts).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 _PERCENT_RE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*")
 
 
@@ -89,7 +92,7 @@ def _to_date(value: Any) -> date:
             {"value": value.date().isoformat()},
         )
     if isinstance(value, date):
-        return value
+        return _in_range(value)
     if isinstance(value, str):
         if not _DATE_RE.fullmatch(value):
             raise PydanticCustomError(
@@ -97,16 +100,26 @@ def _to_date(value: Any) -> date:
                 "'{value}'", {"value": value},
             )
         try:
-            return date.fromisoformat(value)
+            day = date.fromisoformat(value)
         except ValueError:
             raise PydanticCustomError(
                 "date_impossible", "{value} is not a real calendar date; check the month "
                 "(01-12) and the day", {"value": value},
             ) from None
+        return _in_range(day)
     raise PydanticCustomError(
         "date_type", "expected a date written as YYYY-MM-DD, found {value}",
         {"value": repr(value)},
     )
+
+
+def _in_range(day: date) -> date:
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise PydanticCustomError(
+            "date_range", "{value} is outside the years {first}-{last}; check the year",
+            {"value": day.isoformat(), "first": FIRST_YEAR, "last": LAST_YEAR},
+        )
+    return day
 
 
 def _to_rate(value: Any) -> float:

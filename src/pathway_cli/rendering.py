@@ -42,6 +42,7 @@ from jinja2 import (
     pass_context,
     select_autoescape,
 )
+from jinja2.exceptions import SecurityError
 from jinja2.runtime import Context as JinjaContext
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
@@ -66,7 +67,7 @@ from pathway_cli.typesetting import (
     pdf_report,
 )
 from pathway_cli.validation import Context, case_findings
-from pathway_cli.writer import atomic_write, ensure_inside
+from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area
 
 __all__ = [
     "BUILTIN_TEMPLATES",
@@ -298,6 +299,30 @@ def _who(ctx: JinjaContext, value: Any) -> str:
     return str(value)
 
 
+# A report is a few pages: a template that multiplies text or raises numbers to huge
+# powers is a mistake or an attack, and would otherwise run until memory runs out.
+_MAX_REPEAT = 10_000
+_MAX_EXPONENT = 1_000
+
+
+class _ReportSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, which also bounds ``*`` on text and lists and ``**`` on numbers."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: JinjaContext, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                if (isinstance(seq, str | list | tuple) and isinstance(times, int)
+                        and times * max(len(seq), 1) > _MAX_REPEAT * 100):
+                    raise SecurityError(
+                        f"repeating a text or list {times:,} times makes no report"
+                    )
+        if operator == "**" and isinstance(right, int | float) and abs(right) > _MAX_EXPONENT:
+            raise SecurityError(f"a power of {right:,} makes no report")
+        return super().call_binop(context, operator, left, right)
+
+
 @cache
 def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
     """The one Jinja environment for a template search path (cached).
@@ -307,7 +332,7 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
     Strict undefined, so a misspelt name is an error rather than an empty string.
     HTML templates autoescape; Markdown templates get their data escaped beforehand.
     """
-    env = SandboxedEnvironment(
+    env = _ReportSandbox(
         loader=FileSystemLoader([str(d) for d in dirs]),
         undefined=StrictUndefined,
         autoescape=select_autoescape(enabled_extensions=("html.j2", "html"),
@@ -992,6 +1017,7 @@ def render_batch(
     """
     _check_template_name(options.template)
     _check_settings(caseload)
+    refuse_record_area(out_dir, caseload.root)
     _make_folder(out_dir)
     assets = assets_for(caseload)
     outcomes: dict[str, Outcome] = {}

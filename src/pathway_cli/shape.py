@@ -31,6 +31,7 @@ _RULES = {
     "date_format": "invalid-date",
     "date_impossible": "invalid-date",
     "date_type": "invalid-date",
+    "date_range": "invalid-date",
     "rate": "invalid-rate",
     "greater_than_equal": "out-of-range",
     "less_than_equal": "out-of-range",

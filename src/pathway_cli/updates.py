@@ -80,6 +80,7 @@ from pathway_cli.caseload import (
 from pathway_cli.editing import EditError, FieldOrder, YamlText, inline_yaml
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding, KeyPath, sort_findings
+from pathway_cli.loader import expands_safely
 from pathway_cli.models import (
     CLOSED_STATUSES,
     ID_PATTERN,
@@ -670,6 +671,9 @@ def set_values(case: Case, file: str, assignments: Sequence[str]) -> Update:
                 said.append(f"{dotted} removed")
             continue
         value = typed_value(text, annotation_at(model, key_path))
+        if not expands_safely(value):
+            raise UserError(f"'{dotted}={text}': a value that refers to itself (an alias "
+                            "inside its own anchor) cannot be written")
         try:
             changed = doc.set(key_path, value, order)
         except EditError:

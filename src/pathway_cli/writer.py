@@ -16,7 +16,10 @@ from pathlib import Path
 
 from pathway_cli.errors import UserError
 
-__all__ = ["atomic_write", "ensure_inside"]
+__all__ = ["atomic_write", "ensure_inside", "refuse_record_area"]
+
+# The files and folders a caseload's records live in (see FORMAT.md, Layout).
+_RECORD_AREA = ("cases", "pathway.yaml", "mentors.yaml", "templates", "schemas")
 
 
 def ensure_inside(path: Path, folder: Path) -> Path:
@@ -26,6 +29,25 @@ def ensure_inside(path: Path, folder: Path) -> Path:
     if resolved != base and base not in resolved.parents:
         raise UserError(f"refusing to write {path}: it is outside {folder}")
     return resolved
+
+
+def refuse_record_area(target: Path, root: Path | None) -> None:
+    """Refuse an output (report, export, badge) that would land among the records.
+
+    An export named like a record would replace it, and reports inside cases/ would be
+    mixed with the records that validation reads.
+    """
+    if root is None:
+        return
+    try:
+        relative = target.resolve().relative_to(root.resolve())
+    except (ValueError, OSError, RuntimeError):
+        return
+    if relative.parts and relative.parts[0] in _RECORD_AREA:
+        raise UserError(
+            f"refusing to write {target}: it is among the caseload's records "
+            f"({relative.parts[0]}); name a folder such as {root / 'out'}"
+        )
 
 
 def atomic_write(

@@ -20,6 +20,7 @@ from rich.console import Console
 
 from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.errors import UserError
+from pathway_cli.models import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "FormatOpt",
@@ -72,9 +73,11 @@ def parse_date_option(value: str | None) -> str | None:
     if value is None:
         return None
     try:
-        date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise typer.BadParameter(f"'{value}' is outside the years {FIRST_YEAR}-{LAST_YEAR}")
     return value
 
 

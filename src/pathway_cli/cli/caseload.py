@@ -35,7 +35,7 @@ from pathway_cli.cli.app import (
 from pathway_cli.export import export_caseload, to_csv, to_jsonl
 from pathway_cli.summary import LearnerSummary, summarise_caseload, summary_totals
 from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
-from pathway_cli.writer import atomic_write
+from pathway_cli.writer import atomic_write, refuse_record_area
 
 # Wide enough for the overview when stdout is a file or a pipe (Rich would use 80).
 PIPE_WIDTH = 160
@@ -509,5 +509,6 @@ def export(
         return
     if output.is_dir():
         output = output / f"{rows.value}.{output_format.value}"
+    refuse_record_area(output, caseload.root)
     atomic_write(output, text.encode("utf-8"))
     console.print(f"wrote {escape(display_path(output))} ({len(result.rows)} {rows.value})")

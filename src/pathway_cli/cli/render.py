@@ -36,7 +36,7 @@ from pathway_cli.rendering import (
     select_cases,
     write_report,
 )
-from pathway_cli.writer import ensure_inside
+from pathway_cli.writer import ensure_inside, refuse_record_area
 
 
 class AudienceChoice(StrEnum):
@@ -209,11 +209,15 @@ def render(
     )
     if template == "caseload":
         data = render_caseload_report(caseload, options, [s.value for s in status or []])
+        if output is not None:
+            refuse_record_area(output, caseload.root)
         _emit(data, to, output, report_file_name(None, template, options.audience, to))
         return
     if _single_case(caseload, given):
         case = caseload.cases[0]
         data = render_case(caseload, case, options)
+        if output is not None:
+            refuse_record_area(output, caseload.root)
         _emit(data, to, output, report_file_name(case.id, template, options.audience, to))
         return
     if output is None:
