@@ -40,7 +40,9 @@ __all__ = [
     "find_root",
     "load_caseload",
     "load_record",
+    "not_started",
     "resolved_path",
+    "review_sort_key",
 ]
 
 M = TypeVar("M", bound=Record)
@@ -293,7 +295,7 @@ def load_case(folder: Path) -> Case:
             case.stray_files.append(path)
             continue
         loaded = load_record(path, model)
-        if _not_started(loaded):
+        if not_started(loaded):
             continue
         setattr(case, entry.name.removesuffix(".yaml") + "_file", loaded)
     return case
@@ -315,13 +317,14 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _not_started(loaded: Loaded[M]) -> bool:
+def not_started(loaded: Loaded[M]) -> bool:
     """A file of comments only is a skeleton not filled in yet: the record is absent."""
     source = loaded.source
     return source.data is None and not source.findings and bool(source.text.strip())
 
 
-def _review_sort_key(loaded: Loaded[Review]) -> tuple[str, int, str]:
+def review_sort_key(loaded: Loaded[Review]) -> tuple[str, int, str]:
+    """Reviews oldest first: by the date in the file name, then its -2, -3 suffix."""
     match = REVIEW_NAME_RE.fullmatch(loaded.path.name)
     if match:
         return match.group(1), int(match.group(2) or 1), ""
@@ -341,11 +344,11 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
         path = folder / entry.name
         if not _is_dir(entry) and entry.name.endswith((".yaml", ".yml")):
             loaded = load_record(path, Review)
-            if not _not_started(loaded):
+            if not not_started(loaded):
                 reviews.append(loaded)
         else:
             case.stray_files.append(path)
-    reviews.sort(key=_review_sort_key)
+    reviews.sort(key=review_sort_key)
     return reviews
 
 

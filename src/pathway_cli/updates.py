@@ -76,6 +76,8 @@ from pathway_cli.caseload import (
     find_root,
     load_caseload,
     load_record,
+    not_started,
+    review_sort_key,
 )
 from pathway_cli.editing import EditError, FieldOrder, YamlText, inline_yaml
 from pathway_cli.errors import UserError
@@ -696,18 +698,6 @@ def _case_of(change: Change, caseload: Caseload) -> Case:
     raise UserError(f"{change.path} is not in a case of this caseload")
 
 
-def _not_started(loaded: Loaded[Any]) -> bool:
-    source = loaded.source
-    return source.data is None and not source.findings and bool(source.text.strip())
-
-
-def _review_order(loaded: Loaded[Review]) -> tuple[str, int, str]:
-    match = REVIEW_NAME_RE.fullmatch(loaded.path.name)
-    if match:
-        return match.group(1), int(match.group(2) or 1), ""
-    return "9999", 0, loaded.path.name
-
-
 def _with_changes(case: Case, changes: Sequence[Change]) -> Case:
     """A copy of ``case`` whose changed files are read from the new bytes."""
     new = dataclasses.replace(case, review_files=list(case.review_files))
@@ -716,13 +706,13 @@ def _with_changes(case: Case, changes: Sequence[Change]) -> Case:
         if rel.parts[0] == REVIEWS_DIR and len(rel.parts) == 2:
             loaded: Loaded[Any] = load_record(change.path, Review, raw=change.new)
             kept = [r for r in new.review_files if r.path.resolve() != change.path.resolve()]
-            if not _not_started(loaded):
+            if not not_started(loaded):
                 kept.append(loaded)
-            new.review_files = sorted(kept, key=_review_order)
+            new.review_files = sorted(kept, key=review_sort_key)
         elif len(rel.parts) == 1 and rel.name in CASE_FILES:
             loaded = load_record(change.path, CASE_FILES[rel.name], raw=change.new)
             attr = rel.name.removesuffix(".yaml") + "_file"
-            setattr(new, attr, None if _not_started(loaded) else loaded)
+            setattr(new, attr, None if not_started(loaded) else loaded)
         else:
             raise UserError(f"{change.path} is not a record file of case {case.id}")
     return new
