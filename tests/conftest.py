@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,34 @@ REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "sample_cases"
 SHARED = REPO.parent / "shared"
 TODAY = "2026-11-23"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--clock YYYY-MM-DD`` runs the whole suite with the machine's clock set to that day."""
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("PATHWAY_TEST_CLOCK") or None,
+        help="pretend the machine's clock says this day (YYYY-MM-DD); no test may notice",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Start the time travel asked for by ``--clock`` before any test module is imported."""
+    value = config.getoption("--clock")
+    if not value:
+        return
+    import time_machine
+
+    day = date.fromisoformat(value)
+    traveller = time_machine.travel(f"{day.isoformat()}T09:30:00+00:00", tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    """Say in the header when the suite runs at a shifted clock."""
+    value = config.getoption("--clock")
+    return f"clock shifted to {value} (time-machine)" if value else None
 
 
 @pytest.fixture

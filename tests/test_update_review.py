@@ -198,8 +198,8 @@ def test_review_in_a_new_caseload_points_at_the_schema(
 
     root = tmp_path / "load"
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0
-    assert runner.invoke(app, ["new", "L-1", "--name", "Ana", "--key-worker", "tk",
-                               "--caseload", str(root)]).exit_code == 0
+    result = run(runner, root, "new", "L-1", "--name", "Ana", "--key-worker", "tk")
+    assert result.exit_code == 0, result.stderr
     result = run(runner, root, "review", "new", "L-1")
     assert result.exit_code == 0, result.stderr
     text = (root / "cases/L-1/reviews/2026-11-23.yaml").read_text(encoding="utf-8")
