@@ -78,13 +78,16 @@ __all__ = [
     "RenderOptions",
     "ReportUnavailable",
     "TemplateProblem",
+    "assets_for",
     "available_templates",
     "case_context",
     "escape_tree",
+    "finish",
     "long_date",
     "markdown_escape",
     "prepare_case",
     "prepare_caseload",
+    "prepare_report",
     "render_batch",
     "render_case",
     "render_caseload_report",
@@ -111,7 +114,7 @@ TEMPLATE_SECTIONS: dict[str, tuple[str, ...]] = {
     "caseload": (),
 }
 BUILTIN_TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_SECTIONS)
-CASELOAD_TEMPLATES = frozenset({"caseload"})
+CASELOAD_TEMPLATES = frozenset({"caseload", "evaluation"})
 DEFAULT_TITLES = {
     "plan": "Individual learning and career plan",
     "contract": "Learning contract",
@@ -119,12 +122,16 @@ DEFAULT_TITLES = {
     "case": "Case summary",
     "progress": "My progress",
     "caseload": "Caseload overview",
+    "evaluation": "Programme evaluation",
 }
 AUDIENCE_WORDS = {
     "learner": "the learner",
     "guardian": "the learner's parent or guardian",
     "employer": "the employer",
     "team": "the team around the learner",
+    # Audiences of the evaluation report (aggregate figures, no names or ids).
+    "leadership": "the school leadership",
+    "funder": "the funder",
 }
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -778,15 +785,17 @@ def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prep
     return _prepare(caseload, options.template, options, context, case.id, subtitle)
 
 
-def finish(prepared: Prepared, fmt: OutputFormat, assets: Assets) -> bytes:
-    """The bytes of the report file in ``fmt``."""
+def finish(prepared: Prepared, fmt: OutputFormat, assets: Assets,
+           images: Mapping[str, str] | None = None) -> bytes:
+    """The bytes of the report file in ``fmt``; ``images`` are SVG documents that
+    Markdown images with those sources (``chart:name``) show in HTML and PDF."""
     if fmt is OutputFormat.md:
         return prepared.markdown.encode("utf-8")
     if fmt is OutputFormat.html:
-        return _html_page(prepared, assets).encode("utf-8")
+        return _html_page(prepared, assets, images).encode("utf-8")
     try:
         return pdf_report(prepared.meta, assets.typst, prepared.body, assets.typst_root,
-                          assets.font_dirs)
+                          assets.font_dirs, images)
     except TypesetError as exc:
         raise _typeset_problem(exc) from None
 
@@ -795,7 +804,8 @@ def _typeset_problem(exc: TypesetError) -> TemplateProblem:
     return TemplateProblem(f"{TYPST_FILE}: the PDF could not be made: {exc}")
 
 
-def _html_page(prepared: Prepared, assets: Assets) -> str:
+def _html_page(prepared: Prepared, assets: Assets,
+               images: Mapping[str, str] | None = None) -> str:
     env = template_environment(assets.dirs)
     meta = prepared.meta
     try:
@@ -804,7 +814,8 @@ def _html_page(prepared: Prepared, assets: Assets) -> str:
             meta=meta,
             lang=prepared.metadata["lang"],
             css=Markup(assets.css),  # noqa: S704 - the caseload's own style sheet
-            body=Markup(html_sections(prepared.body)),  # noqa: S704 - markdown-it escapes text
+            # markdown-it escapes text; images are SVG made by the charts module
+            body=Markup(html_sections(prepared.body, images)),  # noqa: S704
         )
     except Exception as exc:
         problem = _template_problem(exc, PAGE_TEMPLATE, assets.dirs)
@@ -880,6 +891,17 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
     count = len(rows)
     subtitle = f"{count} learner{'s' if count != 1 else ''}"
     return _prepare(caseload, options.template, options, context, None, subtitle)
+
+
+def prepare_report(caseload: Caseload, options: RenderOptions, context: Mapping[str, Any],
+                   subtitle: str) -> Prepared:
+    """A caseload-wide report from data its caller built (the evaluation): the data is
+    escaped for Markdown and ``report`` (organisation, audience, date) is added."""
+    _check_template_name(options.template)
+    _check_settings(caseload)
+    data = escape_tree({"report": _report_header(caseload, options), **context})
+    return _prepare(caseload, options.template, options, data, None,
+                    markdown_escape(subtitle))
 
 
 def _plain(value: Any) -> Any:

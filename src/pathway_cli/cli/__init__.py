@@ -6,6 +6,7 @@ import sys
 
 from pathway_cli.cli import (
     caseload,  # noqa: F401
+    evaluate,  # noqa: F401
     match,  # noqa: F401
     records,  # noqa: F401 - registers the commands
     render,  # noqa: F401
