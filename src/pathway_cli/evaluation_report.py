@@ -33,7 +33,7 @@ __all__ = ["evaluation_charts", "render_evaluation_report"]
 
 TEMPLATE = "evaluation"
 # The figures that answer the seeds' questions at a glance, first in the report.
-HEADLINE = ("retention.90d", "outcome.completed", "plan.on-time", "reviews.on-time",
+HEADLINE = ("retention.90d", "closed", "outcome.dropped-out", "plan.on-time", "reviews.on-time",
             "goals.all.achieved", "attendance.improved", "wellbeing.improved",
             "mentoring.coverage")
 CHART_TITLES = {
