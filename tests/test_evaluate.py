@@ -9,12 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from tests.conftest import REPO, SAMPLE, TODAY, app
@@ -308,3 +311,46 @@ def test_matplotlib_is_imported_only_for_the_report() -> None:
     code = ("import sys, pathway_cli.cli, pathway_cli.evaluation; "
             "sys.exit('matplotlib' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], cwd=REPO, check=False).returncode == 0
+
+
+# --- broken records ----------------------------------------------------------------------
+
+
+def test_unreadable_learner_is_left_out_with_a_note(runner: CliRunner, sample: Path) -> None:
+    """A case whose learner.yaml cannot be read is counted in a note, not in the figures."""
+    (sample / "cases" / "L-2026-003" / "learner.yaml").write_text("id: [unclosed\n",
+                                                                 encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(sample), "--today", TODAY, "--format",
+                                 "json"])
+    assert result.exit_code == 0, result.stderr
+    assert "1 case left out: learner.yaml could not be read" in result.stderr
+    assert json.loads(result.stdout)["cases"] == 8
+
+
+def test_learner_without_consent_is_left_out(runner: CliRunner, sample: Path) -> None:
+    """Without recorded consent to data processing a learner is not counted."""
+    path = sample / "cases" / "L-2026-005" / "learner.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("data_processing: {given: true", "data_processing: {given: "
+                                 "false"), encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(sample), "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    assert "1 learner left out: no recorded consent to data processing" in result.stdout
+    assert "8 cases open" in result.stdout
+
+
+@settings(max_examples=20, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(which=st.sampled_from(["learner.yaml", "plan.yaml", "contract.yaml", "assessment.yaml",
+                              "reviews/2026-10-12.yaml"]),
+       raw=st.binary(max_size=200))
+def test_any_bytes_in_a_record_never_break_evaluate(tmp_path: Path, which: str,
+                                                    raw: bytes) -> None:
+    """Whatever a record holds, evaluate answers with figures and exit 0."""
+    root = tmp_path / f"c{abs(hash((which, raw)))}"
+    shutil.copytree(SAMPLE, root)
+    (root / "cases" / "L-2026-002" / which).write_bytes(raw)
+    result = CliRunner().invoke(app, ["evaluate", str(root), "--today", TODAY, "--format",
+                                      "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["cases"] in (8, 9)

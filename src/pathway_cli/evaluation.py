@@ -548,10 +548,18 @@ def value_text(figure: Figure) -> str:
             return f"<{MIN_CELL}"
         if figure.median is None or figure.q1 is None or figure.q3 is None:
             return "-"
-        unit = figure.unit.replace("percentage points", "pts").replace(
-            "points on the 1-5 scale", "pts")
-        return (f"median {_number(figure.median)} {unit} "
-                f"(quartiles {_number(figure.q1)} to {_number(figure.q3)})")
+        signed = figure.unit != "days"  # a change: +1 reads as an improvement
+        unit = {"days": "day", "percentage points": "pp",
+                "points on the 1-5 scale": "point"}.get(figure.unit, figure.unit)
+        if unit != "pp" and abs(figure.median) != 1:
+            unit += "s"
+
+        def number(value: float) -> str:
+            text = _number(value)
+            return "+" + text if signed and value > 0 and text != "0" else text
+
+        return (f"median {number(figure.median)} {unit} "
+                f"(quartiles {number(figure.q1)} to {number(figure.q3)})")
     if figure.section == "workload" and figure.id != "workload.open":
         return "<5" if figure.suppressed else str(figure.numerator)
     share = figure.share

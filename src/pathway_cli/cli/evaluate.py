@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -29,6 +30,7 @@ from pathway_cli.cli.app import (
 )
 from pathway_cli.errors import UserError
 from pathway_cli.evaluation import (
+    GOAL_AREAS,
     SECTIONS,
     Evaluation,
     Figure,
@@ -138,42 +140,100 @@ def evaluation_csv(evaluation: Evaluation) -> str:
     return buffer.getvalue()
 
 
+def _of(figure: Figure) -> str:
+    text = f"{numerator_text(figure)} of {denominator_text(figure)}"
+    return text + " measured" if figure.is_distribution else text
+
+
+def _cell(figure: Figure | None) -> str:
+    return "-" if figure is None else f"{value_text(figure)} ({_of(figure)})"
+
+
+def _figures_table(evaluation: Evaluation, title: str, figures: list[Figure]) -> Table:
+    grouped = evaluation.by is not None
+    table = Table(title=title, title_justify="left", title_style="bold",
+                  header_style="bold", pad_edge=False, show_edge=False)
+    table.add_column("figure", ratio=3, overflow="fold")
+    if grouped:
+        table.add_column(evaluation.by or "", overflow="fold")
+    table.add_column("value", justify="right")
+    table.add_column("of", justify="right", no_wrap=True)
+    for figure in figures:
+        cells = [escape(figure.label)]
+        if grouped:
+            cells.append(escape(figure.group))
+        table.add_row(*cells, value_text(figure), _of(figure))
+    return table
+
+
+def _goals_table(evaluation: Evaluation) -> Table:
+    """Goals by area (and group): one row an area, achieved / dropped / overdue across."""
+    grouped = evaluation.by is not None
+    table = Table(title=SECTIONS["goals"], title_justify="left", title_style="bold",
+                  header_style="bold", pad_edge=False, show_edge=False)
+    if grouped:
+        table.add_column(evaluation.by or "", overflow="fold")
+    table.add_column("area")
+    for header in ("goals", "achieved", "dropped", "overdue"):
+        table.add_column(header, justify="right", no_wrap=True)
+    for group in ("all", *evaluation.groups):
+        for area in (*GOAL_AREAS, "all"):
+            achieved = evaluation.figure(f"goals.{area}.achieved", group)
+            if achieved is None or (achieved.denominator == 0 and area != "all"):
+                continue
+            cells = [escape(group)] if grouped else []
+            cells += [
+                "all areas" if area == "all" else area, denominator_text(achieved),
+                *(f"{value_text(f)} ({numerator_text(f)})" if f else "-"
+                  for f in (evaluation.figure(f"goals.{area}.{what}", group)
+                            for what in ("achieved", "dropped", "overdue"))),
+            ]
+            table.add_row(*cells, end_section=area == "all" and grouped)
+    return table
+
+
+def _workload_table(evaluation: Evaluation) -> Table:
+    """One row a key worker: open cases, red and amber alerts, reviews due soon."""
+    table = Table(title=SECTIONS["workload"], title_justify="left", title_style="bold",
+                  header_style="bold", pad_edge=False, show_edge=False)
+    table.add_column("key worker", overflow="fold")
+    for header in ("open cases", "red alerts", "amber alerts", "reviews due in 14 days"):
+        table.add_column(header, justify="right", no_wrap=True)
+    workers = dict.fromkeys(f.group for f in evaluation.section("workload"))
+    for worker in workers:
+        open_cases = evaluation.figure("workload.open", worker)
+        cells = [escape(worker),
+                 f"{numerator_text(open_cases)} of {denominator_text(open_cases)}"
+                 if open_cases else "-"]
+        for figure_id in ("workload.red-alerts", "workload.amber-alerts",
+                          "workload.reviews-due"):
+            figure = evaluation.figure(figure_id, worker)
+            cells.append(value_text(figure) if figure else "-")
+        table.add_row(*cells, style="bold" if worker == "all" else None)
+    return table
+
+
 def _table(evaluation: Evaluation) -> None:
     console = out_console()
-    if not console.is_terminal:
-        console.width = max(console.width, PIPE_WIDTH) if console.width else PIPE_WIDTH
-    grouped = evaluation.by is not None
+    if not console.is_terminal and "COLUMNS" not in os.environ:
+        console.width = PIPE_WIDTH
     audience = ("" if evaluation.audience == "team"
                 else f"; for the {evaluation.audience}: cells of fewer than 5 learners "
                 "show <5")
     console.print(
         f"[bold]{evaluation.cases} case{'s' if evaluation.cases != 1 else ''}[/] open between "
         f"{evaluation.start} and {evaluation.end}"
-        + (f", by {evaluation.by}" if grouped else "") + escape(audience)
+        + (f", by {evaluation.by}" if evaluation.by else "") + escape(audience)
     )
+    for note in evaluation.notes:
+        console.print(f"[yellow]note:[/] {escape(note)}")
     for section, title in SECTIONS.items():
-        figures = evaluation.section(section)
-        if not figures:
-            continue
-        table = Table(title=title, title_justify="left", title_style="bold",
-                      header_style="bold", pad_edge=False, show_edge=False)
-        table.add_column("figure", ratio=3, overflow="fold")
-        if grouped or section == "workload":
-            table.add_column("key worker" if section == "workload" else evaluation.by or "",
-                             overflow="fold")
-        table.add_column("value", justify="right")
-        table.add_column("of", justify="right", no_wrap=True)
-        for figure in figures:
-            of = f"{numerator_text(figure)} of {denominator_text(figure)}"
-            if figure.is_distribution:
-                of += " measured"
-            elif section == "workload" and figure.id != "workload.open":
-                of = f"in {denominator_text(figure)} open cases"
-            cells = [escape(figure.label)]
-            if grouped or section == "workload":
-                cells.append(escape(figure.group))
-            cells += [value_text(figure), of]
-            table.add_row(*cells)
+        if section == "goals":
+            table = _goals_table(evaluation)
+        elif section == "workload":
+            table = _workload_table(evaluation)
+        else:
+            table = _figures_table(evaluation, title, evaluation.section(section))
         console.print()
         console.print(table)
 
@@ -244,9 +304,10 @@ def evaluate(
         by.value if by else None,
     )
     shown = for_audience(result, audience.value)
-    console = err_console()
-    for note in shown.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
+    if report is not None or output_format is not EvaluateFormat.table:
+        console = err_console()
+        for note in shown.notes:
+            console.print(f"[yellow]note:[/] {escape(note)}")
     if report is not None:
         from pathway_cli.evaluation_report import render_evaluation_report
 
