@@ -235,6 +235,10 @@ def test_funder_sees_small_cells_suppressed(runner: CliRunner) -> None:
     assert figure(doc, "retention.90d")["denominator"] is None  # 2 of 2: base too small
     assert figure(doc, "time.contract")["median"] == 14.0  # six learners measured
     assert figure(doc, "mentoring.length")["suppressed"] is False  # six measured
+    # Key workers are numbered; the total stays "all".
+    workers = {f["group"] for f in doc["figures"] if f["section"] == "workload"}
+    assert workers == {"all", "key worker 1", "key worker 2", "key worker 3", "key worker 4"}
+    assert share(doc, "workload.open") == (8, 9)
 
 
 @pytest.mark.parametrize("fmt", ["json", "csv", "table"])
@@ -283,6 +287,22 @@ def test_html_report_embeds_four_svg_charts(runner: CliRunner) -> None:
                   "Time from opening to assessment, plan and contract",
                   "Attendance and well-being, first to latest review"):
         assert f'alt="{title}"' in html
+
+
+def test_funder_report_draws_no_chart_of_suppressed_cells(runner: CliRunner) -> None:
+    """A chart whose every cell is under five learners is left out, not drawn empty."""
+    result = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY, "--audience",
+                                 "funder", "--report", "html"])
+    assert result.exit_code == 0, result.stderr
+    html = result.stdout
+    # Each cohort holds fewer than 5 closed cases; 3 of 7 improved attendance, 1 of 7 held
+    # well-being: suppressed. Times to plan (6-8 learners) and reviews overall remain.
+    assert 'alt="Outcomes by cohort"' not in html
+    assert 'alt="Attendance and well-being, first to latest review"' not in html
+    assert 'alt="Time from opening to assessment, plan and contract"' in html
+    assert html.count('src="data:image/svg+xml;base64,') == 2
+    for secret in ("L-2026", *KEY_WORKERS):
+        assert secret not in html
 
 
 def test_pdf_report_for_the_funder(runner: CliRunner, tmp_path: Path) -> None:

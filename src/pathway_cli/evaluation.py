@@ -49,6 +49,7 @@ __all__ = [
     "Evaluation",
     "EvaluationAudience",
     "Figure",
+    "cases_text",
     "cohort_of",
     "denominator_text",
     "evaluate_caseload",
@@ -568,6 +569,12 @@ def value_text(figure: Figure) -> str:
     return "-" if share is None else f"{share * 100:.0f}%"
 
 
+def cases_text(evaluation: Evaluation) -> str:
+    """The number of cases in the period, or ``<5`` for an audience outside the team."""
+    small = evaluation.audience != "team" and 0 < evaluation.cases < MIN_CELL
+    return f"<{MIN_CELL}" if small else str(evaluation.cases)
+
+
 def numerator_text(figure: Figure) -> str:
     """The numerator, or ``<5``."""
     return f"<{MIN_CELL}" if figure.suppressed else str(figure.numerator)
@@ -599,8 +606,9 @@ def for_audience(evaluation: Evaluation, audience: EvaluationAudience) -> Evalua
     """
     if audience == "team":
         return replace(evaluation, audience=audience)
-    workers = sorted({f.group for f in evaluation.figures if f.section == "workload"}
-                     | (set(evaluation.groups) if evaluation.by == "key-worker" else set()))
+    workers = sorted(({f.group for f in evaluation.figures if f.section == "workload"}
+                      | (set(evaluation.groups) if evaluation.by == "key-worker" else set()))
+                     - {ALL})
     names = {w: f"key worker {i}" for i, w in enumerate(workers, start=1)}
 
     def rename(figure: Figure) -> Figure:

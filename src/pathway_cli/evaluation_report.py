@@ -20,6 +20,7 @@ from pathway_cli.evaluation import (
     SECTIONS,
     Evaluation,
     Figure,
+    cases_text,
     denominator_text,
     evaluate_caseload,
     for_audience,
@@ -107,7 +108,7 @@ def _context(evaluation: Evaluation, charts: dict[str, str]) -> dict[str, Any]:
     return {
         "headline": headline,
         "evaluation": {
-            "start": evaluation.start, "end": evaluation.end, "cases": evaluation.cases,
+            "start": evaluation.start, "end": evaluation.end, "cases": cases_text(evaluation),
             "by": evaluation.by or "", "audience": evaluation.audience,
             "suppressed": evaluation.audience != "team", "min_cell": MIN_CELL,
             "grace": evaluation.review_grace_days, "no_plan_days": evaluation.no_plan_days,
@@ -128,7 +129,7 @@ def _hidden(figures: Sequence[Figure | None]) -> bool:
     return any(f is None or f.suppressed for f in figures)
 
 
-def _outcomes_chart(by_cohort: Evaluation) -> str:
+def _outcomes_chart(by_cohort: Evaluation) -> str | None:
     from pathway_cli.charts import Stack, stacked_chart
 
     stacks = []
@@ -143,13 +144,15 @@ def _outcomes_chart(by_cohort: Evaluation) -> str:
                   *(f.numerator for f in outcomes if f is not None))
         total = closed.denominator
         stacks.append(Stack(cohort, counts, f"{total} case{'s' if total != 1 else ''}"))
+    if not any(stack.counts for stack in stacks):
+        return None
     categories = ["still open", *OUTCOMES, "not recorded"]
     return stacked_chart(CHART_TITLES["outcomes"], stacks, categories,
                          "cases (open in the period, by how they ended)",
                          "school year opened")
 
 
-def _time_chart(evaluation: Evaluation) -> str:
+def _time_chart(evaluation: Evaluation) -> str | None:
     from pathway_cli.charts import Interval, interval_chart
 
     rows = []
@@ -162,12 +165,14 @@ def _time_chart(evaluation: Evaluation) -> str:
         else:
             rows.append(Interval(label, f.median, f.q1, f.q3,
                                  f"{f.numerator} of {denominator_text(f)}"))
+    if all(row.median is None for row in rows):
+        return None
     return interval_chart(CHART_TITLES["time"], rows, "days after the case was opened",
                           float(evaluation.no_plan_days),
                           f"plan due by day {evaluation.no_plan_days}")
 
 
-def _reviews_chart(evaluation: Evaluation, by_worker: Evaluation) -> str:
+def _reviews_chart(evaluation: Evaluation, by_worker: Evaluation) -> str | None:
     from pathway_cli.charts import Bar, bar_chart
 
     bars = []
@@ -181,12 +186,14 @@ def _reviews_chart(evaluation: Evaluation, by_worker: Evaluation) -> str:
             bars.append(Bar(group, None, "no review due yet"))
         else:
             bars.append(Bar(group, f.share, f"{f.numerator} of {f.denominator}"))
+    if all(bar.share is None for bar in bars):
+        return None
     return bar_chart(CHART_TITLES["reviews"], bars,
                      f"reviews held within {evaluation.review_grace_days} days of the due "
                      "date (% of reviews due)", "key worker")
 
 
-def _change_chart(evaluation: Evaluation) -> str:
+def _change_chart(evaluation: Evaluation) -> str | None:
     from pathway_cli.charts import Stack, stacked_chart
 
     stacks = []
@@ -197,24 +204,28 @@ def _change_chart(evaluation: Evaluation) -> str:
             continue
         counts = tuple(f.numerator for f in parts if f is not None)
         stacks.append(Stack(label, counts, f"{sum(counts)} learners with two readings"))
+    if not any(stack.counts for stack in stacks):
+        return None
     return stacked_chart(CHART_TITLES["change"], stacks, ["improved", "held", "fell"],
                          "learners (first to latest review)", "")
 
 
 def evaluation_charts(caseload: Caseload, evaluation: Evaluation) -> dict[str, str]:
-    """The four charts as SVG documents, named as the template refers to them."""
+    """The charts as SVG documents, named as the template refers to them; a chart with
+    nothing to draw (no data, or every cell suppressed) is left out."""
     def breakdown(by: str) -> Evaluation:
         made = evaluate_caseload(caseload, evaluation.today, evaluation.start,
                                  evaluation.end, by)  # type: ignore[arg-type]
         return for_audience(made, evaluation.audience)
 
     by_worker = breakdown("key-worker")
-    return {
+    charts = {
         "chart:outcomes": _outcomes_chart(breakdown("cohort")),
         "chart:time": _time_chart(evaluation),
         "chart:reviews": _reviews_chart(evaluation, by_worker),
         "chart:change": _change_chart(evaluation),
     }
+    return {name: svg for name, svg in charts.items() if svg is not None}
 
 
 def render_evaluation_report(caseload: Caseload, evaluation: Evaluation, fmt: str) -> bytes:
@@ -227,8 +238,6 @@ def render_evaluation_report(caseload: Caseload, evaluation: Evaluation, fmt: st
     images = {} if output is OutputFormat.md else evaluation_charts(caseload, evaluation)
     charts = {name.removeprefix("chart:"): CHART_TITLES[name.removeprefix("chart:")]
               for name in images}
-    cases = evaluation.cases
-    subtitle = (f"{cases} case{'s' if cases != 1 else ''}, {evaluation.start.isoformat()} "
-                f"to {evaluation.end.isoformat()}")
+    subtitle = f"{evaluation.start.isoformat()} to {evaluation.end.isoformat()}"
     prepared = prepare_report(caseload, options, _context(evaluation, charts), subtitle)
     return finish(prepared, output, assets_for(caseload), images)

@@ -34,6 +34,7 @@ from pathway_cli.evaluation import (
     SECTIONS,
     Evaluation,
     Figure,
+    cases_text,
     denominator_text,
     evaluate_caseload,
     for_audience,
@@ -107,7 +108,7 @@ def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
         "today": evaluation.today.isoformat(),
         "audience": evaluation.audience,
         "by": evaluation.by,
-        "cases": evaluation.cases,
+        "cases": None if cases_text(evaluation).startswith("<") else evaluation.cases,
         "settings": {"review_grace_days": evaluation.review_grace_days,
                      "no_plan_days": evaluation.no_plan_days,
                      "review_every_days": evaluation.review_every_days},
@@ -220,8 +221,9 @@ def _table(evaluation: Evaluation) -> None:
     audience = ("" if evaluation.audience == "team"
                 else f"; for the {evaluation.audience}: cells of fewer than 5 learners "
                 "show <5")
+    cases = cases_text(evaluation)
     console.print(
-        f"[bold]{evaluation.cases} case{'s' if evaluation.cases != 1 else ''}[/] open between "
+        f"[bold]{escape(cases)} case{'s' if cases != '1' else ''}[/] open between "
         f"{evaluation.start} and {evaluation.end}"
         + (f", by {evaluation.by}" if evaluation.by else "") + escape(audience)
     )
