@@ -295,12 +295,13 @@ def test_funder_report_draws_no_chart_of_suppressed_cells(runner: CliRunner) -> 
                                  "funder", "--report", "html"])
     assert result.exit_code == 0, result.stderr
     html = result.stdout
-    # Each cohort holds fewer than 5 closed cases; 3 of 7 improved attendance, 1 of 7 held
-    # well-being: suppressed. Times to plan (6-8 learners) and reviews overall remain.
-    assert 'alt="Outcomes by cohort"' not in html
+    # 3 of 7 improved attendance and 1 of 7 held well-being: both bars are suppressed.
+    # Times to plan (6-8 learners), reviews overall and the 2026/27 cohort (8 open, none
+    # closed) remain; the 2025/26 cohort (1 case) is named as not shown.
     assert 'alt="Attendance and well-being, first to latest review"' not in html
     assert 'alt="Time from opening to assessment, plan and contract"' in html
-    assert html.count('src="data:image/svg+xml;base64,') == 2
+    assert 'alt="Outcomes by cohort"' in html
+    assert html.count('src="data:image/svg+xml;base64,') == 3
     for secret in ("L-2026", *KEY_WORKERS):
         assert secret not in html
 
@@ -309,15 +310,25 @@ def test_pdf_report_for_the_funder(runner: CliRunner, tmp_path: Path) -> None:
     """The funder's PDF is written into the folder named and shows no id or name."""
     from pypdf import PdfReader
 
+    folder = tmp_path / "reports"  # made on the way
     result = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY, "--audience",
-                                 "funder", "--report", "pdf", "-o", str(tmp_path)])
+                                 "funder", "--report", "pdf", "-o", str(folder)])
     assert result.exit_code == 0, result.stderr
-    pdf = tmp_path / "evaluation-funder.pdf"
+    pdf = folder / "evaluation-funder.pdf"
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Programme evaluation" in text
     assert "Prepared for the funder" in text
     for secret in ("L-2026", *KEY_WORKERS):
         assert secret not in text
+
+
+def test_report_is_never_written_among_the_records(runner: CliRunner, sample: Path) -> None:
+    """-o pointing into cases/ is refused and nothing is written there."""
+    target = sample / "cases" / "L-2026-001"
+    result = runner.invoke(app, ["evaluate", str(sample), "--today", TODAY, "--report", "md",
+                                 "-o", str(target)])
+    assert result.exit_code == 1
+    assert not (target / "evaluation-team.md").exists()
 
 
 def test_report_is_the_same_bytes_each_time(runner: CliRunner) -> None:

@@ -590,7 +590,8 @@ def denominator_text(figure: Figure) -> str:
 
 
 def _suppress(figure: Figure) -> Figure:
-    small_base = figure.base_learners < MIN_CELL
+    # No learner at all singles nobody out: 0 of 0 stays as it is.
+    small_base = 0 < figure.base_learners < MIN_CELL
     small_hits = 0 < figure.learners < MIN_CELL
     if not (small_base or small_hits):
         return figure

@@ -342,7 +342,9 @@ def _write(data: bytes, output: Path | None, name: str, root: Path | None, *,
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()
         return
-    if output.is_dir():
+    if output.is_dir() or not output.suffix:  # a folder, perhaps still to be made
+        refuse_record_area(output / name, root)
+        output.mkdir(parents=True, exist_ok=True)
         output = output / name
     refuse_record_area(output, root)
     atomic_write(output, data)
