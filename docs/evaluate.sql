@@ -10,8 +10,12 @@
 -- the same numbers `pathway evaluate --format json` prints for the group "all".
 -- A region reads the exports of many teams at once: replace 'exports/learners.csv' by
 -- 'exports/*/learners.csv' (and so on) and add union_by_name = true; pseudonyms are keyed
--- per caseload, so the same id never stands for two learners. The queries are plain SQL
--- (windows, quantiles, unnest) and run on Spark SQL with the variables made literals.
+-- per caseload, so the same id never stands for two learners.
+-- The queries keep to what Spark SQL (3.4 and later) knows by the same name:
+-- percentile_cont ... WITHIN GROUP, FILTER, max_by/min_by, split/array_contains, VALUES,
+-- GROUPING SETS, date + days. For Spark, make the three views from spark.read.csv(...),
+-- write the variables as literals (getvariable and read_csv are DuckDB's) and the unit of
+-- datediff as DAY, without quotes.
 
 SET VARIABLE period_from = DATE '2026-01-12';   -- --from
 SET VARIABLE period_to = DATE '2026-11-23';     -- --to
@@ -78,8 +82,8 @@ SELECT 'outcome.' || o.outcome AS figure, 'all' AS grp,
        count(c.learner) FILTER (WHERE coalesce(c.outcome, 'not-recorded') = o.outcome)
            AS numerator,
        count(c.learner) AS denominator, NULL AS median, NULL AS q1, NULL AS q3
-FROM (SELECT unnest(['completed', 'transferred', 'employed', 'dropped-out', 're-engaged',
-                     'other', 'not-recorded']) AS outcome) AS o
+FROM (VALUES ('completed'), ('transferred'), ('employed'), ('dropped-out'), ('re-engaged'),
+             ('other'), ('not-recorded')) AS o(outcome)
 LEFT JOIN cases AS c
        ON c.closed BETWEEN getvariable('period_from') AND getvariable('period_to')
 GROUP BY o.outcome;
@@ -96,20 +100,21 @@ GROUP BY d.days;
 -- figure: time.*
 SELECT 'time.' || step AS figure, 'all' AS grp,
        count(days) AS numerator, count(*) AS denominator,
-       quantile_cont(days, 0.5) AS median, quantile_cont(days, 0.25) AS q1,
-       quantile_cont(days, 0.75) AS q3
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median,
+       percentile_cont(0.25) WITHIN GROUP (ORDER BY days) AS q1,
+       percentile_cont(0.75) WITHIN GROUP (ORDER BY days) AS q3
 FROM (
-    SELECT 'assessment' AS step, date_diff('day', opened, assessed) AS days FROM cases
+    SELECT 'assessment' AS step, datediff('day', opened, assessed) AS days FROM cases
     UNION ALL
-    SELECT 'plan', date_diff('day', opened, plan_agreed) FROM cases
+    SELECT 'plan', datediff('day', opened, plan_agreed) FROM cases
     UNION ALL
-    SELECT 'contract', date_diff('day', opened, contract_in_force) FROM cases
+    SELECT 'contract', datediff('day', opened, contract_in_force) FROM cases
 )
 GROUP BY step;
 
 -- figure: plan.on-time
 SELECT 'plan.on-time' AS figure, 'all' AS grp,
-       count(*) FILTER (WHERE date_diff('day', opened, plan_agreed)
+       count(*) FILTER (WHERE datediff('day', opened, plan_agreed)
                               <= getvariable('no_plan_days')) AS numerator,
        count(*) AS denominator, NULL AS median, NULL AS q1, NULL AS q3
 FROM cases
@@ -147,10 +152,10 @@ WITH goal AS (
     WHERE c.plan_agreed IS NOT NULL
 ),
 areas AS (
-    SELECT unnest(['learning', 'career', 'wellbeing', 'attendance', 'basic-skills',
-                   'social', 'all']) AS area
+    SELECT * FROM (VALUES ('learning'), ('career'), ('wellbeing'), ('attendance'),
+                          ('basic-skills'), ('social'), ('all')) AS a(area)
 ),
-measures AS (SELECT unnest(['achieved', 'dropped', 'overdue']) AS what)
+measures AS (SELECT * FROM (VALUES ('achieved'), ('dropped'), ('overdue')) AS m(what))
 SELECT 'goals.' || a.area || '.' || m.what AS figure, 'all' AS grp,
        count(g.status) FILTER (WHERE CASE m.what
            WHEN 'achieved' THEN g.status = 'achieved'
@@ -173,19 +178,21 @@ WITH readings AS (
     SELECT learner, 'wellbeing', seq, wellbeing * 1.0 FROM review WHERE wellbeing IS NOT NULL
 ),
 change AS (
-    SELECT measure, learner, arg_max(value, seq) - arg_min(value, seq) AS delta
+    SELECT measure, learner, max_by(value, seq) - min_by(value, seq) AS delta
     FROM readings GROUP BY measure, learner HAVING count(*) >= 2
 ),
-measures AS (SELECT unnest(['attendance', 'wellbeing']) AS measure)
+shown AS (  -- attendance in percentage points
+    SELECT measure, learner, delta,
+           CASE measure WHEN 'attendance' THEN delta * 100 ELSE delta END AS points
+    FROM change
+),
+measures AS (SELECT * FROM (VALUES ('attendance'), ('wellbeing')) AS m(measure))
 SELECT m.measure || '.change' AS figure, 'all' AS grp,
        count(ch.delta) AS numerator, (SELECT count(*) FROM cases) AS denominator,
-       quantile_cont(CASE m.measure WHEN 'attendance' THEN ch.delta * 100 ELSE ch.delta END,
-                     0.5) AS median,
-       quantile_cont(CASE m.measure WHEN 'attendance' THEN ch.delta * 100 ELSE ch.delta END,
-                     0.25) AS q1,
-       quantile_cont(CASE m.measure WHEN 'attendance' THEN ch.delta * 100 ELSE ch.delta END,
-                     0.75) AS q3
-FROM measures AS m LEFT JOIN change AS ch USING (measure)
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY ch.points) AS median,
+       percentile_cont(0.25) WITHIN GROUP (ORDER BY ch.points) AS q1,
+       percentile_cont(0.75) WITHIN GROUP (ORDER BY ch.points) AS q3
+FROM measures AS m LEFT JOIN shown AS ch USING (measure)
 GROUP BY m.measure
 UNION ALL
 SELECT m.measure || '.' || w.what, 'all',
@@ -194,14 +201,15 @@ SELECT m.measure || '.' || w.what, 'all',
                                                  ELSE ch.delta < 0 END),
        count(ch.delta), NULL, NULL, NULL
 FROM measures AS m
-CROSS JOIN (SELECT unnest(['improved', 'held', 'fell']) AS what) AS w
+CROSS JOIN (VALUES ('improved'), ('held'), ('fell')) AS w(what)
 LEFT JOIN change AS ch USING (measure)
 GROUP BY m.measure, w.what;
 
 -- figure: mentoring.coverage
 SELECT 'mentoring.coverage' AS figure, 'all' AS grp,
-       count(*) FILTER (WHERE list_has_any(string_split(team_roles, ';'),
-                                           ['mentor', 'peer-mentor'])) AS numerator,
+       count(*) FILTER (WHERE array_contains(split(team_roles, ';'), 'mentor')
+                           OR array_contains(split(team_roles, ';'), 'peer-mentor'))
+           AS numerator,
        count(*) AS denominator, NULL AS median, NULL AS q1, NULL AS q3
 FROM cases;
 
@@ -212,18 +220,20 @@ WITH mentored AS (
            (SELECT min(held) FROM review AS r
             WHERE r.learner = c.learner AND r.kind = 'mentoring') AS first_session
     FROM cases AS c
-    WHERE list_has_any(string_split(c.team_roles, ';'), ['mentor', 'peer-mentor'])
+    WHERE array_contains(split(c.team_roles, ';'), 'mentor')
+       OR array_contains(split(c.team_roles, ';'), 'peer-mentor')
 ),
 length AS (
-    SELECT date_diff('day', first_session,
+    SELECT datediff('day', first_session,
                      least(coalesce(closed, getvariable('period_to')),
                            getvariable('period_to'))) AS days
     FROM mentored
 )
 SELECT 'mentoring.length' AS figure, 'all' AS grp,
        count(days) AS numerator, count(*) AS denominator,
-       quantile_cont(days, 0.5) AS median, quantile_cont(days, 0.25) AS q1,
-       quantile_cont(days, 0.75) AS q3
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY days) AS median,
+       percentile_cont(0.25) WITHIN GROUP (ORDER BY days) AS q1,
+       percentile_cont(0.75) WITHIN GROUP (ORDER BY days) AS q3
 FROM length;
 
 -- figure: workload.*
