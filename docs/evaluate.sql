@@ -22,6 +22,7 @@ SET VARIABLE period_to = DATE '2026-11-23';     -- --to
 SET VARIABLE today = DATE '2026-11-23';         -- --today: the workload is about today
 SET VARIABLE review_grace_days = 7;             -- pathway.yaml risk.review_grace_days
 SET VARIABLE no_plan_days = 28;                 -- pathway.yaml risk.no_plan_days
+SET VARIABLE cohort = NULL;                     -- one school year, e.g. '2026/27' (--by cohort)
 
 -- Every consented learner as of the period's end: a closing, an assessment, a plan or a
 -- contract dated after it has not happened yet.
@@ -36,6 +37,7 @@ SELECT
     outcome,
     key_worker,
     team_roles,
+    cohort,
     CAST(red_alerts AS INTEGER) AS red_alerts,
     CAST(amber_alerts AS INTEGER) AS amber_alerts,
     CAST(next_review AS DATE) AS next_review,
@@ -47,8 +49,18 @@ SELECT
          THEN CAST(contract_in_force AS DATE) END AS contract_in_force,
     CASE WHEN CAST(plan_agreed AS DATE) <= getvariable('period_to')
          THEN CAST(first_review_due AS DATE) END AS first_review_due
-FROM read_csv('exports/learners.csv', all_varchar = true)
-WHERE consent_given = 'true';
+FROM (
+    -- The cohort: the school year (1 August to 31 July) the case was opened in.
+    SELECT *, CAST(school_year AS STRING) || '/'
+              || lpad(CAST((school_year + 1) % 100 AS STRING), 2, '0') AS cohort
+    FROM (
+        SELECT *, year(CAST(opened AS DATE))
+                  - CASE WHEN month(CAST(opened AS DATE)) < 8 THEN 1 ELSE 0 END AS school_year
+        FROM read_csv('exports/learners.csv', all_varchar = true)
+    ) AS dated
+) AS raw
+WHERE consent_given = 'true'
+  AND (getvariable('cohort') IS NULL OR cohort = getvariable('cohort'));
 
 -- The cases open at any time in the period.
 CREATE OR REPLACE TEMP VIEW cases AS

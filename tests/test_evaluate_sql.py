@@ -41,10 +41,12 @@ def _statements(sql: str) -> list[str]:
 
 
 def run_sql(folder: Path, evaluation: Evaluation, settings: dict[str, int],
-            monkeypatch: pytest.MonkeyPatch) -> dict[tuple[str, str], tuple[Any, ...]]:
+            monkeypatch: pytest.MonkeyPatch,
+            cohort: str | None = None) -> dict[tuple[str, str], tuple[Any, ...]]:
     """Run docs/evaluate.sql in ``folder`` (which holds exports/) with the period of
-    ``evaluation``; rows keyed by (figure, group)."""
+    ``evaluation`` (and only ``cohort``); rows keyed by (figure, group)."""
     values = {
+        "cohort": "NULL" if cohort is None else f"'{cohort}'",
         "period_from": f"DATE '{evaluation.start.isoformat()}'",
         "period_to": f"DATE '{evaluation.end.isoformat()}'",
         "today": f"DATE '{evaluation.today.isoformat()}'",
@@ -84,11 +86,12 @@ def _close(a: float | None, b: float | None) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
 
 
-def assert_same(evaluation: Evaluation, rows: dict[tuple[str, str], tuple[Any, ...]]) -> int:
-    """Every figure of the group "all" equals its SQL row; returns how many were compared."""
+def assert_same(evaluation: Evaluation, rows: dict[tuple[str, str], tuple[Any, ...]],
+                group: str = "all") -> int:
+    """Every figure of ``group`` equals its SQL row; returns how many were compared."""
     compared = 0
     for f in evaluation.figures:
-        if f.group != "all":
+        if f.group != group or (group != "all" and f.section == "workload"):
             continue
         assert (f.id, "all") in rows, f"docs/evaluate.sql has no query for {f.id}"
         numerator, denominator, median, q1, q3 = rows[(f.id, "all")]
@@ -144,3 +147,17 @@ def test_sql_equals_evaluate_on_2000_learners(generated: Caseload,
     settings = {"review_grace_days": risk.review_grace_days, "no_plan_days": risk.no_plan_days}
     rows = run_sql(caseload.root, evaluation, settings, monkeypatch)
     assert assert_same(evaluation, rows) >= 50
+
+
+def test_sql_equals_evaluate_by_cohort_on_2000_learners(
+        generated: Caseload, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the cohort variable set, the SQL gives each cohort's figures of --by cohort."""
+    caseload = generated
+    assert caseload.root is not None
+    evaluation = evaluate_caseload(caseload, TODAY, by="cohort")
+    assert len(evaluation.groups) >= 2
+    risk = caseload.settings.risk
+    settings = {"review_grace_days": risk.review_grace_days, "no_plan_days": risk.no_plan_days}
+    for cohort in evaluation.groups:
+        rows = run_sql(caseload.root, evaluation, settings, monkeypatch, cohort)
+        assert assert_same(evaluation, rows, cohort) >= 40, cohort
