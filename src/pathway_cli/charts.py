@@ -72,7 +72,8 @@ def _figure(rows: int) -> tuple[MplFigure, Axes]:
 def _svg(fig: MplFigure) -> str:
     buffer = io.StringIO()
     fig.tight_layout()
-    fig.savefig(buffer, format="svg", metadata={"Date": None})
+    # "tight" keeps a legend placed under the axes inside the picture.
+    fig.savefig(buffer, format="svg", metadata={"Date": None}, bbox_inches="tight")
     plt.close(fig)
     return buffer.getvalue()
 
@@ -153,6 +154,7 @@ def stacked_chart(title: str, stacks: Sequence[Stack], categories: Sequence[str]
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
     if any(s.counts for s in stacks):
-        ax.legend(loc="lower right", frameon=False, fontsize=8, title="segments",
-                  title_fontsize=8)
+        # Under the axis label, in one or two rows: never over a bar or its note.
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 - 0.6 / (len(stacks) + 2)),
+                  frameon=False, fontsize=8, ncol=min(len(categories), 5))
     return _svg(fig)
