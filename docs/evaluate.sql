@@ -89,6 +89,15 @@ SELECT 'closed' AS figure, 'all' AS grp,
        count(*) AS denominator, NULL AS median, NULL AS q1, NULL AS q3
 FROM cases;
 
+-- figure: closed.completed, closed.left (the status a closed case ended with)
+SELECT 'closed.' || s.status AS figure, 'all' AS grp,
+       count(c.learner) FILTER (WHERE c.status = s.status) AS numerator,
+       count(c.learner) AS denominator, NULL AS median, NULL AS q1, NULL AS q3
+FROM (VALUES ('completed'), ('left')) AS s(status)
+LEFT JOIN cases AS c
+       ON c.closed BETWEEN getvariable('period_from') AND getvariable('period_to')
+GROUP BY s.status;
+
 -- figure: outcome.*
 SELECT 'outcome.' || o.outcome AS figure, 'all' AS grp,
        count(c.learner) FILTER (WHERE coalesce(c.outcome, 'not-recorded') = o.outcome)

@@ -69,6 +69,8 @@ def test_outcomes_and_retention_of_the_sample(runner: CliRunner) -> None:
     assert share(doc, "closed") == (1, 9)
     assert share(doc, "outcome.employed") == (1, 1)
     assert share(doc, "outcome.completed") == (0, 1)
+    assert share(doc, "closed.completed") == (1, 1)  # status completed, outcome employed
+    assert share(doc, "closed.left") == (0, 1)
     # Opened on or before 2026-08-25 (90 days before today): L-2026-001 (08-24) and -006.
     assert share(doc, "retention.90d") == (2, 2)
     # Opened on or before 2026-05-27: L-2026-006 only. Nobody was opened a year ago.

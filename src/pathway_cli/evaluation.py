@@ -308,6 +308,9 @@ def _outcomes(b: _Builder, cases: Sequence[_Facts], p: _Period) -> None:
     closed = [c for c in cases if c.closed_in(p.start, p.end)]
     closed_ids = [c.id for c in closed]
     b.share("closed", "outcomes", "Cases closed in the period", closed_ids, ids)
+    for status, label in (("completed", "Closed as completed"), ("left", "Closed as left")):
+        b.share(f"closed.{status}", "outcomes", label,
+                [c.id for c in closed if c.status == status], closed_ids)
     for outcome in OUTCOMES:
         b.share(f"outcome.{outcome}", "outcomes", f"Outcome: {outcome}",
                 [c.id for c in closed if c.outcome == outcome], closed_ids)
