@@ -29,7 +29,8 @@ from typing import Literal
 
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
-from pathway_cli.models import Plan, Review
+from pathway_cli.models import Goal, Plan, Review
+from pathway_cli.privacy import Kind, allows
 from pathway_cli.validation import Context, case_findings
 
 __all__ = [
@@ -279,7 +280,7 @@ def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
         progress = f", progress {goal.progress}%" if goal.progress is not None else ""
         found.append(Alert(
             case.id, level, "goal-overdue",
-            f"goal {goal.id} ('{goal.goal}') was due on {goal.due} and is still "
+            f"goal {goal.id} {_goal_words(goal)} was due on {goal.due} and is still "
             f"{goal.status}{progress}: {_days(late)} overdue"
             + (f" (red after {_days(cycle)}, one review cycle)" if level == "red" else ""),
             case.plan_file.path, headline=f"goal {goal.id} {_days(late)} overdue",
@@ -287,6 +288,14 @@ def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
             key_path=("goals", index, "due"),
         ))
     return found
+
+
+def _goal_words(goal: Goal) -> str:
+    """How an alert names a goal: its words in brackets, or only its kind for a well-being
+    goal whose words the privacy policy keeps out of alerts."""
+    if goal.area == "wellbeing" and not allows(Kind.WELLBEING_GOAL, "alerts"):
+        return "(well-being)"
+    return f"('{goal.goal}')"
 
 
 def _reported_at_risk(case: Case, plan: Plan) -> dict[str, tuple[Review, Path]]:
@@ -329,7 +338,7 @@ def alert_goal_at_risk(case: Case, ctx: Context) -> list[Alert]:
         level: Level = "red" if left <= GOAL_AT_RISK_RED_DAYS else "amber"
         found.append(Alert(
             case.id, level, "goal-at-risk",
-            f"goal {goal.id} ('{goal.goal}') is at risk in {where}, due on {goal.due} "
+            f"goal {goal.id} {_goal_words(goal)} is at risk in {where}, due on {goal.due} "
             f"({_days(left)} left)"
             + (f"; red within {_days(GOAL_AT_RISK_RED_DAYS)} of the due date"
                if level == "red" else ""),

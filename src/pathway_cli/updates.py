@@ -274,7 +274,8 @@ def update_goal(
     on: date | None = None,
     today: date,
 ) -> Update:
-    """Update one goal in plan.yaml; ``achieved`` sets ``achieved_on`` (``on`` or today)."""
+    """Update one goal in plan.yaml; ``achieved`` sets ``achieved_on`` (``on`` or today)
+    and ``progress`` 100."""
     if status is None and progress is None and note is None and on is None:
         raise UserError("nothing to change: give --status, --progress, --note or --on")
     path = case.folder / "plan.yaml"
@@ -303,6 +304,15 @@ def update_goal(
             "--on is the date the goal was achieved; use it with --status achieved",
             hint=f"goal {goal_id} is '{new_status}'",
         )
+    if status == "achieved":
+        # Achieved is all the way: a plan must never read "achieved, 20% of the way".
+        if progress is not None and progress != 100:
+            raise UserError(
+                f"an achieved goal is 100% of the way, so --progress {progress} contradicts "
+                "--status achieved",
+                hint="leave out --progress (it becomes 100), or keep the goal in progress",
+            )
+        progress = 100
     if status is not None and doc.set((*where, "status"), status, order):
         said.append(f"{old_status} -> {status}")
     if progress is not None:
