@@ -27,6 +27,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.models import Goal, Plan, Review
@@ -232,26 +233,23 @@ def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
 def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
     """An action agreed at a review is not done and past its due date.
 
-    Only the latest mention of an action counts (a later review may carry it over).
+    Each action counts once, as its latest mention has it (``actions.agreed_actions``: a
+    later review may carry it over).
     Red when more than two weeks overdue: a promise to the learner not kept.
     """
-    latest: dict[str, tuple[Review, Path, int]] = {}
-    for review, loaded in case.reviews_with_files:
-        for index, action in enumerate(review.actions):
-            latest[action.action.strip().casefold()] = (review, loaded.path, index)
     found = []
-    for review, path, index in latest.values():
-        action = review.actions[index]
+    for agreed in agreed_actions(case):
+        action, index = agreed.action, agreed.index
         if action.done or action.due is None or action.due >= ctx.today:
             continue
         late = (ctx.today - action.due).days
         level: Level = "red" if late > ACTION_RED_DAYS else "amber"
         found.append(Alert(
             case.id, level, "action-overdue",
-            f"'{action.action}' ({action.owner}, agreed on {review.date}) was due on "
+            f"'{action.action}' ({action.owner}, agreed on {agreed.agreed}) was due on "
             f"{action.due} and is not done: {_days(late)} overdue"
             + (f" (red after {_days(ACTION_RED_DAYS)})" if level == "red" else ""),
-            path, headline=f"action {_days(late)} overdue ({action.owner})",
+            agreed.path, headline=f"action {_days(late)} overdue ({action.owner})",
             value=_days(late), threshold=_days(0 if level == "amber" else ACTION_RED_DAYS),
             key_path=("actions", index, "done"),
         ))

@@ -47,6 +47,7 @@ from jinja2.runtime import Context as JinjaContext
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from pathway_cli.actions import latest_mentions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
@@ -554,10 +555,10 @@ def case_context(caseload: Caseload, case: Case, options: RenderOptions) -> dict
     for goal in (plan["goals"] if plan else []):
         history = _goal_history(goal["id"], reviews)
         goals.append({**goal, "history": history, "credential_earned": goal["id"] in earned})
+    # Each action once, as its latest mention has it (a review may carry it over).
     open_actions = [
-        {**action, "review_date": review["date"],
-         "overdue": action["due"] is not None and action["due"] < options.today}
-        for review in reviews for action in review["actions"] if not action["done"]
+        {**action, "overdue": action["due"] is not None and action["due"] < options.today}
+        for action in latest_mentions(reviews) if not action["done"]
     ]
     review = _pick_review(reviews, options.review_date) if reviews else None
     latest = reviews[-1] if reviews else None
