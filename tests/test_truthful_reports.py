@@ -217,3 +217,58 @@ def test_alerts_keep_the_words_of_a_wellbeing_goal_out(runner: CliRunner, sample
     text = result.stdout
     assert "goal G1 (well-being)" in text
     assert "Sleep at least seven hours" not in text
+
+
+# --- items marked sensitive ------------------------------------------------------------------
+
+
+def test_contract_items_marked_personal_stay_out_of_the_employer_contract(
+    runner: CliRunner,
+) -> None:
+    """L-2026-004's health commitments (marked personal) reach Elif and the team only."""
+    case = SAMPLE / "cases" / "L-2026-004"
+    employer = _render(runner, case, "contract", "employer")
+    for words in ("panic", "psychology", "Berger"):
+        assert words not in employer
+    assert "tell the practice in good time" in employer
+    learner = _render(runner, case, "contract", "learner")
+    assert "panic diary" in learner and "psychology sessions" in learner
+
+
+def _mark(sample: Path, old: str, new: str) -> None:
+    plan = sample / "cases" / "L-2026-004" / "plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    assert old in text
+    plan.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_support_item_marked_private_is_for_the_team_only(
+    runner: CliRunner, sample: Path
+) -> None:
+    """A support item and a well-being action marked private are left out of the learner's
+    plan and kept in the team's."""
+    _mark(sample, "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4]}",
+          "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4], "
+          "sensitive: private}")
+    _mark(sample, "{action: graded-return plan with the practice, by: kschmitt}",
+          "{action: graded-return plan with the practice, by: kschmitt, sensitive: private}")
+    case = sample / "cases" / "L-2026-004"
+    learner = _render(runner, case, "plan", "learner")
+    assert "fortnightly mentor meetings" not in learner
+    assert "graded-return plan with the practice" not in learner
+    assert "weekly outpatient therapy" in learner
+    team = _render(runner, case, "plan", "team")
+    assert "fortnightly mentor meetings" in team
+    assert "graded-return plan with the practice" in team
+
+
+def test_a_wrong_sensitivity_mark_is_a_clear_error(runner: CliRunner, sample: Path) -> None:
+    """sensitive: secret is refused with the allowed words, at its line."""
+    _mark(sample, "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4]}",
+          "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4], "
+          "sensitive: secret}")
+    result = runner.invoke(app, ["validate", str(sample / "cases" / "L-2026-004"),
+                                 "--today", TODAY])
+    assert result.exit_code == 1
+    assert ("'secret' is not allowed for 'sensitive'; use one of: personal, private"
+            in result.stderr)

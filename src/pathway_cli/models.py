@@ -15,7 +15,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    Tag,
+    WithJsonSchema,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -452,8 +460,17 @@ class ContractItem(Record):
         "team only.")
 
 
+def _entry_kind(value: Any) -> str:
+    return "<item>" if isinstance(value, dict | ContractItem) else "<text>"
+
+
 # A commitment or entitlement: plain text, or {text: ..., sensitive: personal|private}.
-ContractEntry = Text | ContractItem
+# The discriminator gives one clear message per wrong entry (not one per alternative);
+# its tags are in angle brackets so that messages can leave them out of key paths.
+ContractEntry = Annotated[
+    Annotated[Text, Tag("<text>")] | Annotated[ContractItem, Tag("<item>")],
+    Discriminator(_entry_kind),
+]
 
 
 def item_text(item: ContractEntry) -> str:

@@ -27,18 +27,25 @@ Signatures: each report audience sees the signatures of the parties it may know 
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
-from pathway_cli.models import Audience, Sensitivity, TeamMember
+from pathway_cli.models import Audience, Sensitivity, Settings, SupportNeed, TeamMember
 
 __all__ = [
     "COLUMNS",
     "HEALTH_ROLES",
+    "PLAN_SECTIONS",
     "Column",
+    "HealthWords",
     "Kind",
     "Output",
+    "allowed_sections",
     "allows",
+    "goal_section",
     "is_health_professional",
     "known_parties",
     "may_see",
@@ -55,6 +62,10 @@ Column = Literal[
 COLUMNS: tuple[Column, ...] = Column.__args__  # type: ignore[attr-defined]
 
 HEALTH_ROLES: frozenset[str] = frozenset({"health", "psychologist"})
+PLAN_SECTIONS: tuple[str, ...] = ("plan", "plan.learning", "plan.career", "plan.wellbeing")
+_ALL_SECTIONS: frozenset[str] = frozenset(
+    {"profile", "assessment", "contract", "reviews", *PLAN_SECTIONS}
+)
 
 
 class Kind(StrEnum):
@@ -142,9 +153,99 @@ def known_parties(audience: Audience) -> frozenset[str]:
     return _KNOWN_PARTIES[audience]
 
 
+def allowed_sections(settings: Settings, audience: str) -> frozenset[str]:
+    """The sections pathway.yaml gives to ``audience``, with ``all`` and ``plan`` expanded."""
+    listed = set(settings.audiences.get(audience, []))  # type: ignore[call-overload]
+    if "all" in listed:
+        return _ALL_SECTIONS
+    if "plan" in listed:
+        listed.update(PLAN_SECTIONS)
+    return frozenset(listed)
+
+
+def goal_section(area: str) -> str:
+    """The report section a goal of this area belongs to."""
+    if area == "wellbeing":
+        return "plan.wellbeing"
+    if area == "career":
+        return "plan.career"
+    return "plan.learning"
+
+
 def policy_table() -> list[tuple[str, dict[Column, bool]]]:
     """The whole policy as rows: (description, {column: shown})."""
     return [
         (_DESCRIPTIONS[kind], {column: column in _SHOWN_IN[kind] for column in COLUMNS})
         for kind in Kind
     ]
+
+
+# --- recognising health details in free text ---------------------------------------------
+# Words too common in a learner's plan to tell a health need from anything else.
+_COMMON_WORDS = frozenset("""
+    about after again also before being class classes course courses daily days during
+    each every exam exams from have into lesson lessons long more most much need needs
+    other over plan practice school session sessions some support take test tests than
+    that their them then there they this time times very week weekly weeks what when
+    where which while with work working would year years
+""".split())  # noqa: SIM905 - a word list reads and grows better as text
+# Words that name a health professional's field whoever it is.
+_HEALTH_STEMS = ("psycholog", "psychiatr", "psychother", "therap")
+_WORD = re.compile(r"[^\W\d_]+")
+# Titles and particles of a name that say nothing about who it is.
+_NAME_NOISE = frozenset({"dr", "prof", "mr", "mrs", "ms", "von", "van", "de", "der", "del"})
+
+
+def _stem(word: str) -> str:
+    word = word.casefold()
+    if len(word) > 4 and word.endswith("s"):
+        word = word[:-1]
+    return word[:6]
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+@dataclass(frozen=True)
+class HealthWords:
+    """What marks a text as health data for one learner: the words of their health
+    support needs and the names of the health professionals around them."""
+
+    need_stems: dict[str, tuple[str, str]]   # stem -> (need id, the word as written)
+    people: dict[str, TeamMember]            # name part or id (casefolded) -> member
+
+    @classmethod
+    def of(cls, needs: Iterable[SupportNeed], team: Iterable[TeamMember]) -> HealthWords:
+        """The health words of a learner's support needs and team."""
+        stems: dict[str, tuple[str, str]] = {}
+        for need in needs:
+            if not need.is_sensitive:
+                continue
+            for word in _words(need.need):
+                if len(word) >= 4 and word not in _COMMON_WORDS:
+                    stems.setdefault(_stem(word), (need.id, word))
+        people: dict[str, TeamMember] = {}
+        for member in team:
+            if not is_health_professional(member):
+                continue
+            people[member.id.casefold()] = member
+            for part in _words(member.name):
+                if len(part) >= 3 and part not in _NAME_NOISE:
+                    people[part] = member
+        return cls(stems, people)
+
+    def mention(self, text: str) -> str | None:
+        """What in ``text`` is a health detail, in words for a message, or None."""
+        words = _words(text)
+        for word in words:
+            member = self.people.get(word)
+            if member is not None:
+                return f"names {member.name}, a health professional ({member.role}) of the team"
+        for word in words:
+            if word.startswith(_HEALTH_STEMS):
+                return f"'{word}' names a health professional's field"
+            found = self.need_stems.get(_stem(word)) if len(word) >= 4 else None
+            if found is not None and word not in _COMMON_WORDS:
+                return f"'{word}' is a word of the health support need {found[0]}"
+        return None

@@ -44,7 +44,16 @@ from pathway_cli.models import (
     Settings,
     sensitivity_of,
 )
-from pathway_cli.privacy import HEALTH_ROLES, Kind, allows, known_parties, may_see
+from pathway_cli.privacy import (
+    HEALTH_ROLES,
+    PLAN_SECTIONS,
+    Kind,
+    allowed_sections,
+    allows,
+    goal_section,
+    known_parties,
+    may_see,
+)
 
 __all__ = [
     "HEALTH_ROLES",
@@ -60,26 +69,12 @@ __all__ = [
 
 # Audiences that need the learner's consent.share_with to name them.
 _NEEDS_SHARE_CONSENT: frozenset[str] = frozenset({"guardian", "employer"})
-PLAN_SECTIONS: tuple[str, ...] = ("plan", "plan.learning", "plan.career", "plan.wellbeing")
-_ALL_SECTIONS: frozenset[str] = frozenset(
-    {"profile", "assessment", "contract", "reviews", *PLAN_SECTIONS}
-)
 # Fields of learner.yaml that are not part of the "profile" section: who the report is about.
 _IDENTITY = ("id", "name", "preferred_name", "status")
 
 
 class ConsentRefused(UserError):
     """A report refused because the learner's consent does not cover it."""
-
-
-def allowed_sections(settings: Settings, audience: str) -> frozenset[str]:
-    """The sections pathway.yaml gives to ``audience``, with ``all`` and ``plan`` expanded."""
-    listed = set(settings.audiences.get(audience, []))  # type: ignore[call-overload]
-    if "all" in listed:
-        return _ALL_SECTIONS
-    if "plan" in listed:
-        listed.update(PLAN_SECTIONS)
-    return frozenset(listed)
 
 
 def consent_problem(learner: Learner, audience: str, file: Path | None = None) -> str | None:
@@ -160,14 +155,6 @@ def _contract_view(contract: dict[str, Any], audience: Audience) -> dict[str, An
     parties = known_parties(audience)
     contract["signatures"] = [s for s in contract["signatures"] if s["party"] in parties]
     return contract
-
-
-def _goal_section(area: str) -> str:
-    if area == "wellbeing":
-        return "plan.wellbeing"
-    if area == "career":
-        return "plan.career"
-    return "plan.learning"
 
 
 def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str, Any]:
@@ -266,7 +253,7 @@ def _plan_view(case: Case, audience: str, sections: frozenset[str],
                          and "plan.wellbeing" in sections)
     goals = []
     for goal in view["goals"]:
-        section = _goal_section(goal["area"])
+        section = goal_section(goal["area"])
         if section not in sections or (section == "plan.wellbeing" and not wellbeing_visible):
             continue
         goal["support"] = _keep_support(goal["support"], hidden_needs, hidden_people, audience)
