@@ -49,6 +49,7 @@ __all__ = [
     "is_health_professional",
     "known_parties",
     "may_see",
+    "policy_markdown",
     "policy_table",
     "shown_member",
 ]
@@ -178,6 +179,17 @@ def policy_table() -> list[tuple[str, dict[Column, bool]]]:
         (_DESCRIPTIONS[kind], {column: column in _SHOWN_IN[kind] for column in COLUMNS})
         for kind in Kind
     ]
+
+
+def policy_markdown() -> str:
+    """The policy as the Markdown table the README shows (a test keeps them the same)."""
+    heads = [c.replace("report:", "report to ") for c in COLUMNS]
+    lines = ["| data | " + " | ".join(heads) + " |",
+             "|---|" + "---|" * len(COLUMNS)]
+    for description, shown in policy_table():
+        cells = ["yes" if shown[c] else "no" for c in COLUMNS]
+        lines.append(f"| {description} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
 
 
 # --- recognising health details in free text ---------------------------------------------

@@ -16,7 +16,7 @@ from pathway_cli.alerts import first_review_due
 from pathway_cli.caseload import CASES_DIR, Case, Caseload, find_root, load_caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import ID_PATTERN, Credential, Settings
-from pathway_cli.privacy import Kind, allows
+from pathway_cli.privacy import Kind, allows, shown_member
 
 __all__ = [
     "EVENT_KINDS",
@@ -129,7 +129,9 @@ def case_timeline(case: Case, settings: Settings, today: date) -> Timeline:
         flagged = [f"{goal_id} {progress.status.replace('-', ' ')}"
                    for goal_id, progress in review.goals.items()
                    if progress.status in ("at-risk", "achieved", "dropped")]
-        text = _review_text(review.kind, review.with_, review.attendance, review.wellbeing,
+        team = learner.team if learner else []
+        present = [m for m in review.with_ if shown_member(team, m, "timeline") is not None]
+        text = _review_text(review.kind, present, review.attendance, review.wellbeing,
                             review.engagement)
         add(TimelineEvent(review.date, "review",
                           text + (f"; {', '.join(flagged)}" if flagged else ""),
