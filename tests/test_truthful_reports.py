@@ -272,3 +272,25 @@ def test_a_wrong_sensitivity_mark_is_a_clear_error(runner: CliRunner, sample: Pa
     assert result.exit_code == 1
     assert ("'secret' is not allowed for 'sensitive'; use one of: personal, private"
             in result.stderr)
+
+
+def test_export_shows_an_achieved_goal_as_all_the_way(runner: CliRunner, sample: Path) -> None:
+    """A goal achieved in the file with an old progress exports progress 100."""
+    plan = sample / "cases" / "L-2026-003" / "plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace(
+        "    status: in-progress\n    progress: 55",
+        "    status: achieved\n    progress: 55\n    achieved_on: 2026-11-20"), encoding="utf-8")
+    rows = [json.loads(line) for line in _run(
+        runner, "export", str(sample), "--rows", "goals", "--format", "jsonl").splitlines()]
+    row = next(r for r in rows if r["learner"] == "L-2026-003" and r["goal"] == "G2")
+    assert row["status"] == "achieved" and row["progress"] == 100
+
+
+def test_no_output_reaches_into_the_report_code_for_privacy() -> None:
+    """export, summary, timeline, alerts and badges take their privacy rules from privacy.py,
+    never from the report code's redaction module."""
+    source = Path(__file__).resolve().parents[1] / "src" / "pathway_cli"
+    for name in ("export", "summary", "timeline", "alerts", "badges", "validation"):
+        text = (source / f"{name}.py").read_text(encoding="utf-8")
+        assert "pathway_cli.redaction" not in text, name
+        assert "from pathway_cli.privacy import" in text, name

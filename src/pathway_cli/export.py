@@ -268,7 +268,7 @@ def _goal_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str, L
             row |= {
                 "owner_role": owner_role,
                 "status": goal.status,
-                "progress": goal.progress,
+                "progress": goal.progress_made,
                 "agreed": plan.agreed.isoformat(),
                 "due": goal.due.isoformat(),
                 "achieved_on": _iso(goal.achieved_on),

@@ -401,6 +401,12 @@ class Goal(Record):
         """Planned, in progress or at risk."""
         return self.status in OPEN_GOAL_STATUSES
 
+    @property
+    def progress_made(self) -> int | None:
+        """The progress to show: an achieved goal is all the way (100), whatever the file
+        last said; otherwise ``progress``."""
+        return 100 if self.status == "achieved" else self.progress
+
     def earned_credential(self, today: date) -> Credential | None:
         """The goal's credential once it is earned, else None.
 

@@ -252,15 +252,14 @@ def _plan_view(case: Case, audience: str, sections: frozenset[str],
                          and may_see(audience, Sensitivity.PERSONAL)
                          and "plan.wellbeing" in sections)
     goals = []
-    for goal in view["goals"]:
+    for record, goal in zip(plan.goals, view["goals"], strict=True):
         section = goal_section(goal["area"])
         if section not in sections or (section == "plan.wellbeing" and not wellbeing_visible):
             continue
         goal["support"] = _keep_support(goal["support"], hidden_needs, hidden_people, audience)
         if goal["owner"] in hidden_people:
             goal["owner"] = None
-        if goal["status"] == "achieved":
-            goal["progress"] = 100  # achieved is all the way, whatever the file last said
+        goal["progress"] = record.progress_made  # an achieved goal is all the way
         goals.append(goal)
     view["goals"] = goals
     if "plan.career" not in sections:
