@@ -14,8 +14,8 @@ plain view (dicts, lists, strings, dates) holding only what the audience may see
   ``psychologist``, whose presence alone is health data) reach the team and the learner
   only;
 * a contract's signatures reach an audience only for the parties it may know about;
-* a goal's credential is shown only once it is earned (``Goal.earned_credential``), and
-  an achieved goal is 100% of the way;
+* an achieved goal is 100% of the way (``Goal.progress_made``); which credentials are
+  earned is the model's rule too (``Goal.earned_credential``, used by the report data);
 * goals of the area ``wellbeing`` belong to the well-being plan and follow it;
 * ``extra`` data (free-form, its content unknown) is treated as personal;
 * sections (profile, assessment, plan, plan.learning, plan.career, plan.wellbeing,

@@ -391,7 +391,7 @@ def _review_text(case: Case, on: date, kind: str, every: int, schema: str | None
         else:
             line("goals: {}", "no open goals in plan.yaml")
     line("summary:", "shared with the learner; write 'summary: |' and the text below it")
-    line("reflection:", "the learner's own words")
+    line("reflection:", "the learner's own words: for the learner and the team only")
     line("private_notes:", "team only: never in learner, guardian or employer reports")
     line("concerns: []")
     carried = [agreed for agreed in agreed_actions(case, until=on) if agreed.open]
