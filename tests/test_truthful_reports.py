@@ -294,3 +294,20 @@ def test_no_output_reaches_into_the_report_code_for_privacy() -> None:
         text = (source / f"{name}.py").read_text(encoding="utf-8")
         assert "pathway_cli.redaction" not in text, name
         assert "from pathway_cli.privacy import" in text, name
+
+
+def test_alerts_and_summarise_do_not_name_a_health_professional(
+    runner: CliRunner, sample: Path
+) -> None:
+    """An overdue action owned by the psychologist is raised without naming her."""
+    review = sample / "cases" / "L-2026-004" / "reviews" / "2026-11-02.yaml"
+    review.write_text(review.read_text(encoding="utf-8").replace(
+        "{action: draft graded-return hours, owner: saydin, due: 2026-12-01, done: false}",
+        "{action: send the return report, owner: jberger, due: 2026-11-10, done: false}"),
+        encoding="utf-8")
+    alerts = _run(runner, "alerts", str(sample), "--format", "json")
+    assert "a health professional of the team" in alerts
+    assert "jberger" not in alerts
+    summary = _run(runner, "summarise", str(sample), "--format", "json")
+    assert "a health professional of the team" in summary
+    assert "jberger" not in summary

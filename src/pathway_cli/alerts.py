@@ -31,7 +31,7 @@ from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.models import Goal, Plan, Review
-from pathway_cli.privacy import Kind, allows
+from pathway_cli.privacy import Kind, allows, shown_member
 from pathway_cli.validation import Context, case_findings
 
 __all__ = [
@@ -238,18 +238,22 @@ def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
     Red when more than two weeks overdue: a promise to the learner not kept.
     """
     found = []
+    team = case.learner.team if case.learner else []
     for agreed in agreed_actions(case):
         action, index = agreed.action, agreed.index
         if action.done or action.due is None or action.due >= ctx.today:
             continue
         late = (ctx.today - action.due).days
         level: Level = "red" if late > ACTION_RED_DAYS else "amber"
+        # Alerts run in scheduled jobs and their logs: a health professional is not named.
+        owner = (shown_member(team, action.owner, "alerts")
+                 or "a health professional of the team")
         found.append(Alert(
             case.id, level, "action-overdue",
-            f"'{action.action}' ({action.owner}, agreed on {agreed.agreed}) was due on "
+            f"'{action.action}' ({owner}, agreed on {agreed.agreed}) was due on "
             f"{action.due} and is not done: {_days(late)} overdue"
             + (f" (red after {_days(ACTION_RED_DAYS)})" if level == "red" else ""),
-            agreed.path, headline=f"action {_days(late)} overdue ({action.owner})",
+            agreed.path, headline=f"action {_days(late)} overdue ({owner})",
             value=_days(late), threshold=_days(0 if level == "amber" else ACTION_RED_DAYS),
             key_path=("actions", index, "done"),
         ))

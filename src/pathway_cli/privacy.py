@@ -17,8 +17,9 @@ by what they are, into one decision per kind of data, reader and output:
   well-being plan).
 
 The outputs are the reports (one column per audience), the timeline and the alerts
-(team tools that are read on screens and in scheduled jobs, so they keep the words of
-personal data out), and ``summarise``, ``export`` and badges, which leave the team.
+(team tools read on screens and, for alerts, in scheduled jobs: they keep the words of
+personal data out, and alerts name no health professional), and ``summarise``, ``export``
+and badges, which leave the team.
 ``policy_table`` gives the whole policy as rows for the README.
 
 Signatures: each report audience sees the signatures of the parties it may know about
@@ -80,14 +81,15 @@ class Kind(StrEnum):
 
 
 # The columns that may show each kind. Reports to the learner and the team carry what the
-# learner may know; the timeline and alerts name the people around the learner but keep
-# the words of personal data out; whatever leaves the team carries none of it.
+# learner may know; the timeline (read by the team on screen) names the people around the
+# learner but keeps the words of personal data out; alerts also run in scheduled jobs whose
+# logs are widely read, so they name no health professional; whatever leaves the team
+# (summarise, export, badges) carries none of it.
 _SHOWN_IN: dict[Kind, frozenset[Column]] = {
     Kind.PERSONAL: frozenset({"report:learner", "report:team"}),
     Kind.PRIVATE: frozenset({"report:team"}),
     Kind.HEALTH_NEED: frozenset({"report:learner", "report:team"}),
-    Kind.HEALTH_PROFESSIONAL: frozenset({"report:learner", "report:team", "timeline",
-                                         "alerts"}),
+    Kind.HEALTH_PROFESSIONAL: frozenset({"report:learner", "report:team", "timeline"}),
     Kind.WELLBEING_GOAL: frozenset({"report:learner", "report:team"}),
 }
 _DESCRIPTIONS: dict[Kind, str] = {
