@@ -34,6 +34,7 @@ from typing import Literal
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import MENTOR_ROLES, OPEN_GOAL_STATUSES, Learner, Outcome, Settings
+from pathway_cli.privacy import shown_member
 from pathway_cli.summary import LearnerSummary, summarise_caseload
 
 __all__ = [
@@ -226,7 +227,8 @@ def _facts(case: Case, learner: Learner, settings: Settings, end: date) -> _Fact
         status=learner.status if closed is not None or not learner.is_closed else "active",
         outcome=learner.outcome if closed is not None else None,
         groups=tuple(learner.groups),
-        key_worker=learner.key_worker or NONE,
+        # The figures leave the team like an export: a health professional is not named.
+        key_worker=shown_member(learner.team, learner.key_worker, "export") or NONE,
         mode=(programme.mode if programme else None) or NONE,
         sector=(programme.sector if programme else None) or NONE,
         cohort=cohort_of(learner.opened),
