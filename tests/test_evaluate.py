@@ -223,6 +223,22 @@ def test_by_group_counts_a_learner_in_each_of_their_groups(runner: CliRunner) ->
     assert share(doc, "mentoring.coverage", "at-risk") == (2, 3)
 
 
+def test_a_health_professional_key_worker_is_not_named(runner: CliRunner,
+                                                       sample: Path) -> None:
+    """As in the export, a psychologist as key worker appears as (none), never by id."""
+    path = sample / "cases" / "L-2026-004" / "learner.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("key_worker: kschmitt",
+                                                             "key_worker: jberger"),
+                    encoding="utf-8")
+    result = runner.invoke(app, ["evaluate", str(sample), "--today", TODAY, "--by",
+                                 "key-worker", "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    assert "jberger" not in result.stdout
+    doc = json.loads(result.stdout)
+    assert share(doc, "mentoring.coverage", "(none)") == (1, 1)
+    assert share(doc, "workload.open", "(none)") == (1, 1)
+
+
 # --- audiences outside the team ----------------------------------------------------------
 
 
