@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from pathway_cli.evaluation import cohort_of, quantile
 from tests.conftest import REPO, SAMPLE, TODAY, app
 
 KEY_WORKERS = ("skrause", "mbauer", "lfischer", "kschmitt")
@@ -403,3 +405,24 @@ def test_any_bytes_in_a_record_never_break_evaluate(tmp_path: Path, which: str,
                                       "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["cases"] in (8, 9)
+
+
+# --- the statistics ----------------------------------------------------------------------
+
+
+@settings(deadline=None)  # the first example imports numpy
+@given(values=st.lists(st.floats(-1e6, 1e6), min_size=1, max_size=40),
+       q=st.sampled_from([0.25, 0.5, 0.75]))
+def test_quantile_interpolates_like_numpy(values: list[float], q: float) -> None:
+    """Quartiles interpolate between ranks exactly as numpy (and DuckDB) do."""
+    import numpy as np
+
+    assert quantile(values, q) == pytest.approx(float(np.quantile(values, q)), rel=1e-9,
+                                                abs=1e-6)
+
+
+def test_cohort_is_the_school_year_from_august() -> None:
+    """31 July closes a school year and 1 August opens the next."""
+    assert cohort_of(date(2026, 7, 31)) == "2025/26"
+    assert cohort_of(date(2026, 8, 1)) == "2026/27"
+    assert cohort_of(date(1999, 9, 1)) == "1999/00"
