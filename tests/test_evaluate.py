@@ -326,6 +326,15 @@ def test_funder_report_draws_no_chart_of_suppressed_cells(runner: CliRunner) -> 
         assert secret not in html
 
 
+def test_report_of_a_period_without_cases(runner: CliRunner) -> None:
+    """With nothing to draw, the report has its tables and no empty chart."""
+    result = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY, "--from",
+                                 "2025-01-01", "--to", "2025-12-31", "--report", "html"])
+    assert result.exit_code == 0, result.output
+    assert "data:image/svg+xml" not in result.stdout
+    assert "Reviews held on time" in result.stdout
+
+
 def test_pdf_report_for_the_funder(runner: CliRunner, tmp_path: Path) -> None:
     """The funder's PDF is written into the folder named and shows no id or name."""
     from pypdf import PdfReader

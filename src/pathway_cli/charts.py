@@ -134,10 +134,12 @@ def stacked_chart(title: str, stacks: Sequence[Stack], categories: Sequence[str]
     fig, ax = _figure(len(stacks) + 1)
     positions = list(range(len(stacks)))
     lefts = [0] * len(stacks)
+    drawn = False
     for index, category in enumerate(categories):
         widths = [(s.counts[index] if s.counts else 0) for s in stacks]
         if not any(widths):
             continue
+        drawn = True
         color = PALETTE[index % len(PALETTE)]
         ax.barh(positions, widths, left=lefts, height=0.6, color=color, label=category)
         for y, (left, width) in enumerate(zip(lefts, widths, strict=True)):
@@ -153,7 +155,7 @@ def stacked_chart(title: str, stacks: Sequence[Stack], categories: Sequence[str]
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
     ax.set_title(title, loc="left")
-    if any(s.counts for s in stacks):
+    if drawn:
         # Under the axis label, in one or two rows: never over a bar or its note.
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.3 - 0.6 / (len(stacks) + 2)),
                   frameon=False, fontsize=8, ncol=min(len(categories), 5))

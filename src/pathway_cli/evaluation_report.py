@@ -144,7 +144,7 @@ def _outcomes_chart(by_cohort: Evaluation) -> str | None:
                   *(f.numerator for f in outcomes if f is not None))
         total = closed.denominator
         stacks.append(Stack(cohort, counts, f"{total} case{'s' if total != 1 else ''}"))
-    if not any(stack.counts for stack in stacks):
+    if not any(sum(stack.counts or ()) for stack in stacks):
         return None
     categories = ["still open", *OUTCOMES, "not recorded"]
     return stacked_chart(CHART_TITLES["outcomes"], stacks, categories,
@@ -204,7 +204,7 @@ def _change_chart(evaluation: Evaluation) -> str | None:
             continue
         counts = tuple(f.numerator for f in parts if f is not None)
         stacks.append(Stack(label, counts, f"{sum(counts)} learners with two readings"))
-    if not any(stack.counts for stack in stacks):
+    if not any(sum(stack.counts or ()) for stack in stacks):
         return None
     return stacked_chart(CHART_TITLES["change"], stacks, ["improved", "held", "fell"],
                          "learners (first to latest review)", "")
