@@ -261,6 +261,15 @@ def test_funder_sees_small_cells_suppressed(runner: CliRunner) -> None:
     assert share(doc, "workload.open") == (8, 9)
 
 
+def test_funder_sees_no_exact_count_of_a_handful_of_cases(runner: CliRunner) -> None:
+    """A period with one case tells the funder "<5 cases", not 1."""
+    doc = evaluate(runner, "--audience", "funder", "--to", "2026-06-30")
+    assert doc["cases"] is None
+    result = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY, "--audience",
+                                 "funder", "--to", "2026-06-30"])
+    assert "<5 cases open between 2026-01-12 and 2026-06-30" in result.stdout
+
+
 @pytest.mark.parametrize("fmt", ["json", "csv", "table"])
 def test_leadership_output_has_no_names_or_ids(runner: CliRunner, fmt: str) -> None:
     """No learner id, name or key-worker id reaches leadership; key workers are numbered."""
