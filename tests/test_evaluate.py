@@ -444,3 +444,11 @@ def test_cohort_is_the_school_year_from_august() -> None:
     assert cohort_of(date(2026, 7, 31)) == "2025/26"
     assert cohort_of(date(2026, 8, 1)) == "2026/27"
     assert cohort_of(date(1999, 9, 1)) == "1999/00"
+
+
+def test_render_points_to_evaluate_for_the_evaluation_template(runner: CliRunner) -> None:
+    """`render --template evaluation` says which command makes that report."""
+    result = runner.invoke(app, ["render", str(SAMPLE), "--template", "evaluation", "-o",
+                                 "/nonexistent"])
+    assert result.exit_code == 1
+    assert "pathway evaluate --report pdf" in result.stderr
