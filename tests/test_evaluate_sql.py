@@ -158,6 +158,15 @@ def test_sql_equals_evaluate_on_2000_learners(generated: Caseload,
     settings = {"review_grace_days": risk.review_grace_days, "no_plan_days": risk.no_plan_days}
     rows = run_sql(caseload.root, evaluation, settings, monkeypatch)
     assert assert_same(evaluation, rows) >= 50
+    # And the figures hold together: shares within their base, changes add up.
+    for f in evaluation.figures:
+        if f.id not in ("workload.red-alerts", "workload.amber-alerts"):
+            assert 0 <= f.numerator <= f.denominator, f.id
+    for measure in ("attendance", "wellbeing"):
+        parts = [evaluation.figure(f"{measure}.{w}") for w in ("improved", "held", "fell")]
+        measured = evaluation.figure(f"{measure}.change")
+        assert measured is not None
+        assert sum(p.numerator for p in parts if p) == measured.numerator
 
 
 def test_sql_equals_evaluate_by_cohort_on_2000_learners(
