@@ -13,14 +13,17 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
-from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.cli.registry import LazyGroup
 from pathway_cli.errors import UserError
-from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+
+if TYPE_CHECKING:  # the records model and Rich load only when a command needs them
+    from rich.console import Console
+
+    from pathway_cli.caseload import Caseload
 
 __all__ = [
     "FormatOpt",
@@ -46,6 +49,7 @@ EPILOG = (
 
 app = typer.Typer(
     name="pathway",
+    cls=LazyGroup,
     help=(
         "Keep learner-support records (assessment, plan, contract, reviews) as plain YAML "
         "and validate, update, summarise and render them."
@@ -58,13 +62,23 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root() -> None:
+    # A group needs a callback of its own when its commands are registered lazily.
+    return
+
+
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
+    from rich.console import Console
+
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
@@ -72,6 +86,8 @@ def parse_date_option(value: str | None) -> str | None:
     """Typer callback for date options: refuse anything but YYYY-MM-DD (a usage error)."""
     if value is None:
         return None
+    from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+
     try:
         day = date.fromisoformat(value)
     except ValueError:
@@ -126,6 +142,8 @@ def display_path(path: Path) -> str:
 
 def load_for_command(paths: list[Path] | None) -> Caseload:
     """Load the caseload for a command that reads it, warning when pathway.yaml is broken."""
+    from pathway_cli.caseload import load_caseload
+
     caseload = load_caseload(paths or [])
     if caseload.settings_broken and caseload.settings_file is not None:
         err_console().print(
