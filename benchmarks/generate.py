@@ -141,6 +141,10 @@ def _case(rng: random.Random, index: int, today: date, years: int = 0) -> dict[s
         "signatures": [{"party": "learner", "name": learner["name"], "date": _d(agreed)},
                        {"party": "provider", "name": "Tobias Keller", "date": _d(agreed)}],
     }
+    if years and rng.random() < 0.25:
+        # A caseload with history has loose ends: contracts the learner has not signed yet
+        # (a warning of validate), as a real one does.
+        files["contract.yaml"]["signatures"].pop(0)
     reviews: dict[str, Any] = {}
     day = agreed + timedelta(days=7)
     attendance = rng.uniform(0.7, 1.0)
