@@ -524,12 +524,19 @@ def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
 
 
 def _placed(caseload: Caseload, alerts: list[Alert]) -> list[Alert]:
+    # One file at a time, its position tree dropped after use (see loader.place_findings).
     sources = {s.path: s for s in caseload.sources()}
-    placed = []
-    for alert in alerts:
-        source = sources.get(alert.file)
-        if alert.line is None and alert.key_path is not None and source is not None:
-            line, _ = source.locate(alert.key_path)
-            alert = replace(alert, line=line)
-        placed.append(alert)
+    by_file: dict[Path, list[int]] = {}
+    for index, alert in enumerate(alerts):
+        if alert.line is None and alert.key_path is not None and alert.file in sources:
+            by_file.setdefault(alert.file, []).append(index)
+    placed = list(alerts)
+    for file, indexes in by_file.items():
+        source = sources[file]
+        for index in indexes:
+            key_path = alerts[index].key_path
+            assert key_path is not None  # noqa: S101 - selected above
+            line, _ = source.locate(key_path)
+            placed[index] = replace(alerts[index], line=line)
+        source.forget_positions()
     return placed

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload, resolved_path
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
-from pathway_cli.loader import Source
+from pathway_cli.loader import Source, place_findings
 from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings
 
 __all__ = ["CASELOAD_RULES", "CASE_RULES", "Context", "ValidationResult", "validate_caseload"]
@@ -536,5 +536,5 @@ def validate_caseload(caseload: Caseload, today: date) -> ValidationResult:
         files = len(caseload.only_files)
     else:
         files = len(sources)
-    placed = [sources[f.file].place(f) if f.file in sources else f for f in findings]
+    placed = place_findings(sources, findings)
     return ValidationResult(sort_findings(placed), files, sources)
