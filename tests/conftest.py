@@ -47,6 +47,16 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock shifted to {value} (time-machine)" if value else None
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test has its own cache of loaded cases and user cache folder, outside the repo."""
+    home = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.setenv("PATHWAY_CACHE_DIR", str(home / "cases"))
+    monkeypatch.delenv("PATHWAY_NO_CACHE", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CLI runner that keeps stdout and stderr apart."""

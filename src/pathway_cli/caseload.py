@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from pathway_cli.cache import CaseCache, folder_fingerprint, open_cache
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.loader import Source, load_source
@@ -352,6 +353,22 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
     return reviews
 
 
+def _load_case_cached(folder: Path, store: CaseCache | None) -> Case:
+    """A case from the cache when its folder is unchanged, else loaded (and then cached)."""
+    if store is None:
+        return load_case(folder)
+    fingerprint = folder_fingerprint(folder)
+    if fingerprint is None:
+        return load_case(folder)
+    cached = store.get(folder, fingerprint)
+    if cached is not None:
+        return cached
+    case = load_case(folder)
+    if folder_fingerprint(folder) == fingerprint:  # nothing changed while it was read
+        store.put(folder, fingerprint, case)
+    return case
+
+
 @contextlib.contextmanager
 def _bulk_allocation() -> Generator[None, None, None]:
     """Keep the cyclic garbage collector off the records while a caseload is built and used.
@@ -389,13 +406,14 @@ def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
     settings = (settings_file.model if settings_file else None) or Settings()
     seen: set[Path] = set()
     cases: list[Case] = []
+    store = open_cache(root)
     with _bulk_allocation():
         for folder in request.case_folders:
             key = resolved_path(folder)
             if key in seen:
                 continue
             seen.add(key)
-            cases.append(load_case(folder))
+            cases.append(_load_case_cached(folder, store))
     only = None
     if request.files and not any(p.is_dir() for p in paths):
         only = frozenset(resolved_path(p) for p in request.files)

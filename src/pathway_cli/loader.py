@@ -228,6 +228,36 @@ class Source:
         line, column = self.locate(finding.key_path, finding.on_key)
         return finding.at(line, column)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # For the cache of loaded cases: the text is read again from the file if a message
+        # needs a line of it, and the position tree is rebuilt if a finding needs placing.
+        # The raw data is kept only for a file with errors (rules then read it instead of
+        # the model); a well-formed file's data is parsed again if anything asks for it.
+        state = self.__dict__.copy()
+        state.pop("text", None)
+        if self.ok:
+            state.pop("data", None)
+        state.update(_root=None, _composed=False, _lines=None)
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a missing attribute: the text or data of a source from the cache.
+        if name == "text":
+            try:
+                text = _decode(self.path.read_bytes())[0] or ""
+            except OSError:
+                text = ""
+            self.text = text
+            return text
+        if name == "data":
+            try:
+                data = parse_text(self.text)[0]
+            except Exception:  # the cache said this file was well-formed; be safe anyway
+                data = None
+            self.data = data
+            return data
+        raise AttributeError(name)
+
     def forget_positions(self) -> None:
         """Drop the position tree (it is rebuilt if asked for again): it outweighs the data."""
         self._root = None

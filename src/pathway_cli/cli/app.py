@@ -63,9 +63,21 @@ app = typer.Typer(
 
 
 @app.callback()
-def _root() -> None:
-    # A group needs a callback of its own when its commands are registered lazily.
-    return
+def _root(
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read every record file afresh instead of using the cache of loaded cases "
+            "(.pathway/cache/), e.g. to time a cold run or to rule the cache out.",
+        ),
+    ] = False,
+) -> None:
+    # Options for every command; the group also needs a callback because its commands
+    # are registered lazily.
+    from pathway_cli.cache import use_cache
+
+    use_cache(not no_cache)
 
 
 def out_console() -> Console:
