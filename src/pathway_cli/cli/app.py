@@ -34,6 +34,7 @@ __all__ = [
     "err_console",
     "guarded",
     "load_for_command",
+    "open_for_command",
     "out_console",
     "parse_date_option",
     "resolve_today",
@@ -72,12 +73,28 @@ def _root(
             "(.pathway/cache/), e.g. to time a cold run or to rule the cache out.",
         ),
     ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            envvar="PATHWAY_JOBS",
+            metavar="N",
+            help="Worker processes for whole-caseload commands (default: one per core; "
+            "small caseloads always use one).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     # Options for every command; the group also needs a callback because its commands
     # are registered lazily.
     from pathway_cli.cache import use_cache
+    from pathway_cli.parallel import set_jobs
 
     use_cache(not no_cache)
+    set_jobs(jobs)
 
 
 def out_console() -> Console:
@@ -154,9 +171,19 @@ def display_path(path: Path) -> str:
 
 def load_for_command(paths: list[Path] | None) -> Caseload:
     """Load the caseload for a command that reads it, warning when pathway.yaml is broken."""
-    from pathway_cli.caseload import load_caseload
+    from pathway_cli.caseload import load_cases
 
-    caseload = load_caseload(paths or [])
+    caseload = open_for_command(paths)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    return caseload
+
+
+def open_for_command(paths: list[Path] | None) -> Caseload:
+    """The caseload with its settings and the folders of its cases, none loaded yet (the
+    whole-caseload commands load them on every core); warns when pathway.yaml is broken."""
+    from pathway_cli.caseload import open_caseload
+
+    caseload = open_caseload(paths or [])
     if caseload.settings_broken and caseload.settings_file is not None:
         err_console().print(
             f"[yellow]warning:[/] {_escape(display_path(caseload.settings_file.path))} has "

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from pathway_cli.caseload import load_caseload
+from pathway_cli.caseload import open_caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -26,7 +26,7 @@ from pathway_cli.cli.output import Painter, write_text
 from pathway_cli.findings import Finding
 from pathway_cli.scaffold import init_caseload, new_case
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
-from pathway_cli.validation import ValidationResult, validate_caseload
+from pathway_cli.validation import ValidationResult, validate_folders
 from pathway_cli.writer import atomic_write
 
 
@@ -126,8 +126,8 @@ def validate(
 
     Every problem in every file is reported as file:line:col: severity rule: message.
     """
-    caseload = load_caseload(paths or [])
-    result = validate_caseload(caseload, resolve_today(today))
+    caseload = open_caseload(paths or [])
+    result = validate_folders(caseload, resolve_today(today))
     if output_format is ValidateFormat.json:
         print(json.dumps(validation_json(result), ensure_ascii=False, indent=2))
     elif output_format is ValidateFormat.github:
