@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start the time travel asked for by ``--clock`` before any test module is imported."""
+    """Keep pathway's caches out of the repo and the home folder, even while collecting
+    tests; start the time travel asked for by ``--clock`` before any test module is imported."""
+    home = Path(tempfile.mkdtemp(prefix="pathway-test-cache-"))
+    os.environ["XDG_CACHE_HOME"] = str(home)
+    os.environ["PATHWAY_CACHE_DIR"] = str(home / "cases")
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
     value = config.getoption("--clock")
     if not value:
         return
@@ -67,7 +73,8 @@ def runner() -> CliRunner:
 def sample(tmp_path: Path) -> Iterator[Path]:
     """A private copy of sample_cases that a test may change."""
     target = tmp_path / "caseload"
-    shutil.copytree(SAMPLE, target)
+    # .pathway/ holds local state of whoever ran pathway on the sample (keys, a cache).
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns(".pathway"))
     yield target
 
 

@@ -12,7 +12,7 @@ from pathway_cli.parallel import MIN_CASES, worker_count
 from tests.conftest import REPO, TODAY, app
 
 sys.path.insert(0, str(REPO / "benchmarks"))
-from generate import generate_caseload  # noqa: E402
+from generate import generate_caseload
 
 
 @pytest.fixture(scope="module")

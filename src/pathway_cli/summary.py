@@ -17,6 +17,7 @@ from pathway_cli.alerts import Alert, CaseFilter, first_review_due, kept_case_al
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.models import CLOSED_STATUSES, Settings
 from pathway_cli.parallel import map_cases
+from pathway_cli.privacy import shown_member
 from pathway_cli.validation import Context
 
 __all__ = [
@@ -167,7 +168,9 @@ def summarise_case(case: Case, alerts: Sequence[Alert], settings: Settings) -> L
         id=case.id,
         name=learner.name if learner else case.id,
         status=learner.status if learner else "unknown",
-        key_worker=learner.key_worker if learner else None,
+        # The overview leaves the team (CSV, JSON): a health professional is not named.
+        key_worker=shown_member(learner.team, learner.key_worker, "summarise")
+        if learner else None,
         goals_total=len(goals),
         goals_achieved=sum(1 for g in goals if g.status == "achieved"),
         last_review=reviews[-1].date if reviews else None,
