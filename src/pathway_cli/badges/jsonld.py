@@ -62,7 +62,9 @@ def canonicalize(document: dict[str, Any]) -> str:
             "format": "application/n-quads",
             "documentLoader": load_context,
         })
-    except jsonld.JsonLdError as exc:
+    except UnknownContext:
+        raise
+    except Exception as exc:  # pyld fails in many ways on odd input (even AttributeError)
         unknown = _cause(exc)
         if unknown is not None:
             raise unknown from None

@@ -22,7 +22,6 @@ from pathway_cli.badges.credential import (
 )
 from pathway_cli.badges.keys import (
     KEY_FILE,
-    IssuerKey,
     did_document,
     did_web_url,
     generate_key,
@@ -50,6 +49,7 @@ __all__ = [
     "default_folder",
     "issue_badges",
     "make_key",
+    "own_did_documents",
     "revoke_credential",
     "write_did_document",
 ]
@@ -162,6 +162,16 @@ def _baked(stem: str, payload: str, jwt: bool, credential: dict[str, Any],
             (f"{stem}.svg", bake_svg(picture.svg, payload, jwt))]
 
 
+def own_did_documents(caseload: Caseload) -> list[dict[str, Any]]:
+    """The caseload's own DID document, when it holds an issuer key (verifying at home)."""
+    if caseload.root is None or not (caseload.root / KEY_FILE).exists():
+        return []
+    try:
+        return [did_document(load_issuer_key(caseload.root, caseload.settings))]
+    except UserError:
+        return []
+
+
 @dataclass
 class KeyResult:
     """A new issuer key: where it is and who it makes the issuer."""
@@ -187,8 +197,8 @@ def write_did_document(caseload: Caseload, output: Path) -> tuple[Path, str, str
     if not key.did.startswith("did:web:"):
         raise UserError(
             f"the issuer is {key.did}, which needs no published document",
-            hint="set 'issuer: url: https://...' in pathway.yaml to issue under a did:web "
-            "instead",
+            hint="set issuer.url in pathway.yaml ('issuer: url: https://...') to issue under "
+            "a did:web instead",
         )
     refuse_record_area(output, caseload.root)
     path = ensure_inside(output / "did.json", output)
@@ -243,6 +253,11 @@ def revoke_credential(caseload: Caseload, path: Path, reason: str, today: date,
     credential = _credential_of(path)
     registry = StatusRegistry.load(root)
     credential_id = str(credential["id"])
+    key = load_issuer_key(root, caseload.settings)
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if credential_id not in registry.entries and issuer_id == key.did:
+        registry.add_unlisted(credential_id, str(credential.get("name", "")))
     before = registry.entries.get(credential_id)
     already = before is not None and before.revoked is not None
     entry = registry.revoke(credential_id, today, reason.strip())
@@ -253,11 +268,8 @@ def revoke_credential(caseload: Caseload, path: Path, reason: str, today: date,
         result.notes.append(
             "this credential carries no status entry (it was issued before issuer.url was "
             "set), so only 'pathway badges verify' in this caseload reports it revoked")
-    key: IssuerKey | None = None
-    if list_url is not None:
-        key = load_issuer_key(root, caseload.settings)
     registry.save()
-    if key is not None and list_url is not None:
+    if list_url is not None:
         folder = output if output is not None else root / BADGES_DIR
         refuse_record_area(folder, root)
         document = sign_data_integrity(

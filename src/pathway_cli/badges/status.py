@@ -116,7 +116,7 @@ def status_list_credential(list_url: str, issuer_did: str, revoked: set[int],
 class StatusEntry:
     """One issued credential: its place in the list and, once revoked, when and why."""
 
-    index: int
+    index: int | None
     learner: str
     source: str
     revoked: date | None = None
@@ -126,6 +126,8 @@ class StatusEntry:
         """The entry as written in status.yaml."""
         data: dict[str, Any] = {"index": self.index, "learner": self.learner,
                                 "source": self.source}
+        if self.index is None:
+            del data["index"]
         if self.revoked is not None:
             data["revoked"] = self.revoked.isoformat()
             data["reason"] = self.reason or ""
@@ -151,8 +153,9 @@ class StatusRegistry:
             data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
             for key, value in (data.get("credentials") or {}).items():
                 revoked = value.get("revoked")
+                index = value.get("index")
                 registry.entries[str(key)] = StatusEntry(
-                    int(value["index"]), str(value.get("learner", "")),
+                    int(index) if index is not None else None, str(value.get("learner", "")),
                     str(value.get("source", "")),
                     date.fromisoformat(str(revoked)) if revoked else None,
                     str(value["reason"]) if value.get("reason") is not None else None)
@@ -168,13 +171,23 @@ class StatusRegistry:
         """The credential's place in the list, given on first issue and kept for good."""
         entry = self.entries.get(credential_id)
         if entry is None:
-            index = max((e.index for e in self.entries.values()), default=-1) + 1
+            index = max((e.index for e in self.entries.values() if e.index is not None),
+                        default=-1) + 1
             if index >= LIST_SIZE:
                 raise UserError("the revocation list is full (131,072 credentials)")
             entry = StatusEntry(index, learner, source)
             self.entries[credential_id] = entry
             self.changed = True
+        if entry.index is None:  # issued before issuer.url was set: give it a place now
+            entry.index = max((e.index for e in self.entries.values() if e.index is not None),
+                              default=-1) + 1
+            self.changed = True
         return entry.index
+
+    def add_unlisted(self, credential_id: str, source: str) -> None:
+        """Record a credential of this issuer that has no place in the list (no issuer.url)."""
+        self.entries[credential_id] = StatusEntry(None, "", source)
+        self.changed = True
 
     def revoke(self, credential_id: str, day: date, reason: str) -> StatusEntry:
         """Mark a credential revoked; a second revocation keeps the first date and reason."""
@@ -191,7 +204,8 @@ class StatusRegistry:
 
     def revoked_indices(self) -> set[int]:
         """Places of all revoked credentials."""
-        return {e.index for e in self.entries.values() if e.revoked is not None}
+        return {e.index for e in self.entries.values()
+                if e.revoked is not None and e.index is not None}
 
     def save(self) -> None:
         """Write the registry atomically, if anything changed."""

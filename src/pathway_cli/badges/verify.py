@@ -43,6 +43,7 @@ __all__ = [
     "VerifyOptions",
     "https_fetch",
     "read_credential",
+    "verify_bytes",
     "verify_file",
     "verify_files",
 ]
@@ -100,8 +101,11 @@ def read_credential(data: bytes) -> tuple[str, str]:
             text, container = extract_svg(data), "svg"
         else:
             text, container = decoded, ""
-    kind = "json" if text.lstrip().startswith("{") else "jwt"
-    return (f"{container}/{kind}" if container else kind), text.strip()
+    # Only JSON's own whitespace is trimmed: str.strip() would also drop other characters
+    # (a vertical tab, a no-break space) and so accept a changed byte.
+    text = text.strip(" \t\r\n")
+    kind = "json" if text.startswith("{") else "jwt"
+    return (f"{container}/{kind}" if container else kind), text
 
 
 @functools.cache
@@ -274,6 +278,12 @@ def verify_file(path: Path, options: VerifyOptions) -> Verification:
     if len(data) > MAX_FILE:
         result.problems.append("is too large to be a credential")
         return result
+    return verify_bytes(data, options, path)
+
+
+def verify_bytes(data: bytes, options: VerifyOptions, path: Path) -> Verification:
+    """Check a credential held in ``data`` (the content of the file ``path``)."""
+    result = Verification(path)
     try:
         result.form, text = read_credential(data)
     except BakeError as exc:

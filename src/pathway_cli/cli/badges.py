@@ -26,6 +26,7 @@ from pathway_cli.badges import (
     verify_files,
     write_did_document,
 )
+from pathway_cli.badges.operations import own_did_documents
 from pathway_cli.badges.status import StatusRegistry
 from pathway_cli.badges.verify import https_fetch
 from pathway_cli.caseload import find_root, load_caseload
@@ -55,13 +56,6 @@ class _IssueByDefault(TyperGroup):
         return super().parse_args(ctx, args)
 
 
-def _console() -> Any:
-    """stderr console that leaves ':key:' in 'did:key:...' alone (no emoji codes)."""
-    console = err_console()
-    console._emoji = False  # noqa: SLF001 - rich has no public setter after creation
-    return console
-
-
 badges_app = typer.Typer(
     cls=_IssueByDefault,
     no_args_is_help=True,
@@ -87,7 +81,7 @@ class BadgeFormat(StrEnum):
 
 
 def _report_badges(result: BadgeSet) -> None:
-    console = _console()
+    console = err_console()
     for note in result.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
     for path in result.written:
@@ -167,7 +161,7 @@ def keygen(caseload: CaseloadOpt = None) -> None:
     """
     loaded = load_caseload([caseload] if caseload else [])
     result = make_key(loaded)
-    console = _console()
+    console = err_console()
     console.print(f"made the issuer key {escape(display_path(result.path))} (mode 0600)")
     console.print("[yellow]back it up now[/] (a password manager or a safe) and keep it off "
                   "shared drives and out of git: whoever holds it can issue badges in the "
@@ -190,7 +184,7 @@ def did_document_command(
     """Write the did.json the school publishes for its did:web issuer (needs issuer.url)."""
     loaded = load_caseload([caseload] if caseload else [])
     path, did, url = write_did_document(loaded, output)
-    _console().print(f"wrote {escape(display_path(path))}: publish it at {escape(url)} "
+    err_console().print(f"wrote {escape(display_path(path))}: publish it at {escape(url)} "
                         f"so that anyone can check badges issued by {escape(did)}")
     print(display_path(path))
 
@@ -245,14 +239,17 @@ def verify(
     """
     root = caseload or find_root(Path.cwd())
     registry = StatusRegistry.load(root) if root is not None else None
-    options = VerifyOptions(
-        resolve_today(today), _json_files(did_document, "DID document"),
-        _json_files(status_list, "status list"), registry, https_fetch if fetch else None)
+    documents = _json_files(did_document, "DID document")
+    if root is not None:  # inside the issuing caseload, its own key counts as published
+        documents += own_did_documents(load_caseload([root]))
+    options = VerifyOptions(resolve_today(today), documents,
+                            _json_files(status_list, "status list"), registry,
+                            https_fetch if fetch else None)
     results = verify_files(files, options)
     if output_format is TextOrJson.json:
         print(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=2))
     else:
-        console = _console()
+        console = err_console()
         for result in results:
             shown = escape(display_path(result.path))
             if result.ok:
@@ -295,7 +292,7 @@ def revoke(
     """
     loaded = load_caseload([caseload] if caseload else [])
     result = revoke_credential(loaded, file, reason, resolve_today(today), output)
-    console = _console()
+    console = err_console()
     if result.already:
         console.print(f"{escape(result.credential_id)} was already revoked on "
                       f"{result.revoked.isoformat()} ({escape(result.reason)})")
