@@ -166,7 +166,7 @@ def png_text(data: bytes) -> str:
             found.append(body)
         position += 12 + length
     assert len(found) == 1
-    keyword, rest = found[0].split(b"\0", 1)
+    _keyword, rest = found[0].split(b"\0", 1)
     assert rest[:2] == b"\0\0"  # not compressed
     _language, _translated, text = rest[2:].split(b"\0", 2)
     return text.decode("utf-8")
@@ -355,7 +355,7 @@ def _span(blob: bytes, payload: str) -> tuple[int, int]:
 
 
 def _baked_files() -> list[tuple[Path, bytes, int, int]]:
-    from pathway_cli.badges.baking import bake_png, bake_svg, badge_images
+    from pathway_cli.badges.baking import badge_images, bake_png, bake_svg
     from pathway_cli.badges.keys import IssuerKey
     from pathway_cli.badges.proof import sign_data_integrity, sign_jwt
 
@@ -396,7 +396,9 @@ def test_w3c_eddsa_rdfc_2022_test_vector_verifies() -> None:
     did = verify_data_integrity(W3C_SIGNED, lambda m: ("https://vc.example/issuers/5678",
                                                        public))
     assert did == "https://vc.example/issuers/5678"
-    config = {k: v for k, v in W3C_SIGNED["proof"].items() if k != "proofValue"}  # type: ignore[union-attr]
+    proof = W3C_SIGNED["proof"]
+    assert isinstance(proof, dict)
+    config = {k: v for k, v in proof.items() if k != "proofValue"}
     config["@context"] = W3C_SIGNED["@context"]
     assert canonicalize(config) == W3C_PROOF_CANON
 
@@ -425,8 +427,8 @@ def test_w3c_test_vector_changed_fails() -> None:
         assert isinstance(proof, dict)
         config = {k: v for k, v in proof.items() if k != "proofValue"}
         config["@context"] = forged["@context"]
-        public.verify(base58_decode(proof["proofValue"][1:]),
-                      hashlib.sha256(rdfc(config)).digest() + hashlib.sha256(rdfc(document)).digest())
+        data = hashlib.sha256(rdfc(config)).digest() + hashlib.sha256(rdfc(document)).digest()
+        public.verify(base58_decode(proof["proofValue"][1:]), data)
 
 
 # --- contexts are never fetched ----------------------------------------------------------

@@ -241,7 +241,7 @@ def resolve_key(method_id: str, documents: list[dict[str, Any]]) -> tuple[str, E
         for method in _list(document.get("verificationMethod")):
             if not isinstance(method, dict):
                 continue
-            mid = str(method.get("id", ""))
+            mid = str(method.get("id") or "")
             full = did + mid if mid.startswith("#") else mid
             if full != method_id:
                 continue
@@ -250,9 +250,9 @@ def resolve_key(method_id: str, documents: list[dict[str, Any]]) -> tuple[str, E
                                  "document (assertionMethod)")
             if method.get("controller", did) != did:
                 raise ValueError(f"{method_id} is controlled by someone other than {did}")
-            value = method.get("publicKeyMultibase")
-            if isinstance(value, str):
-                return did, public_key_from_multikey(value)
+            multibase = method.get("publicKeyMultibase")
+            if isinstance(multibase, str):
+                return did, public_key_from_multikey(multibase)
             jwk = method.get("publicKeyJwk")
             if isinstance(jwk, dict) and jwk.get("kty") == "OKP" and jwk.get("crv") == "Ed25519":
                 from base64 import urlsafe_b64decode

@@ -8,7 +8,7 @@ and write every file atomically into one folder.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +22,7 @@ from pathway_cli.badges.credential import (
 )
 from pathway_cli.badges.keys import (
     KEY_FILE,
+    IssuerKey,
     did_document,
     did_web_url,
     generate_key,
@@ -113,33 +114,34 @@ def issue_badges(caseload: Caseload, case_id: str, today: date, output: Path | N
     settings = caseload.settings
     folder = output if output is not None else default_folder(caseload, case)
     refuse_record_area(folder, caseload.root)
+    key: IssuerKey | None = None
+    jwt: JwtSigner | None = None
+    registry: StatusRegistry | None = None
+    list_url = status_list_url(settings) if signed else None
     if signed:
         key = load_issuer_key(caseload.root, settings)
-        issuer = issuer_profile(settings, key.did)
-        inner: DataIntegritySigner | JwtSigner = (
-            JwtSigner(key) if form == "jwt" else DataIntegritySigner(key, today))
-        list_url = status_list_url(settings)
-        registry = StatusRegistry.load(_root(caseload, "issuing")) if list_url else None
+        jwt = JwtSigner(key) if form == "jwt" else None
+        if list_url is not None:
+            registry = StatusRegistry.load(_root(caseload, "issuing"))
         learner = case.learner.id if case.learner else case.id
-        signer = _StatusSigner(inner, registry, list_url, learner)
-        result = build_badges(case, settings, today, signer, issuer)
+        signer = _StatusSigner(jwt or DataIntegritySigner(key, today), registry, list_url,
+                               learner)
+        result = build_badges(case, settings, today, signer, issuer_profile(settings, key.did))
     else:
-        registry = None
-        inner = None  # type: ignore[assignment]
         result = build_badges(case, settings, today, stem_suffix=".unsigned")
     result.folder = folder
     files: list[tuple[str, bytes]] = []
     for index, badge in enumerate(result.badges):
-        if isinstance(inner, JwtSigner):
-            badge = type(badge)(badge.source, badge.stem, badge.credential,
-                                inner.token(badge.credential), ".jwt")
+        if jwt is not None:
+            badge = replace(badge, token=jwt.token(badge.credential), suffix=".jwt")
             result.badges[index] = badge
         files.append((badge.file_name, badge.text().encode("utf-8")))
         if images:
             files += _baked(badge.stem, badge.token or badge.text().strip(),
                             badge.token is not None, badge.credential, caseload.root)
-    if registry is not None:
+    if registry is not None and list_url is not None and key is not None:
         registry.save()
+        _write_status_list(registry, list_url, key, today, registry.path.parent, only_new=True)
     for name, data in files:
         path = ensure_inside(folder / name, folder)
         atomic_write(path, data)
@@ -241,6 +243,18 @@ def _credential_of(path: Path) -> dict[str, Any]:
     if not isinstance(credential, dict) or not isinstance(credential.get("id"), str):
         raise UserError(f"{path}: holds no credential with an id")
     return credential
+
+
+def _write_status_list(registry: StatusRegistry, list_url: str, key: IssuerKey, today: date,
+                       folder: Path, only_new: bool = False) -> Path:
+    """The signed status list of the caseload's revocations, as ``folder/status-list.json``."""
+    target = ensure_inside(folder / LIST_FILE, folder)
+    if only_new and target.exists():
+        return folder / LIST_FILE
+    document = sign_data_integrity(
+        status_list_credential(list_url, key.did, registry.revoked_indices(), today), key, today)
+    atomic_write(target, (json.dumps(document, indent=2) + "\n").encode("utf-8"))
+    return folder / LIST_FILE
 
 
 def revoke_credential(caseload: Caseload, path: Path, reason: str, today: date,

@@ -134,6 +134,11 @@ class StatusEntry:
         return data
 
 
+def _order(item: tuple[str, StatusEntry]) -> tuple[bool, int]:
+    index = item[1].index
+    return (index is None, index or 0)
+
+
 @dataclass
 class StatusRegistry:
     """``badges/status.yaml`` of a caseload: credential id -> ``StatusEntry``."""
@@ -212,7 +217,7 @@ class StatusRegistry:
         if not self.changed:
             return
         body = {"credentials": {k: e.as_yaml() for k, e in sorted(
-            self.entries.items(), key=lambda item: item[1].index)}}
+            self.entries.items(), key=_order)}}
         text = _HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
         atomic_write(self.path, text.encode("utf-8"))
         self.changed = False

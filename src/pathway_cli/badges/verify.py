@@ -110,7 +110,7 @@ def read_credential(data: bytes) -> tuple[str, str]:
 
 @functools.cache
 def _schema_validator() -> Any:
-    import jsonschema
+    import jsonschema  # type: ignore[import-untyped]
 
     text = resources.files(__package__).joinpath("schemas").joinpath(
         "achievementcredential.json").read_text("utf-8")
@@ -192,11 +192,11 @@ def _status_list(url: str, options: VerifyOptions, notes: list[str]) -> dict[str
     if options.registry is not None:
         local = options.registry.path.parent / LIST_FILE
         try:
-            document = json.loads(local.read_text(encoding="utf-8"))
+            local_document = json.loads(local.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            document = None
-        if isinstance(document, dict) and document.get("id") == url:
-            return document
+            local_document = None
+        if isinstance(local_document, dict) and local_document.get("id") == url:
+            return local_document
     if options.fetch is not None:
         try:
             document = options.fetch(url)
@@ -296,7 +296,7 @@ def verify_bytes(data: bytes, options: VerifyOptions, path: Path) -> Verificatio
         else:
             try:
                 credential = json.loads(text)
-            except ValueError as exc:
+            except json.JSONDecodeError as exc:
                 result.problems.append(f"the credential is not valid JSON ({exc.msg}, "
                                        f"line {exc.lineno})")
                 return result
