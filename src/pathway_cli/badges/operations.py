@@ -37,8 +37,9 @@ from pathway_cli.badges.status import (
     status_list_url,
 )
 from pathway_cli.badges.verify import read_credential
-from pathway_cli.caseload import Case, Caseload
+from pathway_cli.caseload import SETTINGS_FILE, Case, Caseload, load_record
 from pathway_cli.errors import UserError
+from pathway_cli.models import Settings
 from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area
 
 __all__ = [
@@ -164,12 +165,18 @@ def _baked(stem: str, payload: str, jwt: bool, credential: dict[str, Any],
             (f"{stem}.svg", bake_svg(picture.svg, payload, jwt))]
 
 
-def own_did_documents(caseload: Caseload) -> list[dict[str, Any]]:
-    """The caseload's own DID document, when it holds an issuer key (verifying at home)."""
-    if caseload.root is None or not (caseload.root / KEY_FILE).exists():
+def own_did_documents(root: Path) -> list[dict[str, Any]]:
+    """The caseload's own DID document, when it holds an issuer key (verifying at home).
+
+    Reads only pathway.yaml (for issuer.url), not the cases.
+    """
+    if not (root / KEY_FILE).exists():
         return []
+    settings_path = root / SETTINGS_FILE
+    loaded = load_record(settings_path, Settings) if settings_path.is_file() else None
+    settings = (loaded.model if loaded is not None else None) or Settings()
     try:
-        return [did_document(load_issuer_key(caseload.root, caseload.settings))]
+        return [did_document(load_issuer_key(root, settings))]
     except UserError:
         return []
 

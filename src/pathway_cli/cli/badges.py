@@ -241,7 +241,7 @@ def verify(
     registry = StatusRegistry.load(root) if root is not None else None
     documents = _json_files(did_document, "DID document")
     if root is not None:  # inside the issuing caseload, its own key counts as published
-        documents += own_did_documents(load_caseload([root]))
+        documents += own_did_documents(root)
     options = VerifyOptions(resolve_today(today), documents,
                             _json_files(status_list, "status list"), registry,
                             https_fetch if fetch else None)
