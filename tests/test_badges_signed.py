@@ -702,3 +702,56 @@ def test_badges_group_help_and_default_issue(runner: CliRunner) -> None:
     assert result.exit_code == 0
     for name in ("issue", "keygen", "verify", "revoke", "did-document"):
         assert name in result.stdout
+
+
+def test_fetch_is_used_only_when_given_and_resolves_did_web_and_list(runner: CliRunner,
+                                                                     with_url: Path) -> None:
+    """With a fetcher (--fetch), verify asks it for did.json and the status list by URL."""
+    from pathway_cli.badges.operations import own_did_documents
+
+    issue(runner, with_url, "L-2026-006", "--no-images")
+    runner.invoke(app, ["badges", "revoke", str(with_url / "badges" / "L-2026-006" /
+                                                 "goal-G2.json"),
+                        "--reason", "withdrawn", "--caseload", str(with_url), "--today", TODAY])
+    published = {
+        "https://bk-rheinstadt.example/.well-known/did.json": own_did_documents(with_url)[0],
+        "https://bk-rheinstadt.example/badges/status-list.json": json.loads(
+            (with_url / "badges" / "status-list.json").read_text(encoding="utf-8")),
+    }
+    asked: list[str] = []
+
+    def fetch(url: str) -> dict[str, Any]:
+        asked.append(url)
+        return published[url]
+
+    path = with_url / "badges" / "L-2026-006" / "goal-G2.json"
+    result = verify_bytes(path.read_bytes(), options(fetch=fetch), path)
+    assert sorted(set(asked)) == sorted(published)
+    assert not result.ok
+    assert any(p.startswith("revoked: ") for p in result.problems)
+    assert not verify_bytes(path.read_bytes(), options(), path).ok  # no key without fetching
+
+
+def test_a_status_list_changed_to_unrevoke_fails(runner: CliRunner, with_url: Path) -> None:
+    """A status list with the revoked bit cleared (by anyone but the issuer) does not verify."""
+    from pathway_cli.badges.operations import own_did_documents
+
+    issue(runner, with_url, "L-2026-006", "--no-images")
+    path = with_url / "badges" / "L-2026-006" / "goal-G2.json"
+    runner.invoke(app, ["badges", "revoke", str(path), "--reason", "withdrawn",
+                        "--caseload", str(with_url), "--today", TODAY])
+    status_list = json.loads((with_url / "badges" / "status-list.json").read_text(
+        encoding="utf-8"))
+    status_list["credentialSubject"]["encodedList"] = encode_list(set())
+    result = verify_bytes(path.read_bytes(), options(
+        did_documents=own_did_documents(with_url), status_lists=[status_list]), path)
+    assert any("does not verify" in p for p in result.problems)
+
+
+def test_https_fetch_refuses_other_schemes() -> None:
+    """--fetch only ever asks https addresses."""
+    from pathway_cli.badges.verify import https_fetch
+
+    for url in ("http://school.example/did.json", "file:///etc/passwd", "ftp://x/y"):
+        with pytest.raises(ValueError, match="not an https address"):
+            https_fetch(url)

@@ -13,6 +13,7 @@ claim beside ``iss``, ``jti`` and ``nbf``.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import json
 from collections.abc import Callable
@@ -55,8 +56,14 @@ def hash_data(document: dict[str, Any], options: dict[str, Any]) -> bytes:
     if "@context" in document:
         config["@context"] = document["@context"]
     unsecured = {k: v for k, v in document.items() if k != "proof"}
-    return (hashlib.sha256(canonicalize(config).encode("utf-8")).digest()
+    return (_options_hash(json.dumps(config, sort_keys=True))
             + hashlib.sha256(canonicalize(unsecured).encode("utf-8")).digest())
+
+
+@functools.lru_cache(maxsize=256)
+def _options_hash(config: str) -> bytes:
+    """SHA-256 of the canonical proof options (the same for every credential of a run)."""
+    return hashlib.sha256(canonicalize(json.loads(config)).encode("utf-8")).digest()
 
 
 def _timestamp(day: date) -> str:
