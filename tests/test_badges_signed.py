@@ -238,6 +238,14 @@ def test_keygen_never_replaces_a_key(runner: CliRunner, keyed: Path) -> None:
     assert key.read_bytes() == before
 
 
+def test_a_key_others_can_read_is_pointed_out(runner: CliRunner, keyed: Path) -> None:
+    """Issuing with a key file readable by others works and says how to make it private."""
+    (keyed / ".pathway" / "issuer-key.pem").chmod(0o644)
+    result = issue(runner, keyed, "L-2026-006", "--no-images")
+    assert result.exit_code == 0, result.stderr
+    assert "chmod 600" in result.stderr
+
+
 def test_without_a_key_badges_refuse_and_name_keygen(runner: CliRunner, sample: Path) -> None:
     """No key: exit 1 naming keygen, nothing written; --unsigned writes *.unsigned.* files."""
     result = issue(runner, sample, "L-2026-006")

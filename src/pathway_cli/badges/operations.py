@@ -128,6 +128,9 @@ def issue_badges(caseload: Caseload, case_id: str, today: date, output: Path | N
         signer = _StatusSigner(jwt or DataIntegritySigner(key, today), registry, list_url,
                                learner)
         result = build_badges(case, settings, today, signer, issuer_profile(settings, key.did))
+        if key.path is not None and key.path.stat().st_mode & 0o077:
+            result.notes.append(f"{key.path} can be read by other users of this computer; "
+                                "make it private with: chmod 600 " + str(key.path))
     else:
         result = build_badges(case, settings, today, stem_suffix=".unsigned")
     result.folder = folder

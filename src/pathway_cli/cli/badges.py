@@ -58,6 +58,7 @@ class _IssueByDefault(TyperGroup):
 
 badges_app = typer.Typer(
     cls=_IssueByDefault,
+    subcommand_metavar="ID [OPTIONS] | COMMAND [ARGS]...",
     no_args_is_help=True,
     rich_markup_mode="rich",
     help="Open Badges 3.0 credentials of recognised achievements: issue them signed (the "
