@@ -763,3 +763,22 @@ def test_https_fetch_refuses_other_schemes() -> None:
     for url in ("http://school.example/did.json", "file:///etc/passwd", "ftp://x/y"):
         with pytest.raises(ValueError, match="not an https address"):
             https_fetch(url)
+
+
+def test_expired_credential_fails_in_both_forms() -> None:
+    """A credential past its validUntil fails as 'expired on', signed as JSON or as a JWT."""
+    from pathway_cli.badges.keys import IssuerKey
+    from pathway_cli.badges.proof import sign_data_integrity, sign_jwt
+
+    private = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
+    key = IssuerKey(private, "did:key:" + multikey(private.public_key()))
+    credential = json.loads((REPO / "tests" / "fixtures" / "badges" /
+                             "credential.json").read_text(encoding="utf-8"))
+    credential["issuer"]["id"] = key.did
+    credential["validUntil"] = "2026-06-30T23:59:59Z"
+    signed = json.dumps(sign_data_integrity(credential, key, date(2026, 5, 1))).encode()
+    token = sign_jwt(credential, key).encode()
+    for blob, name in ((signed, "x.json"), (token, "x.jwt")):
+        assert verify_bytes(blob, VerifyOptions(date(2026, 6, 30)), Path(name)).ok
+        result = verify_bytes(blob, options(), Path(name))
+        assert result.problems == ["expired on 2026-06-30"], name
