@@ -782,3 +782,16 @@ def test_expired_credential_fails_in_both_forms() -> None:
         assert verify_bytes(blob, VerifyOptions(date(2026, 6, 30)), Path(name)).ok
         result = verify_bytes(blob, options(), Path(name))
         assert result.problems == ["expired on 2026-06-30"], name
+
+
+def test_every_data_file_of_the_badges_package_ships_in_the_wheel() -> None:
+    """The contexts and the schema are package data (verify needs them installed)."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["pathway_cli.badges"]
+    package = REPO / "src" / "pathway_cli" / "badges"
+    data = {p for p in package.rglob("*") if p.is_file() and p.suffix not in (".py", ".pyc")
+            and "__pycache__" not in p.parts}
+    shipped = {p for pattern in patterns for p in package.glob(pattern)}
+    assert data and data <= shipped, sorted(str(p.relative_to(package)) for p in data - shipped)
