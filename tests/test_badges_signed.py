@@ -228,6 +228,16 @@ def test_keygen_makes_a_private_key_only_the_owner_reads(runner: CliRunner, samp
     assert result.stdout.strip().startswith("did:key:z6Mk")
 
 
+def test_keygen_with_a_wrong_issuer_url_makes_no_key(runner: CliRunner, sample: Path) -> None:
+    """An issuer.url that is not https is refused before any key is made."""
+    with (sample / "pathway.yaml").open("a", encoding="utf-8") as handle:
+        handle.write("issuer:\n  url: http://bk-rheinstadt.example\n")
+    result = runner.invoke(app, ["badges", "keygen", "--caseload", str(sample)])
+    assert result.exit_code == 1
+    assert "not an https address" in result.stderr
+    assert not (sample / ".pathway" / "issuer-key.pem").exists()
+
+
 def test_keygen_never_replaces_a_key(runner: CliRunner, keyed: Path) -> None:
     """A second keygen refuses with exit 1 and leaves the key as it was."""
     key = keyed / ".pathway" / "issuer-key.pem"

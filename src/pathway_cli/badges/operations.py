@@ -24,6 +24,7 @@ from pathway_cli.badges.keys import (
     KEY_FILE,
     IssuerKey,
     did_document,
+    did_web,
     did_web_url,
     generate_key,
     load_issuer_key,
@@ -197,6 +198,9 @@ class KeyResult:
 def make_key(caseload: Caseload) -> KeyResult:
     """``pathway badges keygen``: a new Ed25519 key in ``.pathway/issuer-key.pem``."""
     root = _root(caseload, "keygen")
+    issuer = caseload.settings.issuer
+    if issuer is not None and issuer.url:
+        did_web(issuer.url)  # a wrong issuer.url is refused before a key is made
     path = generate_key(root)
     key = load_issuer_key(root, caseload.settings)
     web = did_web_url(key.did) if key.did.startswith("did:web:") else None
