@@ -805,3 +805,21 @@ def test_every_data_file_of_the_badges_package_ships_in_the_wheel() -> None:
             and "__pycache__" not in p.parts}
     shipped = {p for pattern in patterns for p in package.glob(pattern)}
     assert data and data <= shipped, sorted(str(p.relative_to(package)) for p in data - shipped)
+
+
+def test_status_record_changed_meanwhile_is_not_clobbered(with_url: Path) -> None:
+    """If badges/status.yaml changes between reading and writing, the write is refused."""
+    from pathway_cli.badges.status import StatusRegistry
+    from pathway_cli.errors import UserError
+
+    registry = StatusRegistry.load(with_url)
+    registry.index_for("urn:uuid:1", "L-2026-006", "x")
+    registry.save()
+    stale = StatusRegistry.load(with_url)
+    fresh = StatusRegistry.load(with_url)
+    fresh.revoke("urn:uuid:1", date(2026, 11, 23), "withdrawn")
+    fresh.save()
+    stale.index_for("urn:uuid:2", "L-2026-008", "y")
+    with pytest.raises(UserError, match="changed while pathway was working"):
+        stale.save()
+    assert "withdrawn" in (with_url / "badges" / "status.yaml").read_text(encoding="utf-8")

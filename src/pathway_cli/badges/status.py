@@ -146,6 +146,7 @@ class StatusRegistry:
     path: Path
     entries: dict[str, StatusEntry] = field(default_factory=dict)
     changed: bool = False
+    loaded: bytes | None = None  # the file as read, to refuse clobbering a change meanwhile
 
     @classmethod
     def load(cls, root: Path) -> StatusRegistry:
@@ -155,7 +156,8 @@ class StatusRegistry:
         if not path.exists():
             return registry
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            registry.loaded = path.read_bytes()
+            data = yaml.safe_load(registry.loaded.decode("utf-8")) or {}
             for key, value in (data.get("credentials") or {}).items():
                 revoked = value.get("revoked")
                 index = value.get("index")
@@ -165,7 +167,7 @@ class StatusRegistry:
                     date.fromisoformat(str(revoked)) if revoked else None,
                     str(value["reason"]) if value.get("reason") is not None else None)
         except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError,
-                ValueError) as exc:
+                ValueError, UnicodeDecodeError) as exc:
             raise UserError(
                 f"{path}: cannot be read ({type(exc).__name__}); it records which "
                 "credentials are revoked",
@@ -219,5 +221,15 @@ class StatusRegistry:
         body = {"credentials": {k: e.as_yaml() for k, e in sorted(
             self.entries.items(), key=_order)}}
         text = _HEADER + yaml.safe_dump(body, sort_keys=False, allow_unicode=True)
-        atomic_write(self.path, text.encode("utf-8"))
+        atomic_write(self.path, text.encode("utf-8"), precondition=self._unchanged)
+        self.loaded = text.encode("utf-8")
         self.changed = False
+
+    def _unchanged(self) -> None:
+        try:
+            now: bytes | None = self.path.read_bytes()
+        except FileNotFoundError:
+            now = None
+        if now != self.loaded:
+            raise UserError(f"{self.path} changed while pathway was working on it; nothing "
+                            "was recorded", hint="run the command again")
