@@ -449,6 +449,41 @@ def test_w3c_test_vector_changed_fails() -> None:
         public.verify(base58_decode(proof["proofValue"][1:]), data)
 
 
+def test_1edtech_open_badges_test_vector_canonicalizes_the_same() -> None:
+    """The OB 3.0 example credential gives 1EdTech's published canonical N-Quads.
+
+    From the openbadges-specification repository, ob_v3p0/impl/test-vectors/obv3p0/
+    document-canon.txt (the Teamwork Badge): the bundled VC 2.0 and OB 3.0.3 contexts map
+    every term as 1EdTech's own implementation did.
+    """
+    credential = {
+        "@context": ["https://www.w3.org/ns/credentials/v2",
+                     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"],
+        "id": "http://example.com/credentials/3527",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": "https://example.edu/issuers/565049", "type": ["Profile"],
+                   "url": "https://www.imsglobal.org", "name": "Example Corp"},
+        "validFrom": "2010-01-01T00:00:00Z",
+        "name": "Teamwork Badge",
+        "credentialSubject": {
+            "id": "did:example:ebfeb1f712ebc6f1c276e12ec21",
+            "type": ["AchievementSubject"],
+            "achievement": {
+                "id": "https://example.com/achievements/21st-century-skills/teamwork",
+                "type": ["Achievement"],
+                "criteria": {"narrative": "Team members are nominated for this badge by their "
+                             "peers and recognized upon review by Example Corp management."},
+                "description": "This badge recognizes the development of the capacity to "
+                               "collaborate within a group environment.",
+                "name": "Teamwork",
+            },
+        },
+    }
+    expected = (REPO / "tests" / "fixtures" / "badges" /
+                "1edtech-ob-document-canon.nq").read_text(encoding="utf-8")
+    assert canonicalize(credential) == expected
+
+
 # --- contexts are never fetched ----------------------------------------------------------
 
 

@@ -56,6 +56,9 @@ __all__ = [
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    # defines 1EdTechJsonSchemaValidator2019 (credentialSchema's type): without it the term
+    # is undefined and verifiers that refuse undefined terms (JSON-LD "safe mode") reject it
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
 ]
 CREDENTIAL_SCHEMA = {
     "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
