@@ -349,6 +349,27 @@ def test_every_changed_byte_of_a_signed_credential_fails(runner: CliRunner, keye
         assert not result.ok, (position, bytes(changed[position - 20:position + 20]))
 
 
+@pytest.mark.parametrize("where", ["top", "subject", "achievement", "proof", "keyword"])
+def test_text_added_under_an_undefined_term_fails(runner: CliRunner, keyed: Path,
+                                                  where: str) -> None:
+    """A property the contexts do not define, added to a signed credential, fails verify.
+
+    JSON-LD would drop it before checking the signature, so without this check it would
+    pass while a reader of the JSON sees it (what a strict "safe mode" verifier refuses).
+    """
+    issue(runner, keyed, "L-2026-006", "--no-images")
+    path = keyed / "badges" / "L-2026-006" / "goal-G2.json"
+    credential = json.loads(path.read_text(encoding="utf-8"))
+    target = {"top": credential, "subject": credential["credentialSubject"],
+              "achievement": credential["credentialSubject"]["achievement"],
+              "proof": credential["proof"][0], "keyword": credential}[where]
+    target["@note" if where == "keyword" else "grade"] = "A+, with distinction"
+    data = json.dumps(credential).encode("utf-8")
+    result = verify_bytes(data, options(), path)
+    assert not result.ok
+    assert "do not define" in result.problems[0]
+
+
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_any_changed_byte_of_a_baked_png_or_jwt_fails(data: st.DataObject) -> None:

@@ -16,7 +16,15 @@ from typing import Any
 
 from pathway_cli.errors import UserError
 
-__all__ = ["CONTEXT_URLS", "UnknownContext", "canonicalize", "load_context"]
+__all__ = ["CONTEXT_URLS", "UnknownContext", "canonicalize", "load_context", "undefined_terms"]
+
+# Stands for any term the contexts do not define (as the W3C "undefined-terms" context does).
+_UNDEFINED = "urn:pathway:undefined-term#"
+_KEYWORDS = frozenset({
+    "@base", "@container", "@context", "@direction", "@graph", "@id", "@import",
+    "@included", "@index", "@json", "@language", "@list", "@nest", "@none", "@prefix",
+    "@propagate", "@protected", "@reverse", "@set", "@type", "@value", "@version", "@vocab",
+})
 
 
 class UnknownContext(UserError):
@@ -72,6 +80,56 @@ def canonicalize(document: dict[str, Any]) -> str:
     if not isinstance(result, str):
         raise UserError("the credential could not be canonicalized")
     return result
+
+
+def undefined_terms(document: dict[str, Any]) -> list[str]:
+    """Terms of the document that its contexts do not define, sorted.
+
+    JSON-LD drops such a property silently, so a signature would not cover it: a strict
+    ("safe mode") verifier refuses the document, and so does pathway. Found by reading the
+    document once more with a catch-all ``@vocab`` after its own contexts.
+    """
+    from pyld import jsonld
+
+    found = sorted({key for key in _keys(document) if key.startswith("@")
+                    and key not in _KEYWORDS})
+    context = document.get("@context")
+    items = list(context) if isinstance(context, list) else [context]
+    if any("@vocab" in _definitions(item) for item in items):
+        return found  # a context maps every term (the W3C examples context does)
+    probe = document | {"@context": [*items, {"@vocab": _UNDEFINED}]}
+    try:
+        nquads = jsonld.to_rdf(probe, {"format": "application/n-quads",
+                                       "documentLoader": load_context})
+    except UnknownContext:
+        raise
+    except Exception as exc:  # as in canonicalize: pyld fails in many ways on odd input
+        raise UserError(f"the credential is not valid JSON-LD: {_message(exc)}") from None
+    for line in str(nquads).splitlines():
+        for part in line.split("<" + _UNDEFINED)[1:]:
+            found.append(part.split(">", 1)[0])
+    return sorted(set(found))
+
+
+def _definitions(item: Any) -> dict[str, Any]:
+    if isinstance(item, str):
+        item = load_context(item)["document"]
+    if isinstance(item, dict):
+        inner = item.get("@context", item)
+        return inner if isinstance(inner, dict) else {}
+    return {}
+
+
+def _keys(value: Any) -> list[str]:
+    if isinstance(value, dict):
+        keys = list(value)
+        for key, item in value.items():
+            if key != "@context":
+                keys += _keys(item)
+        return keys
+    if isinstance(value, list):
+        return [key for item in value for key in _keys(item)]
+    return []
 
 
 def _check_contexts(document: dict[str, Any]) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pathway_cli.badges.jsonld import canonicalize
+from pathway_cli.badges.jsonld import canonicalize, undefined_terms
 from pathway_cli.badges.keys import IssuerKey, b58decode, b58encode
 
 __all__ = [
@@ -125,6 +125,12 @@ def verify_data_integrity(credential: dict[str, Any], resolve: KeyResolver) -> s
     except InvalidSignature:
         raise ProofError("the signature does not match: the credential was changed after "
                          "it was signed, or signed by another key") from None
+    # Checked after the signature (the cheaper refusal first): a term the contexts do not
+    # define is dropped before signing, so text added under one would pass unnoticed.
+    undefined = undefined_terms(document | {"proof": options})
+    if undefined:
+        raise ProofError("the credential uses terms its JSON-LD contexts do not define, which "
+                         "the signature does not cover: " + ", ".join(undefined[:5]))
     return did
 
 
