@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from pathway_cli.cli import (
+    badges,  # noqa: F401 - badges issue, keygen, did-document, verify, revoke
     caseload,  # noqa: F401
     match,  # noqa: F401
     records,  # noqa: F401 - registers the commands
