@@ -21,6 +21,8 @@ def _commands() -> list[str]:
             continue
         sub = getattr(command, "commands", None)
         names.extend(f"{name} {s}" for s in sub) if sub else names.append(name)
+        if sub and getattr(command, "default_command", None):
+            names.append(name)  # a group that runs a default subcommand (`pathway badges ID`)
     return sorted(names)
 
 

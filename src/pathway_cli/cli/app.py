@@ -108,7 +108,8 @@ def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def parse_date_option(value: str | None) -> str | None:

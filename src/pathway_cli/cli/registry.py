@@ -85,8 +85,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "Propose mentors from mentors.yaml for the active learners who have none, with reasons.",
     ),
     "badges": CommandEntry(
-        "match",
-        "Write each recognised achievement as an Open Badges 3.0 credential, one JSON file each.",
+        "badges",
+        "Open Badges 3.0 credentials of recognised achievements: issue them signed (the "
+        "default: 'pathway badges ID'), make the issuer key, verify and revoke them.",
     ),
 }
 
