@@ -2,10 +2,12 @@
 
     python benchmarks/bench_evaluate.py [--learners 2000] [--repeats 5]
 
-Each measurement is what the command does without process start-up: load the caseload,
-then run the core function (`evaluate` computes every figure for the whole period, plus
-the workload, which needs the same alerts as `summarise`). Runs are interleaved so that
-noise from a shared machine hits both alike; prints the medians and their ratio.
+Each measurement is what the command does without process start-up: open the caseload,
+then run the core function, which reads the cases on every core (through the cache of
+loaded cases) and sends back summary rows (`summarise`) or each case's facts and summary
+row (`evaluate`, which then computes every figure for the whole period and the workload).
+Runs are interleaved so that noise from a shared machine hits both alike; prints the
+medians and their ratio. `benchmarks/run.py` measures both as whole processes too.
 """
 
 from __future__ import annotations
@@ -22,9 +24,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from generate import generate_caseload
-from pathway_cli.caseload import load_caseload
+from pathway_cli.caseload import open_caseload
 from pathway_cli.evaluation import evaluate_caseload
-from pathway_cli.summary import summarise_caseload
+from pathway_cli.summary import summarise_folders
 
 TODAY = date(2026, 11, 23)
 LIMIT = 1.2
@@ -32,17 +34,17 @@ LIMIT = 1.2
 
 def summarise(root: Path) -> int:
     """What `pathway summarise` does."""
-    return len(summarise_caseload(load_caseload([root]), TODAY))
+    return len(summarise_folders(open_caseload([root]), TODAY))
 
 
 def evaluate(root: Path) -> int:
     """What `pathway evaluate` does."""
-    return len(evaluate_caseload(load_caseload([root]), TODAY).figures)
+    return len(evaluate_caseload(open_caseload([root]), TODAY).figures)
 
 
 def evaluate_by_cohort(root: Path) -> int:
     """What `pathway evaluate --by cohort` does."""
-    return len(evaluate_caseload(load_caseload([root]), TODAY, by="cohort").figures)
+    return len(evaluate_caseload(open_caseload([root]), TODAY, by="cohort").figures)
 
 
 TASKS: dict[str, Callable[[Path], int]] = {

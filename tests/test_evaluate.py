@@ -452,3 +452,14 @@ def test_render_points_to_evaluate_for_the_evaluation_template(runner: CliRunner
                                  "/nonexistent"])
     assert result.exit_code == 1
     assert "pathway evaluate --report pdf" in result.stderr
+
+
+def test_figures_are_the_same_on_every_core(runner: CliRunner,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cases read by worker processes give the figures of one process, byte for byte."""
+    one = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY, "--format", "json"])
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    monkeypatch.setenv("PATHWAY_JOBS", "2")
+    many = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY, "--format", "json"])
+    assert many.exit_code == 0, many.output
+    assert many.stdout == one.stdout

@@ -34,8 +34,10 @@ from typing import Literal
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import MENTOR_ROLES, OPEN_GOAL_STATUSES, Learner, Outcome, Settings
+from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import shown_member
-from pathway_cli.summary import LearnerSummary, summarise_caseload
+from pathway_cli.summary import LearnerSummary, kept_case_summary
+from pathway_cli.validation import Context
 
 __all__ = [
     "BY_CHOICES",
@@ -480,36 +482,59 @@ def _workload(rows: Sequence[LearnerSummary], today: date, keep: set[str]) -> li
     return [*totals.values(), *figures]
 
 
+@dataclass(frozen=True)
+class _Evidence:
+    """What one case gives the figures; small, so that worker processes can send it back."""
+
+    facts: _Facts | None
+    skipped: Literal["unread", "no-consent"] | None = None
+    summary: LearnerSummary | None = None
+
+
+def _case_evidence(case: Case, argument: tuple[Context, date]) -> _Evidence:
+    """The facts of one case as of ``end`` and its summary as of today (for the workload)."""
+    ctx, end = argument
+    learner = case.learner
+    if learner is None:
+        return _Evidence(None, "unread")
+    if not _consented(learner):
+        return _Evidence(None, "no-consent")
+    return _Evidence(_facts(case, learner, ctx.settings, end), None,
+                     kept_case_summary(case, ctx))
+
+
 def evaluate_caseload(caseload: Caseload, today: date, start: date | None = None,
-                      end: date | None = None, by: By | None = None) -> Evaluation:
+                      end: date | None = None, by: By | None = None,
+                      jobs: int | None = None) -> Evaluation:
     """The figures of the period ``start``-``end`` (default: every case opened up to today).
 
-    Learners whose learner.yaml cannot be read, or without recorded consent to data
-    processing, are left out (and said so in ``notes``).
+    Works on a loaded caseload or an opened one (``open_caseload``), whose cases are read
+    on every core when it is big (``parallel.map_cases``). Learners whose learner.yaml
+    cannot be read, or without recorded consent to data processing, are left out (and said
+    so in ``notes``).
     """
     end = end or today
     if start is not None and start > end:
         raise UserError(f"the period starts on {start} after it ends on {end}",
                         hint="--from must be on or before --to")
     settings = caseload.settings
+    ctx = Context(settings, caseload.mentors, today)
+    if not caseload.cases and not caseload.case_folders:
+        evidence: list[_Evidence] = []
+    elif caseload.cases:
+        evidence = [_case_evidence(case, (ctx, end)) for case in caseload.cases]
+    else:
+        evidence = map_cases(caseload, _case_evidence, (ctx, end), jobs)
     notes: list[str] = []
-    facts: list[_Facts] = []
-    unread = no_consent = 0
-    for case in caseload.cases:
-        learner = case.learner
-        if learner is None:
-            unread += 1
-            continue
-        if not _consented(learner):
-            no_consent += 1
-            continue
-        facts.append(_facts(case, learner, settings, end))
+    unread = sum(1 for e in evidence if e.skipped == "unread")
+    no_consent = sum(1 for e in evidence if e.skipped == "no-consent")
     if unread:
         notes.append(f"{unread} case{'s' if unread != 1 else ''} left out: learner.yaml "
                      "could not be read (run 'pathway validate')")
     if no_consent:
         notes.append(f"{no_consent} learner{'s' if no_consent != 1 else ''} left out: no "
                      "recorded consent to data processing")
+    facts = [e.facts for e in evidence if e.facts is not None]
     first = start or min((f.opened for f in facts), default=end)
     first = min(first, end)
     period = _Period(first, end, settings.risk.review_grace_days, settings.risk.no_plan_days)
@@ -526,9 +551,8 @@ def evaluate_caseload(caseload: Caseload, today: date, start: date | None = None
             section(builder, members, period)
         figures.extend(builder.figures)
     # The workload is about today, whatever the period: every open case counts.
-    rows = summarise_caseload(caseload, today)
-    keep = {f.id for f in facts}
-    figures.extend(_workload(rows, today, keep))
+    rows = [e.summary for e in evidence if e.summary is not None]
+    figures.extend(_workload(rows, today, {f.id for f in facts}))
     order = {name: index for index, name in enumerate(SECTIONS)}
     figures.sort(key=lambda f: order[f.section])  # stable: keeps each section's order
     return Evaluation(

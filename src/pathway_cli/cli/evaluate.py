@@ -23,7 +23,7 @@ from pathway_cli.cli.app import (
     display_path,
     err_console,
     guarded,
-    load_for_command,
+    open_for_command,
     out_console,
     parse_date_option,
     resolve_today,
@@ -298,7 +298,7 @@ def evaluate(
     numerator and denominator.
     """
     day = resolve_today(today)
-    caseload = load_for_command(paths)
+    caseload = open_for_command(paths)  # cases are read by evaluate, on every core
     result = evaluate_caseload(
         caseload, day,
         date.fromisoformat(start) if start else None,
