@@ -41,6 +41,7 @@ from pathway_cli.updates import (
     set_values,
     sign_contract,
     update_goal,
+    updating_case,
 )
 
 review_app = typer.Typer(
@@ -142,10 +143,11 @@ def goal(
     untouched. Only the goal's changed lines are rewritten.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = update_goal(case, goal_id, status=status, progress=progress, note=note,
-                         on=date.fromisoformat(on) if on else None, today=day)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id) as (loaded, case):
+        update = update_goal(case, goal_id, status=status, progress=progress, note=note,
+                             on=date.fromisoformat(on) if on else None, today=day)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 def _run_editor(path: Path) -> None:
@@ -194,10 +196,15 @@ def review_new(
     review on one day is DATE-2.yaml.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
     when = _on(on, day)
-    applied = create_review(loaded, case, when, kind, day,
-                            edit=_run_editor if edit else None, dry_run=dry_run, commit=commit)
+    if edit:  # the editor may stay open for long: the case is locked only to write it
+        loaded, case = open_case(caseload, case_id)
+        applied = create_review(loaded, case, when, kind, day, edit=_run_editor,
+                                dry_run=dry_run, commit=commit)
+    else:
+        with updating_case(caseload, case_id) as (loaded, case):
+            applied = create_review(loaded, case, when, kind, day, dry_run=dry_run,
+                                    commit=commit)
     path = applied.changes[0].path if applied.changes else case.folder
     message = f"{case.id}: new {kind} on {when.isoformat()} ({path.parent.name}/{path.name})"
     _report(Update(case.id, tuple(applied.changes), message), applied)
@@ -225,9 +232,10 @@ def sign(
     appended in the style of the ones already there.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = sign_contract(case, party, name, _on(on, day))
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id) as (loaded, case):
+        update = sign_contract(case, party, name, _on(on, day))
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 def _assignment(values: list[str]) -> list[str]:
@@ -273,9 +281,10 @@ def set_(
     its usual place; an unknown key is refused by validation.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = set_values(case, file, assignments)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id) as (loaded, case):
+        update = set_values(case, file, assignments)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 @app.command(
@@ -302,7 +311,8 @@ def close(
 ) -> None:
     """Close a case: status, closed date and outcome in learner.yaml."""
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = close_case(case, outcome, _on(on, day), status)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id) as (loaded, case):
+        update = close_case(case, outcome, _on(on, day), status)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
