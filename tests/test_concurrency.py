@@ -69,3 +69,28 @@ def test_parallel_first_pseudonymised_exports_share_one_key(sample: Path) -> Non
                    for n in range(PROCESSES)}
         assert len(outputs) == 1
         assert len(bytes.fromhex(key.read_text(encoding="ascii").strip())) == 32
+
+
+def test_a_key_still_being_written_is_waited_for(sample: Path) -> None:
+    """A key file that exists but is still empty (another export is writing it) is awaited."""
+    import threading
+
+    from pathway_cli.export import load_or_create_key
+
+    folder = sample / ".pathway"
+    folder.mkdir()
+    key = folder / "pseudonym.key"
+    key.write_bytes(b"")
+    digits = "ab" * 32
+
+    def finish() -> None:
+        key.write_text(digits + "\n", encoding="ascii")
+
+    timer = threading.Timer(0.3, finish)
+    timer.start()
+    try:
+        loaded, created = load_or_create_key(sample)
+    finally:
+        timer.join()
+    assert loaded == bytes.fromhex(digits)
+    assert created is False

@@ -132,3 +132,73 @@ def test_dates_outside_the_years_of_living_people_are_refused(
     result = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
     _no_crash(result)
     assert "outside the years 1900-2999" in result.stderr
+
+
+def test_no_output_goes_into_pathway_or_git_folders(
+    runner: CliRunner, sample: Path
+) -> None:
+    """Every command with -o refuses .pathway/ (the pseudonym key) and .git/."""
+    assert runner.invoke(app, ["export", str(sample), "--pseudonymise", "--today", TODAY,
+                               "-o", str(sample / "out.csv")]).exit_code == 0
+    key = sample / ".pathway/pseudonym.key"
+    before = key.read_bytes()
+    (sample / ".git").mkdir()
+    attempts = [
+        ["export", str(sample), "-o", str(key)],
+        ["export", str(sample), "-o", str(sample / ".pathway")],
+        ["export", str(sample), "-o", str(sample / ".git/config")],
+        ["render", str(sample / "cases/L-2026-002"), "--template", "plan", "-o",
+         str(sample / ".pathway")],
+        ["render", str(sample), "--template", "plan", "-o", str(sample / ".git")],
+        ["render", str(sample), "--template", "caseload", "-o", str(sample / ".git/x")],
+        ["badges", "L-2026-008", "--caseload", str(sample), "-o", str(sample / ".pathway")],
+        ["schema", "-o", str(sample / ".git/hooks")],
+    ]
+    for argv in attempts:
+        result = runner.invoke(app, [*argv, "--today", TODAY] if argv[0] != "schema" else argv)
+        _no_crash(result)
+        assert "refusing to write" in result.stderr and "folder" in result.stderr, argv
+    assert key.read_bytes() == before
+    assert sorted(p.name for p in (sample / ".pathway").iterdir()) == ["pseudonym.key"]
+    assert list((sample / ".git").iterdir()) == []
+
+
+def test_stale_temporary_files_are_ignored_then_removed(runner: CliRunner, sample: Path) -> None:
+    """A temporary file left by a killed write is ignored by validate and removed by an update."""
+    case = sample / "cases/L-2026-002"
+    stale = [case / ".plan.yaml.k3j_9x2a.tmp", case / "reviews/.2026-10-26.yaml.abcdefgh.tmp"]
+    for path in stale:
+        path.write_text("goals: [half of a", encoding="utf-8")
+    foreign = case / ".notes.txt.abcdefgh.tmp"  # not a record's: not pathway's to remove
+    foreign.write_text("x", encoding="utf-8")
+    checked = runner.invoke(app, ["validate", str(case), "--today", TODAY, "-f", "json"])
+    assert ".tmp" not in checked.stdout + checked.stderr
+    result = runner.invoke(app, ["goal", "L-2026-002", "G3", "--progress", "25", "--caseload",
+                                 str(sample), "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    assert not any(path.exists() for path in stale)
+    assert foreign.exists()
+
+
+def test_updates_of_a_file_with_a_self_referring_alias_give_validates_finding(
+    runner: CliRunner, sample: Path
+) -> None:
+    """goal, set and close on a file whose alias refers to itself: the yaml-alias-bomb finding."""
+    for name in ("plan.yaml", "learner.yaml"):
+        path = sample / "cases/L-2026-002" / name
+        path.write_text(path.read_text(encoding="utf-8") + "extra: &a [*a]\n", encoding="utf-8")
+    validated = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
+    line = next(x for x in validated.stderr.splitlines() if "plan.yaml" in x and "alias" in x)
+    place = line.split(" error ")[0]
+    commands = [
+        ["goal", "L-2026-002", "G3", "--progress", "50"],
+        ["set", "L-2026-002", "plan", "revised=2026-11-01"],
+        ["close", "L-2026-002", "--outcome", "employed"],
+    ]
+    for argv in commands:
+        result = runner.invoke(app, [*argv, "--caseload", str(sample), "--today", TODAY])
+        _no_crash(result)
+        assert "yaml-alias-bomb" in result.stderr, argv
+        assert "refers to the block that contains it" in result.stderr
+    goal = runner.invoke(app, [*commands[0], "--caseload", str(sample), "--today", TODAY])
+    assert place.split(":", 1)[1] in goal.stderr  # the same line and column as validate

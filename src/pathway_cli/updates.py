@@ -84,7 +84,7 @@ from pathway_cli.caseload import (
 from pathway_cli.editing import EditError, FieldOrder, YamlText, inline_yaml
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding, KeyPath, sort_findings
-from pathway_cli.loader import expands_safely
+from pathway_cli.loader import expands_safely, load_source
 from pathway_cli.models import (
     CLOSED_STATUSES,
     ID_PATTERN,
@@ -263,11 +263,33 @@ def _read(path: Path) -> bytes | None:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
 
 
+# Loader findings after which a file holds no data an edit could start from.
+_UNREADABLE = frozenset({"yaml-alias-bomb", "yaml-syntax", "yaml-too-deep", "yaml-encoding",
+                         "yaml-tag", "file-too-large", "file-not-regular"})
+
+
+def _parsed(path: Path, raw: bytes) -> YamlText:
+    """The file to edit; refused with validate's own findings when YAML cannot read it.
+
+    A file that does not parse, or whose aliases never end or expand beyond the bound,
+    gets the same ``file:line:col: rule`` lines as ``pathway validate``.
+    """
+    broken = [f for f in load_source(path, raw).findings if f.rule in _UNREADABLE]
+    if broken:
+        raise UpdateRefused(
+            _refusal_text(f"refused, nothing written: {_shown(path)} cannot be read as a "
+                          "record", broken),
+            broken,
+            hint=f"fix the file by hand first; 'pathway validate {_shown(path)}' shows the same",
+        )
+    return YamlText(raw, path.name)
+
+
 def _document(path: Path, what: str, case: Case) -> tuple[YamlText, bytes]:
     raw = _read(path)
     if raw is None:
         raise UserError(f"{case.id} has no {what} yet ({path})")
-    doc = YamlText(raw, path.name)
+    doc = _parsed(path, raw)
     if not isinstance(doc.data(), dict):
         raise UserError(
             f"{path} is not filled in yet (only comments, or not a 'key: value' record)",
@@ -695,7 +717,7 @@ def set_values(case: Case, file: str, assignments: Sequence[str]) -> Update:
         raise UserError("nothing to set: give KEY=VALUE pairs")
     path, model = _record_file(case, file)
     raw = _read(path)
-    doc = YamlText(raw if raw is not None else b"", path.name)
+    doc = _parsed(path, raw) if raw is not None else YamlText(b"", path.name)
     order = _order_of(model)
     said = []
     for assignment in assignments:

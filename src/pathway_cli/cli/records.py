@@ -25,7 +25,7 @@ from pathway_cli.findings import Finding
 from pathway_cli.scaffold import init_caseload, new_case
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.validation import ValidationResult, validate_caseload
-from pathway_cli.writer import atomic_write
+from pathway_cli.writer import atomic_write, refuse_private_area
 
 
 class ValidateFormat(StrEnum):
@@ -145,6 +145,7 @@ def schema(
     if output is None:
         print(json.dumps(schemas, indent=2, ensure_ascii=False))
         return
+    refuse_private_area(output)
     console = err_console()
     for kind, body in schemas.items():
         path = output / schema_file_name(kind)
