@@ -202,3 +202,37 @@ def test_updates_of_a_file_with_a_self_referring_alias_give_validates_finding(
         assert "refers to the block that contains it" in result.stderr
     goal = runner.invoke(app, [*commands[0], "--caseload", str(sample), "--today", TODAY])
     assert place.split(":", 1)[1] in goal.stderr  # the same line and column as validate
+
+
+def test_record_that_is_a_device_or_too_large_is_refused_unread(
+    runner: CliRunner, sample: Path
+) -> None:
+    """A record linked to /dev/zero, or above max_record_bytes, is a finding; updates refuse it."""
+    contract = sample / "cases/L-2026-002/contract.yaml"
+    contract.unlink()
+    contract.symlink_to("/dev/zero")
+    plan = sample / "cases/L-2026-002/plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8") + "# " + "x" * 2_000_000 + "\n",
+                    encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
+    _no_crash(result)
+    assert "contract.yaml:1:1: error file-not-regular" in result.stderr
+    assert "plan.yaml:1:1: error file-too-large" in result.stderr
+    for argv in (["sign", "L-2026-002", "--party", "employer", "--name", "Uwe Roth"],
+                 ["goal", "L-2026-002", "G3", "--progress", "50"]):
+        update = runner.invoke(app, [*argv, "--caseload", str(sample), "--today", TODAY])
+        _no_crash(update)
+        assert "file-not-regular" in update.stderr or "file-too-large" in update.stderr
+    for command in ("summarise", "alerts", "export"):
+        _no_crash_or_success(runner.invoke(app, [command, str(sample), "--today", TODAY]))
+    settings = sample / "pathway.yaml"
+    settings.write_text(settings.read_text(encoding="utf-8") + "max_record_bytes: 4000000\n",
+                        encoding="utf-8")
+    again = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
+    assert "file-too-large" not in again.stderr
+
+
+def _no_crash_or_success(result: Result) -> None:
+    exc = result.exception
+    assert exc is None or isinstance(exc, SystemExit), repr(exc)
+    assert "internal error" not in result.output

@@ -18,7 +18,7 @@ from typing import Generic, TypeVar
 
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
-from pathway_cli.loader import Source, load_source
+from pathway_cli.loader import MAX_RECORD_BYTES, Source, load_source
 from pathway_cli.models import (
     Assessment,
     Contract,
@@ -73,9 +73,10 @@ class Loaded(Generic[M]):
         return self.source.path
 
 
-def load_record(path: Path, model: type[M], raw: bytes | None = None) -> Loaded[M]:
+def load_record(path: Path, model: type[M], raw: bytes | None = None,
+                limit: int = MAX_RECORD_BYTES) -> Loaded[M]:
     """Read one file and check its shape; problems go into ``source.findings``."""
-    source = load_source(path, raw)
+    source = load_source(path, raw, limit)
     if source.data is None:
         return Loaded(source, None)
     instance, findings = check_shape(source.data, model, path, path.name)
@@ -273,8 +274,8 @@ def _case_dirs(cases_dir: Path) -> list[Path]:
     return _subdirs(cases_dir)
 
 
-def load_case(folder: Path) -> Case:
-    """Load every record file of one case folder."""
+def load_case(folder: Path, limit: int = MAX_RECORD_BYTES) -> Case:
+    """Load every record file of one case folder (files above ``limit`` bytes are refused)."""
     case = Case(id=folder.name, folder=folder)
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -286,7 +287,7 @@ def load_case(folder: Path) -> Case:
             continue
         if _is_dir(entry):
             if entry.name == REVIEWS_DIR:
-                case.review_files = _load_reviews(path, case)
+                case.review_files = _load_reviews(path, case, limit)
             else:
                 case.stray_files.append(path)
             continue
@@ -294,7 +295,7 @@ def load_case(folder: Path) -> Case:
         if model is None:
             case.stray_files.append(path)
             continue
-        loaded = load_record(path, model)
+        loaded = load_record(path, model, limit=limit)
         if not_started(loaded):
             continue
         setattr(case, entry.name.removesuffix(".yaml") + "_file", loaded)
@@ -332,7 +333,7 @@ def review_sort_key(loaded: Loaded[Review]) -> tuple[str, int, str]:
     return (model.date.isoformat() if model else "9999"), 0, loaded.path.name
 
 
-def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
+def _load_reviews(folder: Path, case: Case, limit: int) -> list[Loaded[Review]]:
     reviews: list[Loaded[Review]] = []
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -343,7 +344,7 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
             continue
         path = folder / entry.name
         if not _is_dir(entry) and entry.name.endswith((".yaml", ".yml")):
-            loaded = load_record(path, Review)
+            loaded = load_record(path, Review, limit=limit)
             if not not_started(loaded):
                 reviews.append(loaded)
         else:
@@ -395,7 +396,7 @@ def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
             if key in seen:
                 continue
             seen.add(key)
-            cases.append(load_case(folder))
+            cases.append(load_case(folder, settings.max_record_bytes))
     only = None
     if request.files and not any(p.is_dir() for p in paths):
         only = frozenset(resolved_path(p) for p in request.files)

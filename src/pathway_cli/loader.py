@@ -7,7 +7,9 @@ second parse, for files that have something to report.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +20,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pathway_cli.findings import Finding, KeyPath, Severity
 
-__all__ = ["MAX_EXPANDED_NODES", "Source", "expands_safely", "load_source", "parse_text"]
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "MAX_RECORD_BYTES",
+    "RecordFileRefused",
+    "Source",
+    "expands_safely",
+    "load_source",
+    "parse_text",
+    "read_record_bytes",
+]
 
 try:  # the C parser is 7x faster; fall back where libyaml is missing
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -27,6 +38,9 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 # A normal record expands to a few hundred values; a "billion laughs" file to billions.
 MAX_EXPANDED_NODES = 100_000
+# A record of a year of weekly reviews is a few KiB; the default bound of pathway.yaml's
+# max_record_bytes, so that a link to /dev/zero cannot read until memory runs out.
+MAX_RECORD_BYTES = 1024 * 1024
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -321,10 +335,55 @@ _ALIAS_RE = re.compile(r"\*[^\s,\[\]{}]")
 
 
 def _alias_line(text: str) -> tuple[int, int]:
+    """Where the aliases go wrong: the alias that refers to a block it is inside, or the
+    alias at which the expanded values pass MAX_EXPANDED_NODES (not merely the first one).
+    """
+    try:
+        found = _culprit_alias(text)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        found = None
+    if found is not None:
+        return found
     match = _ALIAS_RE.search(text)
     if match is None:
         return 1, 1
     return _position_of_offset(text, match.start())
+
+
+def _culprit_alias(text: str) -> tuple[int, int] | None:
+    """Walk the parser's events counting expanded values, as ``_expanded_size`` does."""
+    sizes: dict[str, int] = {}
+    # open collections: [anchor, values so far]
+    stack: list[list[Any]] = []
+    total = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            name = event.anchor
+            mark = event.start_mark
+            if any(frame[0] == name for frame in stack):
+                return mark.line + 1, mark.column + 1
+            size = sizes.get(name, 1)
+            total += size
+            if stack:
+                stack[-1][1] += size
+            if total > MAX_EXPANDED_NODES:
+                return mark.line + 1, mark.column + 1
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if stack:
+                stack[-1][1] += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            total += 1
+            stack.append([event.anchor, 1])
+        elif isinstance(event, yaml.CollectionEndEvent) and stack:
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][1] += size
+    return None
 
 
 def parse_text(text: str) -> tuple[Any, list[_Problem]]:
@@ -444,11 +503,49 @@ def _as_finding(path: Path, problem: _Problem) -> Finding:
     )
 
 
-def load_source(path: Path, raw: bytes | None = None) -> Source:
+class RecordFileRefused(Exception):
+    """A record file that is not read at all: not a regular file, or too large."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def read_record_bytes(path: Path, limit: int = MAX_RECORD_BYTES) -> bytes:
+    """The bytes of a record file: a regular file (after links) of at most ``limit`` bytes.
+
+    Raises ``RecordFileRefused`` for a device, a pipe or a folder (git can carry a link
+    to /dev/zero) and for a file above the bound; reads at most ``limit + 1`` bytes
+    whatever the file claims its size is. OSError passes through.
+    """
+    with path.open("rb") as handle:
+        mode = os.fstat(handle.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise RecordFileRefused(
+                "file-not-regular",
+                "this is not a plain file (a device, pipe or folder, perhaps through a "
+                "link), so it is not read; replace it with the record itself",
+            )
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise RecordFileRefused(
+            "file-too-large",
+            f"this file is larger than {limit:,} bytes, far more than a record holds, so "
+            "it is not read; split it or raise max_record_bytes in pathway.yaml",
+        )
+    return raw
+
+
+def load_source(path: Path, raw: bytes | None = None,
+                limit: int = MAX_RECORD_BYTES) -> Source:
     """Read and parse one record file. Never raises for bad content."""
     if raw is None:
         try:
-            raw = path.read_bytes()
+            raw = read_record_bytes(path, limit)
+        except RecordFileRefused as refused:
+            return Source(path, "", None, [Finding(path, refused.rule, refused.message,
+                                                   line=1, column=1)])
         except OSError as exc:
             return Source(
                 path,

@@ -591,6 +591,10 @@ class Settings(Record):
     instruction_language: Text | None = Field(
         default=None, description="Language of instruction, e.g. de."
     )
+    max_record_bytes: Annotated[int, Field(strict=True, ge=1024, le=256 * 1024 * 1024)] = Field(
+        default=1024 * 1024,
+        description="Record files larger than this (bytes) are refused unread.",
+    )
 
 
 RECORD_KINDS: dict[str, type[Record]] = {

@@ -84,7 +84,12 @@ from pathway_cli.caseload import (
 from pathway_cli.editing import EditError, FieldOrder, YamlText, inline_yaml
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding, KeyPath, sort_findings
-from pathway_cli.loader import expands_safely, load_source
+from pathway_cli.loader import (
+    RecordFileRefused,
+    expands_safely,
+    load_source,
+    read_record_bytes,
+)
 from pathway_cli.models import (
     CLOSED_STATUSES,
     ID_PATTERN,
@@ -254,13 +259,30 @@ def _case_folder(root: Path | None, case_id: str) -> Path:
     return folder
 
 
+# The most pathway.yaml's max_record_bytes allows; the case's own bound is applied when
+# the case is loaded (``_refuse_unread``).
+_READ_LIMIT = 256 * 1024 * 1024
+
+
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_record_bytes(path, _READ_LIMIT)
     except FileNotFoundError:
         return None
+    except RecordFileRefused as refused:
+        finding = Finding(path, refused.rule, refused.message, line=1, column=1)
+        raise UpdateRefused(_refusal_text("refused, nothing written", [finding]),
+                            [finding]) from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _refuse_unread(case: Case, path: Path) -> None:
+    """Refuse to edit a file the case load did not read (not a plain file, too large)."""
+    found = [f for f in case.findings if f.rule in ("file-too-large", "file-not-regular")
+             and f.file.absolute() == path.absolute()]
+    if found:
+        raise UpdateRefused(_refusal_text("refused, nothing written", found), found)
 
 
 # Loader findings after which a file holds no data an edit could start from.
@@ -286,6 +308,7 @@ def _parsed(path: Path, raw: bytes) -> YamlText:
 
 
 def _document(path: Path, what: str, case: Case) -> tuple[YamlText, bytes]:
+    _refuse_unread(case, path)
     raw = _read(path)
     if raw is None:
         raise UserError(f"{case.id} has no {what} yet ({path})")
@@ -716,6 +739,7 @@ def set_values(case: Case, file: str, assignments: Sequence[str]) -> Update:
     if not assignments:
         raise UserError("nothing to set: give KEY=VALUE pairs")
     path, model = _record_file(case, file)
+    _refuse_unread(case, path)
     raw = _read(path)
     doc = _parsed(path, raw) if raw is not None else YamlText(b"", path.name)
     order = _order_of(model)
