@@ -236,3 +236,54 @@ def _no_crash_or_success(result: Result) -> None:
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), repr(exc)
     assert "internal error" not in result.output
+
+
+def test_consent_written_as_text_or_a_number_is_no_consent(
+    runner: CliRunner, sample: Path
+) -> None:
+    """given: "y" or 1 fails validate and stops reports; `set ... given=y` is refused."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    original = learner.read_text(encoding="utf-8")
+    for written in ('"y"', "1", "1.0", '"TRUE"'):
+        learner.write_text(original.replace("{given: true,", f"{{given: {written},"),
+                           encoding="utf-8")
+        checked = runner.invoke(app, ["validate", str(learner), "--today", TODAY])
+        _no_crash(checked)
+        assert "'given' must be true or false" in checked.stderr, written
+        report = runner.invoke(app, ["render", str(sample / "cases/L-2026-002"), "--template",
+                                     "plan", "--audience", "guardian", "--today", TODAY])
+        _no_crash(report)
+    learner.write_text(original.replace("{given: true,", "{given: false,"), encoding="utf-8")
+    before = learner.read_bytes()
+    for value in ("y", "1", "t"):
+        result = runner.invoke(app, ["set", "L-2026-002", "learner",
+                                     f"consent.data_processing.given={value}", "--caseload",
+                                     str(sample), "--today", TODAY])
+        _no_crash(result)
+        assert "must be true or false" in result.stderr
+    assert learner.read_bytes() == before
+
+
+def test_consent_dated_in_the_future_refuses_reports_until_that_day(
+    runner: CliRunner, sample: Path
+) -> None:
+    """A consent dated after today is a warning, and reports wait for its date."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    learner.write_text(learner.read_text(encoding="utf-8").replace(
+        "{given: true, date: 2026-09-10,", "{given: true, date: 2026-12-01,"), encoding="utf-8")
+    checked = runner.invoke(app, ["validate", str(learner), "--today", TODAY])
+    assert checked.exit_code == 0
+    assert "warning consent-future" in checked.stderr
+    case = str(sample / "cases/L-2026-002")
+    for audience in ("team", "learner", "guardian"):
+        early = runner.invoke(app, ["render", case, "--template", "plan", "--audience",
+                                    audience, "--today", TODAY])
+        _no_crash(early)
+        assert "dated 2026-12-01" in early.stderr and "before that day" in early.stderr
+        later = runner.invoke(app, ["render", case, "--template", "plan", "--audience",
+                                    audience, "--today", "2026-12-01"])
+        assert later.exit_code == 0, later.stderr
+    caseload = runner.invoke(app, ["render", str(sample), "--template", "caseload",
+                                   "--today", TODAY])
+    assert caseload.exit_code == 0
+    assert "Łukasz" not in caseload.stdout

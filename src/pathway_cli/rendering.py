@@ -722,7 +722,7 @@ def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
             "reports are made from valid records only",
             hint=f"run: pathway validate {case.folder}",
         )
-    check_consent(case, options.audience)
+    check_consent(case, options.audience, options.today)
     template = options.template
     needed = TEMPLATE_SECTIONS.get(template, ())
     sections = allowed_sections(caseload.settings, options.audience)
@@ -858,7 +858,8 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
     # team must see that the consent is missing, but no more of the record.
     no_consent = sorted(
         case.id for case in caseload.cases
-        if case.learner is not None and consent_problem(case.learner, "team") is not None
+        if case.learner is not None
+        and consent_problem(case.learner, "team", today=options.today) is not None
     )
     rows = [r for r in summarise_caseload(caseload, options.today, only)
             if r.id not in no_consent]

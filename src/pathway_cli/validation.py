@@ -418,12 +418,18 @@ def check_mentor_training(case: Case, ctx: Context) -> list[Finding]:
 
 
 def check_consent(case: Case, ctx: Context) -> list[Finding]:
-    """Warn on an open case with no recorded consent to data processing."""
+    """Warn on an open case with no recorded consent to data processing, or one dated later."""
     learner = case.learner
     if learner is None or case.learner_file is None or learner.is_closed:
         return []
     consent = learner.consent
-    if consent and consent.data_processing and consent.data_processing.given:
+    processing = consent.data_processing if consent else None
+    if processing is not None and processing.given:
+        if processing.date is not None and processing.date > ctx.today:
+            return [_f(case.learner_file.path, "consent-future",
+                       f"the consent to data processing is dated {processing.date.isoformat()}, "
+                       "after today: reports for this learner are refused until that day "
+                       "(check the year)", ("consent", "data_processing", "date"), WARNING)]
         return []
     return [_f(case.learner_file.path, "consent-missing",
                "no consent to data processing is recorded (consent.data_processing.given: true); "
