@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
 from pathlib import Path
 
 from typer.testing import CliRunner, Result
@@ -287,3 +290,56 @@ def test_consent_dated_in_the_future_refuses_reports_until_that_day(
                                    "--today", TODAY])
     assert caseload.exit_code == 0
     assert "Łukasz" not in caseload.stdout
+
+
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def test_control_codes_in_records_never_reach_the_terminal_or_a_csv(
+    runner: CliRunner, sample: Path
+) -> None:
+    """Escape sequences in record text are taken out of tables, timelines, CSV and messages."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    text = learner.read_text(encoding="utf-8")
+    name = re.search(r"^name: (.*)$", text, flags=re.MULTILINE)
+    assert name is not None
+    learner.write_text(text.replace(name.group(0), 'name: "a\\e[31mRED\\a\\x9b2J"'),
+                       encoding="utf-8")
+    review = sample / "cases/L-2026-002/reviews/2026-10-26.yaml"
+    review.write_text(review.read_text(encoding="utf-8") + 'extra: {note: "\\e]0;owned\\a"}\n',
+                      encoding="utf-8")
+    commands = [
+        ["summarise", str(sample)], ["summarise", str(sample), "-f", "csv"],
+        ["alerts", str(sample)], ["timeline", "L-2026-002", "--caseload", str(sample)],
+        ["export", str(sample)], ["validate", str(sample)],
+        ["render", str(sample / "cases/L-2026-002"), "--template", "plan"],
+    ]
+    for argv in commands:
+        result = runner.invoke(app, [*argv, "--today", TODAY], color=True,
+                               env={"COLUMNS": "200", "TERM": "xterm", "FORCE_COLOR": "1"})
+        assert result.exception is None or isinstance(result.exception, SystemExit), argv
+        for stream in (result.stdout, result.stderr):
+            # Rich's own styling (ESC [ ... m) may remain; nothing from the record may.
+            without_styles = re.sub("\x1b\\[[0-9;]*m", "", stream)
+            assert not CONTROL.search(without_styles), (argv, repr(stream[:300]))
+        if argv[0] in ("summarise", "timeline", "export", "render"):
+            assert "31mRED" in result.stdout, argv  # the text itself, without the codes
+    checked = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
+    assert checked.stderr.count("text-control-characters") == 2
+
+
+def test_summary_csv_neutralises_formulas_as_export_does(runner: CliRunner, sample: Path) -> None:
+    """A name or programme starting with = + - @ is written as text in every CSV."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    text = learner.read_text(encoding="utf-8")
+    name = re.search(r"^name: (.*)$", text, flags=re.MULTILINE)
+    assert name is not None
+    learner.write_text(text.replace(name.group(0), "name: '=HYPERLINK(\"http://x\",\"y\")'"),
+                       encoding="utf-8")
+    for argv in (["summarise", str(sample), "-f", "csv"], ["export", str(sample)]):
+        result = runner.invoke(app, [*argv, "--today", TODAY])
+        assert result.exit_code == 0, result.stderr
+        rows = list(csv.reader(io.StringIO(result.stdout)))
+        cells = [cell for row in rows for cell in row]
+        assert "'=HYPERLINK(\"http://x\",\"y\")" in cells, argv
+        assert not any(cell[:1] in ("=", "+", "-", "@") for cell in cells), argv

@@ -14,10 +14,8 @@ instead) and every free-text field are dropped.
 from __future__ import annotations
 
 import contextlib
-import csv
 import hashlib
 import hmac
-import io
 import json
 import os
 import re
@@ -32,6 +30,7 @@ from pathlib import Path
 from typing import Literal
 
 from pathway_cli.caseload import Case, Caseload
+from pathway_cli.csvtext import csv_text
 from pathway_cli.errors import UserError
 from pathway_cli.models import Learner
 from pathway_cli.redaction import HEALTH_ROLES
@@ -99,7 +98,7 @@ def load_or_create_key(root: Path) -> tuple[bytes, bool]:
 
 _KEY_MIN_BYTES = 16
 _KEY_WAIT_SECONDS = 5.0
-_KEY_BEING_WRITTEN = re.compile(r"[0-9a-f]{0,%d}" % (2 * _KEY_BYTES - 1))
+_KEY_BEING_WRITTEN = re.compile(rf"[0-9a-f]{{0,{2 * _KEY_BYTES - 1}}}")
 
 
 def _create_key(path: Path) -> bool:
@@ -121,7 +120,7 @@ def _create_key(path: Path) -> bool:
         raise UserError(f"cannot create the pseudonym key {path}: {exc.strerror}") from None
     finally:
         with contextlib.suppress(OSError):
-            os.unlink(scratch)
+            Path(scratch).unlink()
     return True
 
 
@@ -403,33 +402,9 @@ def export_caseload(caseload: Caseload, today: date, rows: RowKind = "learners",
 # --- writing -----------------------------------------------------------------------------
 
 
-def _csv_cell(column: str, value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        text = ";".join(value)
-    elif isinstance(value, float):
-        return f"{value:.4g}"
-    else:
-        text = str(value)
-    # A spreadsheet runs a cell starting with = + - @ as a formula. Any text can carry
-    # one (a sector or language is typed by hand too); numbers never reach this line.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
 def to_csv(export: Export) -> str:
-    """The rows as CSV with a header line; lists joined with ';'."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if export.columns:
-        writer.writerow(export.columns)
-    for row in export.rows:
-        writer.writerow([_csv_cell(c, row[c]) for c in export.columns])
-    return buffer.getvalue()
+    """The rows as CSV with a header line; lists joined with ';' (see ``csvtext``)."""
+    return csv_text(export.columns, ([row[c] for c in export.columns] for row in export.rows))
 
 
 def to_jsonl(export: Export) -> str:

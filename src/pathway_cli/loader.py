@@ -358,15 +358,14 @@ def _culprit_alias(text: str) -> tuple[int, int] | None:
     total = 0
     for event in yaml.parse(text, Loader=_BaseLoader):
         if isinstance(event, yaml.AliasEvent):
-            name = event.anchor
+            name = event.anchor or ""
             mark = event.start_mark
-            if any(frame[0] == name for frame in stack):
-                return mark.line + 1, mark.column + 1
             size = sizes.get(name, 1)
             total += size
             if stack:
                 stack[-1][1] += size
-            if total > MAX_EXPANDED_NODES:
+            loops = any(frame[0] == name for frame in stack)
+            if (loops or total > MAX_EXPANDED_NODES) and mark is not None:
                 return mark.line + 1, mark.column + 1
         elif isinstance(event, yaml.ScalarEvent):
             total += 1

@@ -117,6 +117,7 @@ __all__ = [
     "Applied",
     "Change",
     "ChangedOnDisk",
+    "EditorUnavailable",
     "Update",
     "UpdateRefused",
     "append_team_member",
@@ -206,6 +207,10 @@ class UpdateRefused(UserError):
 
 class ChangedOnDisk(UserError):
     """The file changed on disk since it was read; it was not overwritten."""
+
+
+class EditorUnavailable(UserError):
+    """The editor could not be started at all (none set, not found, an unreadable setting)."""
 
 
 # --- finding the case --------------------------------------------------------------------
@@ -502,10 +507,15 @@ def create_review(
     change = update.changes[0]
     draft = draft_path(change.path)
     ensure_inside(draft, case.folder)
-    if not draft.exists():
+    made = not draft.exists()
+    if made:
         atomic_write(draft, change.new)
     try:
         edit(draft)
+    except EditorUnavailable:
+        if made:  # the user never saw it: nothing of theirs to keep
+            draft.unlink(missing_ok=True)
+        raise
     except UserError as exc:
         raise UserError(f"{exc.message}; your text is kept in {draft}",
                         hint="run the same command again to continue editing it") from None

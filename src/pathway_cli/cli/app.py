@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import functools
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.segment import Segment
 
 from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+from pathway_cli.plaintext import CONTROL_CHARACTERS, strip_controls
 
 __all__ = [
     "FormatOpt",
@@ -58,14 +60,31 @@ app = typer.Typer(
 )
 
 
+class _PlainConsole(Console):
+    """A console that never passes a control character of the printed text on.
+
+    Record text can hold escape sequences; they are taken out of every segment of text
+    here, after layout and before Rich adds its own styling codes, so that every command
+    is covered by the two console factories below.
+    """
+
+    def render(self, renderable: RenderableType,
+               options: ConsoleOptions | None = None) -> Iterable[Segment]:
+        for segment in super().render(renderable, options):
+            if segment.control is None and CONTROL_CHARACTERS.search(segment.text):
+                yield Segment(strip_controls(segment.text), segment.style)
+            else:
+                yield segment
+
+
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
-    return Console(highlight=False, soft_wrap=True)
+    return _PlainConsole(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    return _PlainConsole(stderr=True, highlight=False, soft_wrap=True)
 
 
 def parse_date_option(value: str | None) -> str | None:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
@@ -32,6 +30,7 @@ from pathway_cli.cli.app import (
     out_console,
     resolve_today,
 )
+from pathway_cli.csvtext import csv_text
 from pathway_cli.export import export_caseload, to_csv, to_jsonl
 from pathway_cli.summary import LearnerSummary, summarise_caseload, summary_totals
 from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
@@ -185,20 +184,12 @@ SUMMARY_CSV_COLUMNS = (
 
 
 def _summary_csv(rows: list[LearnerSummary]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(SUMMARY_CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([
-            row.id, row.name, row.status, row.key_worker or "", ";".join(row.groups),
-            row.programme or "", _iso(row.opened) or "", _iso(row.closed) or "",
-            row.goals_total, row.goals_achieved, row.goals_at_risk, row.reviews,
-            _iso(row.last_review) or "", _iso(row.next_review) or "",
-            "" if row.attendance is None else f"{row.attendance:.4g}",
-            "" if row.wellbeing is None else row.wellbeing,
-            row.risk, row.red, row.amber, ";".join(row.alert_rules),
-        ])
-    return buffer.getvalue()
+    return csv_text(SUMMARY_CSV_COLUMNS, ([
+        row.id, row.name, row.status, row.key_worker, list(row.groups), row.programme,
+        _iso(row.opened), _iso(row.closed), row.goals_total, row.goals_achieved,
+        row.goals_at_risk, row.reviews, _iso(row.last_review), _iso(row.next_review),
+        row.attendance, row.wellbeing, row.risk, row.red, row.amber, list(row.alert_rules),
+    ] for row in rows))
 
 
 def _why(row: LearnerSummary, room: int = 2) -> str:

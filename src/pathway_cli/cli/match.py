@@ -28,6 +28,7 @@ from pathway_cli.cli.app import (
 )
 from pathway_cli.errors import UserError
 from pathway_cli.matching import MatchResult, plan_assignments, propose_matches
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.updates import Applied, Change, apply_changes
 
 
@@ -208,7 +209,7 @@ def match(
     else:
         _report_table(result)
         if dry_run:
-            sys.stdout.write(diff)
+            sys.stdout.write(strip_controls(diff))
     if dry_run:
         err_console().print(f"dry run: nothing written ({len(changes)} "
                             f"file{'s' if len(changes) != 1 else ''} would change)")

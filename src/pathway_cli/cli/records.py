@@ -22,6 +22,7 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.findings import Finding
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.scaffold import init_caseload, new_case
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.validation import ValidationResult, validate_caseload
@@ -87,7 +88,7 @@ def validation_json(result: ValidationResult) -> dict[str, Any]:
 
 
 def _github_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = strip_controls(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text

@@ -30,8 +30,10 @@ from pathway_cli.cli.app import (
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import GoalStatus, Outcome, Party, ReviewKind
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.updates import (
     Applied,
+    EditorUnavailable,
     Update,
     apply_update,
     close_case,
@@ -87,7 +89,7 @@ def _report(update: Update, applied: Applied) -> None:
         console.print(f"nothing to change: {escape(update.message)}")
         return
     if applied.dry_run:
-        sys.stdout.write(applied.diff)
+        sys.stdout.write(strip_controls(applied.diff))
         sys.stdout.flush()
         count = len(applied.changes)
         console.print(f"dry run: nothing written ({count} file{'s' if count != 1 else ''} "
@@ -154,11 +156,20 @@ def _run_editor(path: Path) -> None:
     """Open ``path`` in the user's editor ($VISUAL or $EDITOR) and wait for it."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        raise UserError("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
+        raise EditorUnavailable("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
     try:
-        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        command = shlex.split(editor)
+    except ValueError as exc:
+        raise EditorUnavailable(
+            f"the editor setting '{editor}' cannot be read ({exc}); nothing was written",
+            hint="set EDITOR to a command, for example EDITOR=nano or EDITOR='code --wait'",
+        ) from None
+    if not command:
+        raise EditorUnavailable("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
+    try:
+        result = subprocess.run([*command, str(path)], check=False)
     except OSError as exc:
-        raise UserError(f"could not start the editor '{editor}': {exc.strerror}") from None
+        raise EditorUnavailable(f"could not start the editor '{editor}': {exc.strerror}") from None
     if result.returncode != 0:
         raise UserError(f"the editor '{editor}' exited with code {result.returncode}")
 
