@@ -343,3 +343,37 @@ def test_summary_csv_neutralises_formulas_as_export_does(runner: CliRunner, samp
         cells = [cell for row in rows for cell in row]
         assert "'=HYPERLINK(\"http://x\",\"y\")" in cells, argv
         assert not any(cell[:1] in ("=", "+", "-", "@") for cell in cells), argv
+
+
+def test_template_links_out_of_templates_are_refused(runner: CliRunner, sample: Path) -> None:
+    """A template, include or design file linked to a record or any file makes no report."""
+    templates = sample / "templates"
+    templates.mkdir()
+    review = sample / "cases/L-2026-002/reviews/2026-10-26.yaml"
+    (templates / "_leak.md.j2").symlink_to(review)
+    (templates / "plan.md.j2").write_text('{% include "_leak.md.j2" %}\n', encoding="utf-8")
+    case = str(sample / "cases/L-2026-002")
+    leaked = runner.invoke(app, ["render", case, "--template", "plan", "--today", TODAY])
+    _no_crash(leaked)
+    assert "_leak.md.j2 is a link to" in leaked.stderr and "private" not in leaked.stdout
+    (templates / "_leak.md.j2").unlink()
+    (templates / "plan.md.j2").unlink()
+    (templates / "report.css").symlink_to("/etc/hostname")
+    css = runner.invoke(app, ["render", case, "--template", "plan", "--to", "html",
+                              "--today", TODAY])
+    _no_crash(css)
+    assert "report.css is a link to" in css.stderr and css.stdout == ""
+    (templates / "report.css").unlink()
+    (templates / "fonts").symlink_to("/usr/share")
+    fonts = runner.invoke(app, ["render", case, "--template", "plan", "--today", TODAY])
+    _no_crash(fonts)
+    (templates / "fonts").unlink()
+    (templates / "base.md.j2").write_text("{{ learner.name }}\n", encoding="utf-8")
+    (templates / "plan.md.j2").symlink_to("base.md.j2")  # a link inside templates/ is fine
+    fine = runner.invoke(app, ["render", case, "--template", "plan", "--today", TODAY])
+    assert fine.exit_code == 0, fine.stderr
+    templates.rename(sample / "own-templates")
+    (sample / "templates").symlink_to(sample / "cases")
+    whole = runner.invoke(app, ["render", case, "--template", "plan", "--today", TODAY])
+    _no_crash(whole)
+    assert "holds the records" in whole.stderr

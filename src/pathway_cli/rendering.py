@@ -22,6 +22,7 @@ import contextlib
 import json
 import os
 import re
+import stat
 import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
@@ -228,9 +229,55 @@ def template_dirs(caseload: Caseload | None) -> tuple[Path, ...]:
     if caseload is not None and caseload.root is not None:
         own = caseload.root / "templates"
         if own.is_dir():
-            dirs.append(own.resolve())
+            dirs.append(_confined_templates(own, caseload.root))
     dirs.append(BUILTIN_DIR)
     return tuple(dirs)
+
+
+_MAX_TEMPLATE_ENTRIES = 10_000
+
+
+def _confined_templates(folder: Path, root: Path) -> Path:
+    """The caseload's templates/ folder, refused when it reaches outside itself.
+
+    Templates, imports, includes, report.css, report.typ and fonts are read from it by
+    name, so a link in it to a record (``_leak.md.j2`` -> a review) or to any file
+    (``report.css`` -> /etc/hostname) would put that file into a report. Every entry
+    must be a plain file or folder inside the folder after resolving links, and the
+    folder itself must not be (or hold) the records.
+    """
+    resolved = folder.resolve()
+    base = root.resolve()
+    if resolved == base or resolved in base.parents or (base / "cases").resolve() in (
+        resolved, *resolved.parents
+    ):
+        raise TemplateProblem(f"{folder} leads to {resolved}, which holds the records; "
+                              "templates/ must be a folder of templates only")
+    seen = 0
+    for current, folders, files in os.walk(resolved):
+        for name in [*folders, *files]:
+            seen += 1
+            if seen > _MAX_TEMPLATE_ENTRIES:
+                raise TemplateProblem(f"{folder} holds more than {_MAX_TEMPLATE_ENTRIES:,} "
+                                      "files; keep only the templates there")
+            _check_template_entry(Path(current) / name, resolved, folder)
+    return resolved
+
+
+def _check_template_entry(path: Path, resolved: Path, folder: Path) -> None:
+    shown = folder / path.relative_to(resolved)
+    hint = "replace the link by a copy of the file, or remove it"
+    try:
+        target = path.resolve(strict=True)
+        mode = target.stat().st_mode
+    except (OSError, RuntimeError):
+        raise TemplateProblem(f"{shown} is a broken or looping link", hint=hint) from None
+    if target != resolved and resolved not in target.parents:
+        raise TemplateProblem(
+            f"{shown} is a link to {target}, outside templates/; template files must be "
+            "plain files inside templates/", hint=hint)
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise TemplateProblem(f"{shown} is not a plain file (a device or a pipe)", hint=hint)
 
 
 def _iso(value: Any) -> str:
