@@ -377,3 +377,20 @@ def test_template_links_out_of_templates_are_refused(runner: CliRunner, sample: 
     whole = runner.invoke(app, ["render", case, "--template", "plan", "--today", TODAY])
     _no_crash(whole)
     assert "holds the records" in whole.stderr
+
+
+def test_multi_line_values_keep_the_team_table_whole(runner: CliRunner, sample: Path) -> None:
+    """An organisation or contact written over several lines stays in its table cell."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    text = learner.read_text(encoding="utf-8")
+    first = re.search(r"^    organisation: (.*)$", text, flags=re.MULTILINE)
+    assert first is not None
+    learner.write_text(text.replace(first.group(0),
+                                    "    organisation: |\n      Line one\n      Line two",
+                                    1), encoding="utf-8")
+    result = runner.invoke(app, ["render", str(sample / "cases/L-2026-002"), "--template",
+                                 "case", "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    rows = [line for line in result.stdout.splitlines() if "Line " in line]
+    assert rows and all(line.startswith("|") and line.endswith("|") for line in rows)
+    assert "Line one Line two" in rows[0]

@@ -364,3 +364,13 @@ def test_every_update_keeps_the_caseload_valid(
 
     check = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
     assert check.exit_code == 0, check.stderr
+
+
+def test_set_of_a_new_extra_key_puts_extra_last(runner: CliRunner, sample: Path) -> None:
+    """`set ... extra.x=1` on a file without extra: adds the block at the end, as the format has."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    result = run(runner, sample, "set", "L-2026-002", "learner", "extra.x=1")
+    assert result.exit_code == 0, result.stderr
+    lines = learner.read_text(encoding="utf-8").rstrip("\n").splitlines()
+    assert lines[-2:] == ["extra:", "  x: 1"]
+    assert lines[0].startswith("id:") or not lines[0].startswith("extra")

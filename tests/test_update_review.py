@@ -134,6 +134,7 @@ def test_invalid_edit_is_refused_and_the_text_kept(
     assert not (sample / REVIEWS / "2026-11-23.yaml").exists()
     assert "Long talk about the resit." in draft.read_text(encoding="utf-8")
     assert ".2026-11-23.draft.yaml:5:12: out-of-range" in result.stderr
+    assert result.stderr.count("out-of-range") == 1  # each finding once
     assert "your text is kept in" in result.stderr
 
     # the next run reopens the draft, with the user's text, and saves it once it is valid

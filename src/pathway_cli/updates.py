@@ -327,7 +327,9 @@ def _document(path: Path, what: str, case: Case) -> tuple[YamlText, bytes]:
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
-    return [info.alias or name for name, info in model.model_fields.items()]
+    """The model's keys in the format's order, where ``extra:`` comes last."""
+    names = [info.alias or name for name, info in model.model_fields.items()]
+    return [n for n in names if n != "extra"] + (["extra"] if "extra" in names else [])
 
 
 def _order_of(model: type[Record]) -> FieldOrder:
@@ -530,7 +532,7 @@ def create_review(
         findings = [dataclasses.replace(f, file=draft) if f.file == change.path else f
                     for f in exc.findings]
         raise UpdateRefused(
-            _refusal_text("the review was not saved", findings, exc.message)
+            _refusal_text("the review was not saved", findings, exc.message.split("\n")[0])
             + f"\nyour text is kept in {_shown(draft)}",
             findings,
             hint="run the same command again to reopen and fix it",
