@@ -13,8 +13,10 @@ from tests.conftest import TODAY, app
 
 
 def _no_crash(result: Result) -> None:
+    """Exit 1 with a message: no exception escaped, and no "internal error" was printed."""
     exc = result.exception
     assert exc is None or isinstance(exc, SystemExit), repr(exc)
+    assert "internal error" not in result.output
     assert result.exit_code == 1
 
 

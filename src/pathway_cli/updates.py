@@ -223,15 +223,18 @@ def open_case(root: Path | None, case_id: str) -> tuple[Caseload, Case]:
 
 
 @contextlib.contextmanager
-def updating_case(root: Path | None, case_id: str) -> Iterator[tuple[Caseload, Case]]:
+def updating_case(root: Path | None, case_id: str, *,
+                  lock: bool = True) -> Iterator[tuple[Caseload, Case]]:
     """``open_case`` under the case's update lock, held until the block ends.
 
     Use it around reading, planning and ``apply_changes``: another pathway process that
     updates the same case waits (up to ``LOCK_TIMEOUT`` seconds, then it is refused), so
-    every update lands on the version the previous one wrote.
+    every update lands on the version the previous one wrote. ``lock=False`` (a dry run,
+    which writes nothing, not even a lock file) only opens the case.
     """
     folder = _case_folder(root, case_id)
-    with held_lock(_lock_file(folder), f"case {folder.name}"):
+    with held_lock(_lock_file(folder), f"case {folder.name}") if lock \
+            else contextlib.nullcontext():
         caseload = load_caseload([folder])
         yield caseload, caseload.cases[0]
 

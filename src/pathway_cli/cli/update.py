@@ -145,7 +145,7 @@ def goal(
     untouched. Only the goal's changed lines are rewritten.
     """
     day = resolve_today(today)
-    with updating_case(caseload, case_id) as (loaded, case):
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
         update = update_goal(case, goal_id, status=status, progress=progress, note=note,
                              on=date.fromisoformat(on) if on else None, today=day)
         applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
@@ -213,7 +213,7 @@ def review_new(
         applied = create_review(loaded, case, when, kind, day, edit=_run_editor,
                                 dry_run=dry_run, commit=commit)
     else:
-        with updating_case(caseload, case_id) as (loaded, case):
+        with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
             applied = create_review(loaded, case, when, kind, day, dry_run=dry_run,
                                     commit=commit)
     path = applied.changes[0].path if applied.changes else case.folder
@@ -243,7 +243,7 @@ def sign(
     appended in the style of the ones already there.
     """
     day = resolve_today(today)
-    with updating_case(caseload, case_id) as (loaded, case):
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
         update = sign_contract(case, party, name, _on(on, day))
         applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
     _report(update, applied)
@@ -292,7 +292,7 @@ def set_(
     its usual place; an unknown key is refused by validation.
     """
     day = resolve_today(today)
-    with updating_case(caseload, case_id) as (loaded, case):
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
         update = set_values(case, file, assignments)
         applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
     _report(update, applied)
@@ -322,7 +322,7 @@ def close(
 ) -> None:
     """Close a case: status, closed date and outcome in learner.yaml."""
     day = resolve_today(today)
-    with updating_case(caseload, case_id) as (loaded, case):
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
         update = close_case(case, outcome, _on(on, day), status)
         applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
     _report(update, applied)
