@@ -314,6 +314,8 @@ def test_control_codes_in_records_never_reach_the_terminal_or_a_csv(
         ["summarise", str(sample)], ["summarise", str(sample), "-f", "csv"],
         ["alerts", str(sample)], ["timeline", "L-2026-002", "--caseload", str(sample)],
         ["export", str(sample)], ["validate", str(sample)],
+        ["summarise", str(sample), "-f", "json"], ["export", str(sample), "-f", "jsonl"],
+        ["timeline", "L-2026-002", "--caseload", str(sample), "-f", "json"],
         ["render", str(sample / "cases/L-2026-002"), "--template", "plan"],
     ]
     for argv in commands:

@@ -33,6 +33,7 @@ from pathway_cli.caseload import Case, Caseload
 from pathway_cli.csvtext import csv_text
 from pathway_cli.errors import UserError
 from pathway_cli.models import Learner
+from pathway_cli.plaintext import escape_json_controls
 from pathway_cli.redaction import HEALTH_ROLES
 from pathway_cli.summary import LearnerSummary, summarise_caseload
 
@@ -409,4 +410,5 @@ def to_csv(export: Export) -> str:
 
 def to_jsonl(export: Export) -> str:
     """One JSON object a line."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in export.rows)
+    return "".join(escape_json_controls(json.dumps(row, ensure_ascii=False)) + "\n"
+                   for row in export.rows)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONTROL_CHARACTERS", "control_characters", "strip_controls"]
+__all__ = ["CONTROL_CHARACTERS", "control_characters", "escape_json_controls", "strip_controls"]
 
 # C0 without tab and line feed, DEL, and C1.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -25,3 +25,12 @@ def strip_controls(text: str) -> str:
 def control_characters(text: str) -> list[str]:
     """The distinct control characters in ``text``, in order of appearance."""
     return list(dict.fromkeys(CONTROL_CHARACTERS.findall(text)))
+
+
+# JSON escapes C0 itself; with ensure_ascii=False it leaves DEL and C1 raw.
+_RAW_IN_JSON = re.compile("[\x7f-\x9f]")
+
+
+def escape_json_controls(text: str) -> str:
+    """JSON text with DEL and C1 characters written as ``\\u00XX`` escapes (same data)."""
+    return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)

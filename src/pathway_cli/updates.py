@@ -9,10 +9,13 @@ quoting, blank lines, flow style, CRLF and a BOM stay) and returns the planned
    and refuses the whole update (``UpdateRefused``, exit 1, nothing written) when the
    result has errors (see "Which errors refuse an update" below);
 2. writes each file atomically (temporary file in the same folder, fsync, rename; the
-   file keeps its permissions), after checking right before the rename that the file on
-   disk still holds the bytes that were read (``ChangedOnDisk`` otherwise: someone
-   else's edit is never overwritten);
-3. optionally stages exactly the written files and makes one git commit.
+   file keeps its permissions), holding the case's update lock (``.pathway/locks/ID.lock``)
+   and after checking right before the rename that the file on disk still holds the bytes
+   that were read (``ChangedOnDisk`` otherwise: someone else's edit is never
+   overwritten); the commands take the lock before reading (``updating_case``), so
+   updates of one case run one after the other;
+3. optionally commits exactly the update's own lines (a patch applied to HEAD), leaving
+   everyone else's uncommitted changes alone.
 
 Public API, for the commands here and for other engines (mentor matching uses it to add
 a mentor to a team)::

@@ -8,12 +8,13 @@ call one core function and hand the result to a reporter; ``guarded`` turns a
 from __future__ import annotations
 
 import functools
+import json
 import os
 from collections.abc import Callable, Iterable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console, ConsoleOptions, RenderableType
@@ -22,7 +23,7 @@ from rich.segment import Segment
 from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import FIRST_YEAR, LAST_YEAR
-from pathway_cli.plaintext import CONTROL_CHARACTERS, strip_controls
+from pathway_cli.plaintext import CONTROL_CHARACTERS, escape_json_controls, strip_controls
 
 __all__ = [
     "FormatOpt",
@@ -35,6 +36,7 @@ __all__ = [
     "load_for_command",
     "out_console",
     "parse_date_option",
+    "print_json",
     "resolve_today",
 ]
 
@@ -85,6 +87,11 @@ def out_console() -> Console:
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
     return _PlainConsole(stderr=True, highlight=False, soft_wrap=True)
+
+
+def print_json(document: Any) -> None:
+    """A JSON document on stdout, indented; no raw control character reaches a terminal."""
+    print(escape_json_controls(json.dumps(document, ensure_ascii=False, indent=2)))
 
 
 def parse_date_option(value: str | None) -> str | None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -28,6 +27,7 @@ from pathway_cli.cli.app import (
     guarded,
     load_for_command,
     out_console,
+    print_json,
     resolve_today,
 )
 from pathway_cli.csvtext import csv_text
@@ -281,7 +281,7 @@ def summarise(
     caseload = load_for_command(paths)
     rows = summarise_caseload(caseload, day, _filter(key_worker, status, group))
     if output_format is SummaryFormat.json:
-        print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
+        print_json([summary_json(r) for r in rows])
     elif output_format is SummaryFormat.csv:
         sys.stdout.write(_summary_csv(rows))
     elif not rows:
@@ -371,7 +371,7 @@ def alerts(
     found = find_alerts(caseload, day, only=only)
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print_json(document)
     else:
         _alerts_table(found, sum(1 for case in caseload.cases if only.keeps(case)))
     if fail_on is not None and any(
@@ -444,7 +444,7 @@ def timeline(
     loaded, case = load_case_by_id(caseload, case_id)
     story = case_timeline(case, loaded.settings, resolve_today(today))
     if output_format is TimelineFormat.json:
-        print(json.dumps(timeline_json(story), ensure_ascii=False, indent=2))
+        print_json(timeline_json(story))
     else:
         _timeline_text(story)
     unread = [p.path for p in case.files() if p.model is None]

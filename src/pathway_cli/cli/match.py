@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from enum import StrEnum
@@ -24,6 +23,7 @@ from pathway_cli.cli.app import (
     guarded,
     load_for_command,
     out_console,
+    print_json,
     resolve_today,
 )
 from pathway_cli.errors import UserError
@@ -205,7 +205,7 @@ def match(
         document = match_json(result)
         if dry_run:
             document["diff"] = diff
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print_json(document)
     else:
         _report_table(result)
         if dry_run:

@@ -19,6 +19,7 @@ from pathway_cli.cli.app import (
     err_console,
     guarded,
     out_console,
+    print_json,
     resolve_today,
 )
 from pathway_cli.findings import Finding
@@ -124,7 +125,7 @@ def validate(
     caseload = load_caseload(paths or [])
     result = validate_caseload(caseload, resolve_today(today))
     if output_format is ValidateFormat.json:
-        print(json.dumps(validation_json(result), ensure_ascii=False, indent=2))
+        print_json(validation_json(result))
     elif output_format is ValidateFormat.github:
         _report_github(result)
     else:
