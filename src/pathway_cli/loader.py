@@ -518,15 +518,27 @@ def read_record_bytes(path: Path, limit: int = MAX_RECORD_BYTES) -> bytes:
     to /dev/zero) and for a file above the bound; reads at most ``limit + 1`` bytes
     whatever the file claims its size is. OSError passes through.
     """
-    with path.open("rb") as handle:
-        mode = os.fstat(handle.fileno()).st_mode
-        if not stat.S_ISREG(mode):
+    with path.open("rb", buffering=0) as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
             raise RecordFileRefused(
                 "file-not-regular",
                 "this is not a plain file (a device, pipe or folder, perhaps through a "
                 "link), so it is not read; replace it with the record itself",
             )
-        raw = handle.read(limit + 1)
+        # Read what the file says it holds (a buffer of the bound for every small record
+        # would cost more than the parse), then go on in chunks in case it said too little.
+        raw = handle.read(min(status.st_size, limit) + 1) or b""
+        if len(raw) > status.st_size:
+            parts = [raw]
+            total = len(raw)
+            while total <= limit:
+                chunk = handle.read(64 * 1024)
+                if not chunk:
+                    break
+                parts.append(chunk)
+                total += len(chunk)
+            raw = b"".join(parts)
     if len(raw) > limit:
         raise RecordFileRefused(
             "file-too-large",
