@@ -398,3 +398,14 @@ def test_multi_line_values_keep_the_team_table_whole(runner: CliRunner, sample: 
     rows = [line for line in result.stdout.splitlines() if "Line " in line]
     assert rows and all(line.startswith("|") and line.endswith("|") for line in rows)
     assert "Line one Line two" in rows[0]
+
+
+def test_one_csv_writer_and_one_console_factory() -> None:
+    """Only csvtext writes CSV and only the guarded console factories print rich output."""
+    source = Path(__file__).resolve().parents[1] / "src" / "pathway_cli"
+    for path in source.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if path.name != "csvtext.py":
+            assert not re.search(r"^(import csv|from csv import)\b", text, re.MULTILINE), path
+        if path.name != "app.py":
+            assert "Console(" not in text, path
