@@ -409,3 +409,17 @@ def test_one_csv_writer_and_one_console_factory() -> None:
             assert not re.search(r"^(import csv|from csv import)\b", text, re.MULTILINE), path
         if path.name != "app.py":
             assert "Console(" not in text, path
+
+
+def test_settings_or_mentors_that_are_devices_are_reported(runner: CliRunner, sample: Path) -> None:
+    """pathway.yaml or mentors.yaml linked to /dev/zero is a finding, not silent defaults."""
+    for name in ("pathway.yaml", "mentors.yaml"):
+        (sample / name).unlink()
+        (sample / name).symlink_to("/dev/zero")
+    result = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
+    _no_crash(result)
+    assert "pathway.yaml:1:1: error file-not-regular" in result.stderr
+    assert "mentors.yaml:1:1: error file-not-regular" in result.stderr
+    summary = runner.invoke(app, ["summarise", str(sample), "--today", TODAY])
+    _no_crash_or_success(summary)
+    assert "default settings" in summary.stderr

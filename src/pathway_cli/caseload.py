@@ -310,6 +310,14 @@ def resolved_path(path: Path) -> Path:
         return path.absolute()
 
 
+def _present(path: Path) -> bool:
+    """A file is there (a link counts, even a broken one: reading it reports why)."""
+    try:
+        return path.exists() and not path.is_dir() or path.is_symlink()
+    except OSError:
+        return True
+
+
 def _is_dir(entry: os.DirEntry[str]) -> bool:
     """Like entry.is_dir(), but a broken or looping link is a file (reported when read)."""
     try:
@@ -383,9 +391,11 @@ def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
     root = request.root
     settings_file = None
     mentors_file = None
-    if root is not None and (root / SETTINGS_FILE).is_file():
+    # exists(), not is_file(): a settings file that is a device or a pipe is reported
+    # (file-not-regular), not silently replaced by the defaults
+    if root is not None and _present(root / SETTINGS_FILE):
         settings_file = load_record(root / SETTINGS_FILE, Settings)
-    if root is not None and (root / MENTORS_FILE).is_file():
+    if root is not None and _present(root / MENTORS_FILE):
         mentors_file = load_record(root / MENTORS_FILE, MentorPool)
     settings = (settings_file.model if settings_file else None) or Settings()
     seen: set[Path] = set()
