@@ -95,3 +95,35 @@ def test_a_key_still_being_written_is_waited_for(sample: Path) -> None:
         timer.join()
     assert loaded == bytes.fromhex(digits)
     assert created is False
+
+
+def test_a_held_case_lock_refuses_a_second_writer_after_its_timeout(tmp_path: Path) -> None:
+    """While one writer holds a case's lock, another waits and then gives up with a message."""
+    import threading
+
+    import pytest
+
+    from pathway_cli.errors import UserError
+    from pathway_cli.writer import held_lock
+
+    lock = tmp_path / ".pathway" / "locks" / "L-1.lock"
+    holding = threading.Event()
+    release = threading.Event()
+
+    def first() -> None:
+        with held_lock(lock, "case L-1"):
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=first)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(UserError, match="being updated by another pathway command"), \
+                held_lock(lock, "case L-1", timeout=0.2):
+            pass
+    finally:
+        release.set()
+        thread.join()
+    with held_lock(lock, "case L-1", timeout=0.2), held_lock(lock, "case L-1", timeout=0.2):
+        pass  # free again, and re-entrant within one writer

@@ -12,6 +12,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -129,7 +130,9 @@ def atomic_write(
     _fsync_dir(folder)
 
 
-_HELD: dict[Path, FileLock] = {}
+# Locks this process holds, by file and thread: re-entrant within a thread, while two
+# threads (each with its own descriptor, so flock tells them apart) exclude each other.
+_HELD: dict[tuple[Path, int], FileLock] = {}
 
 
 @contextlib.contextmanager
@@ -141,19 +144,20 @@ def held_lock(lock_file: Path, what: str, timeout: float = LOCK_TIMEOUT) -> Iter
     overwrite another one between its check and its write. Re-entrant within a process.
     ``what`` names the locked thing in the message when the wait times out.
     """
-    key = lock_file.absolute()
+    path = lock_file.absolute()
+    key = (path, threading.get_ident())
     if key in _HELD:
         yield
         return
     try:
-        key.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        ignore = key.parent / ".gitignore"
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        ignore = path.parent / ".gitignore"
         if not ignore.exists():  # lock files are nobody's business in git status
             ignore.write_text("# pathway's update locks\n*\n", encoding="utf-8")
     except OSError as exc:
-        raise UserError(f"cannot make the lock folder {key.parent}: "
+        raise UserError(f"cannot make the lock folder {path.parent}: "
                         f"{exc.strerror or exc}") from None
-    lock = FileLock(key, timeout=timeout)
+    lock = FileLock(path, timeout=timeout, thread_local=False)
     try:
         lock.acquire()
     except Timeout:
@@ -163,7 +167,7 @@ def held_lock(lock_file: Path, what: str, timeout: float = LOCK_TIMEOUT) -> Iter
             hint="run the command again when the other update has finished",
         ) from None
     except OSError as exc:
-        raise UserError(f"cannot lock {what} ({key}): {exc.strerror or exc}") from None
+        raise UserError(f"cannot lock {what} ({path}): {exc.strerror or exc}") from None
     _HELD[key] = lock
     try:
         yield
