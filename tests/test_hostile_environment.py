@@ -330,6 +330,13 @@ def test_control_codes_in_records_never_reach_the_terminal_or_a_csv(
             assert "31mRED" in result.stdout, argv  # the text itself, without the codes
     checked = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
     assert checked.stderr.count("text-control-characters") == 2
+    out = sample / "out"
+    for fmt in ("md", "html"):
+        written = runner.invoke(app, ["render", str(sample / "cases/L-2026-002"), "--template",
+                                      "case", "--to", fmt, "-o", str(out), "--today", TODAY])
+        assert written.exit_code == 0, written.stderr
+    for path in out.iterdir():
+        assert not CONTROL.search(path.read_text(encoding="utf-8")), path
 
 
 def test_summary_csv_neutralises_formulas_as_export_does(runner: CliRunner, sample: Path) -> None:

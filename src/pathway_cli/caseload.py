@@ -313,7 +313,7 @@ def resolved_path(path: Path) -> Path:
 def _present(path: Path) -> bool:
     """A file is there (a link counts, even a broken one: reading it reports why)."""
     try:
-        return path.exists() and not path.is_dir() or path.is_symlink()
+        return (path.exists() and not path.is_dir()) or path.is_symlink()
     except OSError:
         return True
 

@@ -53,6 +53,7 @@ from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import ID_PATTERN, Audience
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.privacy import known_parties
 from pathway_cli.redaction import (
     PLAN_SECTIONS,
@@ -181,8 +182,10 @@ def markdown_escape(text: str) -> str:
     Each line is stripped (indentation would make a code block), characters with a
     meaning anywhere are backslash-escaped, and so are those that mean something at the
     start of a line. A ``_`` inside a word and an ``@`` inside an address stay as they are.
+    Control characters (an escape sequence in a record) are left out.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.strip().split("\n")
     out = []
     for raw in lines:
         line = _ALWAYS.sub(r"\\\g<0>", raw.strip())
