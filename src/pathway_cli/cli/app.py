@@ -8,22 +8,22 @@ call one core function and hand the result to a reporter; ``guarded`` turns a
 from __future__ import annotations
 
 import functools
-import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console, ConsoleOptions, RenderableType
-from rich.segment import Segment
 
-from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.cli.registry import LazyGroup
 from pathway_cli.errors import UserError
-from pathway_cli.models import FIRST_YEAR, LAST_YEAR
-from pathway_cli.plaintext import CONTROL_CHARACTERS, escape_json_controls, strip_controls
+
+if TYPE_CHECKING:  # the records model and Rich load only when a command needs them
+    from rich.console import Console
+
+    from pathway_cli.caseload import Caseload
 
 __all__ = [
     "FormatOpt",
@@ -34,6 +34,7 @@ __all__ = [
     "err_console",
     "guarded",
     "load_for_command",
+    "open_for_command",
     "out_console",
     "parse_date_option",
     "print_json",
@@ -50,6 +51,7 @@ EPILOG = (
 
 app = typer.Typer(
     name="pathway",
+    cls=LazyGroup,
     help=(
         "Keep learner-support records (assessment, plan, contract, reviews) as plain YAML "
         "and validate, update, summarise and render them."
@@ -62,35 +64,61 @@ app = typer.Typer(
 )
 
 
-class _PlainConsole(Console):
-    """A console that never passes a control character of the printed text on.
+@app.callback()
+def _root(
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read every record file afresh instead of using the cache of loaded cases "
+            "(.pathway/cache/), e.g. to time a cold run or to rule the cache out.",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            envvar="PATHWAY_JOBS",
+            metavar="N",
+            help="Worker processes for whole-caseload commands (default: one per core; "
+            "small caseloads always use one).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    # Options for every command; the group also needs a callback because its commands
+    # are registered lazily.
+    from pathway_cli.cache import use_cache
+    from pathway_cli.parallel import set_jobs
 
-    Record text can hold escape sequences; they are taken out of every segment of text
-    here, after layout and before Rich adds its own styling codes, so that every command
-    is covered by the two console factories below.
-    """
-
-    def render(self, renderable: RenderableType,
-               options: ConsoleOptions | None = None) -> Iterable[Segment]:
-        for segment in super().render(renderable, options):
-            if segment.control is None and CONTROL_CHARACTERS.search(segment.text):
-                yield Segment(strip_controls(segment.text), segment.style)
-            else:
-                yield segment
+    use_cache(not no_cache)
+    set_jobs(jobs)
 
 
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
-    return _PlainConsole(highlight=False, soft_wrap=True)
+    from pathway_cli.cli.console import PlainConsole
+
+    return PlainConsole(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
-    return _PlainConsole(stderr=True, highlight=False, soft_wrap=True)
+    from pathway_cli.cli.console import PlainConsole
+
+    # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
+    return PlainConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def print_json(document: Any) -> None:
     """A JSON document on stdout, indented; no raw control character reaches a terminal."""
+    import json
+
+    from pathway_cli.plaintext import escape_json_controls
+
     print(escape_json_controls(json.dumps(document, ensure_ascii=False, indent=2)))
 
 
@@ -98,6 +126,8 @@ def parse_date_option(value: str | None) -> str | None:
     """Typer callback for date options: refuse anything but YYYY-MM-DD (a usage error)."""
     if value is None:
         return None
+    from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+
     try:
         day = date.fromisoformat(value)
     except ValueError:
@@ -152,7 +182,20 @@ def display_path(path: Path) -> str:
 
 def load_for_command(paths: list[Path] | None) -> Caseload:
     """Load the caseload for a command that reads it, warning when pathway.yaml is broken."""
-    caseload = load_caseload(paths or [])
+    from pathway_cli.caseload import load_cases
+
+    caseload = open_for_command(paths)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                caseload.settings.max_record_bytes)
+    return caseload
+
+
+def open_for_command(paths: list[Path] | None) -> Caseload:
+    """The caseload with its settings and the folders of its cases, none loaded yet (the
+    whole-caseload commands load them on every core); warns when pathway.yaml is broken."""
+    from pathway_cli.caseload import open_caseload
+
+    caseload = open_caseload(paths or [])
     if caseload.settings_broken and caseload.settings_file is not None:
         err_console().print(
             f"[yellow]warning:[/] {_escape(display_path(caseload.settings_file.path))} has "
