@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import sys
@@ -28,9 +26,11 @@ from pathway_cli.cli.app import (
     parse_date_option,
     resolve_today,
 )
+from pathway_cli.csvtext import CsvCell, csv_text
 from pathway_cli.errors import UserError
 from pathway_cli.evaluation import (
     GOAL_AREAS,
+    MIN_CELL,
     SECTIONS,
     Evaluation,
     Figure,
@@ -121,24 +121,22 @@ CSV_COLUMNS = ("id", "section", "group", "label", "numerator", "denominator", "s
                "median", "q1", "q3", "unit")
 
 
-def _optional(value: float | None) -> str:
-    return "" if value is None else f"{value:.6g}"
-
-
 def evaluation_csv(evaluation: Evaluation) -> str:
-    """One row a figure and group; suppressed cells read ``<5``."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+    """One row a figure and group (the one CSV writer); suppressed cells read ``<5``."""
+    hidden = f"<{MIN_CELL}"
+    rows: list[list[CsvCell]] = []
     for f in evaluation.figures:
-        hidden = f.suppressed
-        writer.writerow([
-            f.id, f.section, f.group, f.label, numerator_text(f), denominator_text(f),
-            "<5" if hidden else _optional(f.share),
-            "<5" if hidden and f.is_distribution else _optional(f.median),
-            "" if hidden else _optional(f.q1), "" if hidden else _optional(f.q3), f.unit,
+        suppressed = f.suppressed
+        denominator: CsvCell = (hidden if denominator_text(f).startswith("<")
+                                else f.denominator)
+        rows.append([
+            f.id, f.section, f.group, f.label,
+            hidden if suppressed else f.numerator, denominator,
+            hidden if suppressed else f.share,
+            hidden if suppressed and f.is_distribution else f.median,
+            None if suppressed else f.q1, None if suppressed else f.q3, f.unit or None,
         ])
-    return buffer.getvalue()
+    return csv_text(CSV_COLUMNS, rows)
 
 
 def _of(figure: Figure) -> str:
