@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
@@ -58,6 +59,26 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from pathway_cli import __version__
+
+        print(f"pathway {__version__}")
+        raise typer.Exit
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_show_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+) -> None:
+    """Keep learner-support records (assessment, plan, contract, reviews) as plain YAML
+    and validate, update, summarise and render them."""
+
+
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
     return Console(highlight=False, soft_wrap=True)
@@ -68,17 +89,44 @@ def err_console() -> Console:
     return Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def parse_date_option(value: str | None) -> str | None:
-    """Typer callback for date options: refuse anything but YYYY-MM-DD (a usage error)."""
+def parse_date_option(
+    ctx: typer.Context, param: typer.CallbackParam, value: str | None
+) -> str | None:
+    """Typer callback for date options: refuse anything but a real YYYY-MM-DD (a usage error).
+
+    The message names where the value came from: the option, or its environment variable
+    when the option was not given.
+    """
     if value is None:
         return None
+    hint = _date_source(ctx, param)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise typer.BadParameter(
+            f"'{value}' is not a date written as YYYY-MM-DD", param_hint=hint
+        )
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
+        raise typer.BadParameter(
+            f"'{value}' is not a real date; check the month (01-12) and the day",
+            param_hint=hint,
+        ) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise typer.BadParameter(f"'{value}' is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+        raise typer.BadParameter(
+            f"'{value}' is outside the years {FIRST_YEAR}-{LAST_YEAR}", param_hint=hint
+        )
     return value
+
+
+def _date_source(ctx: typer.Context, param: typer.CallbackParam) -> str:
+    """'--today', or the environment variable when the value came from there."""
+    name = param.name or ""
+    option = max(param.opts, key=len) if param.opts else name
+    envvar = getattr(param, "envvar", None)
+    source = ctx.get_parameter_source(name)
+    if source is not None and source.name == "ENVIRONMENT" and isinstance(envvar, str):
+        return f"the environment variable {envvar}"
+    return f"'{option}'"
 
 
 def resolve_today(value: str | None) -> date:
@@ -149,6 +197,8 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             if exc.hint:
                 console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            raise  # the reader went away (| head): main() ends quietly
         except OSError as exc:
             # The file system said no (permissions, a full disk, a looping link): the
             # user's environment, not a bug, so a message rather than a traceback.

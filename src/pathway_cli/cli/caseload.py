@@ -140,6 +140,23 @@ def _data_console() -> Console:
     return console
 
 
+def _plain_tables() -> bool:
+    """True when stdout is a pipe or a file and no COLUMNS asks for a drawn table."""
+    return not out_console().is_terminal and "COLUMNS" not in os.environ
+
+
+def _write_plain_table(header: list[str], rows: list[list[Text]]) -> None:
+    """A table for grep, cut and sort: a header line, then one tab-separated line a row."""
+
+    def cell(text: Text | str) -> str:
+        plain = text.plain if isinstance(text, Text) else text
+        return " ".join(plain.split())  # no tab or line break inside a cell
+
+    lines = ["\t".join(header)]
+    lines += ["\t".join(cell(c) for c in row) for row in rows]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
 def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
@@ -249,6 +266,14 @@ SUMMARY_COLUMNS = (
 
 
 def _summary_table(rows: list[LearnerSummary], today: date) -> None:
+    if _plain_tables():
+        _write_plain_table(
+            [c.header for c in SUMMARY_COLUMNS],
+            [[Text(_why(row, room=len(row.alerts))) if column.header == "why"
+              else column.cell(row, today) for column in SUMMARY_COLUMNS] for row in rows],
+        )
+        err_console().print(_summary_footer(rows, today))
+        return
     console = _data_console()
     columns = [c for c in SUMMARY_COLUMNS if console.width >= c.from_width]
     table = Table(header_style="bold", pad_edge=False, show_edge=False)
@@ -259,14 +284,18 @@ def _summary_table(rows: list[LearnerSummary], today: date) -> None:
         table.add_row(*(column.cell(row, today) for column in columns),
                       style="dim" if row.is_closed else None)
     console.print(table)
+    console.print("\n" + _summary_footer(rows, today))
+
+
+def _summary_footer(rows: list[LearnerSummary], today: date) -> str:
     totals = summary_totals(rows, today)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(
         totals.by_status.items(), key=lambda item: -item[1]))
-    console.print(
-        f"\n{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
+    return (
+        f"{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
         f"At risk: {totals.at_risk} ([bold red]{totals.red} red[/], "
-        f"[yellow]{totals.amber} amber[/]). Reviews due this week: {totals.reviews_due_soon}, "
-        f"overdue: {totals.reviews_overdue}."
+        f"[yellow]{totals.amber} amber[/]). Reviews due in the next 7 days: "
+        f"{totals.reviews_due_soon}, overdue: {totals.reviews_overdue}."
     )
 
 
@@ -328,7 +357,13 @@ def alert_json(alert: Alert) -> dict[str, Any]:
 
 def _alerts_table(alerts: list[Alert], learners: int) -> None:
     console = _data_console()
-    if alerts:
+    if alerts and _plain_tables():
+        _write_plain_table(
+            ["level", "learner", "rule", "what", "record"],
+            [[Text(a.level), Text(a.learner), Text(a.rule), Text(a.message),
+              Text(display_path(a.file) + (f":{a.line}" if a.line else ""))] for a in alerts],
+        )
+    elif alerts:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
         for name in ("level", "learner", "rule"):
             table.add_column(name, no_wrap=True)
