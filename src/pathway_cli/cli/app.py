@@ -20,6 +20,7 @@ import typer
 from rich.console import Console
 
 from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.models import FIRST_YEAR, LAST_YEAR
 
@@ -31,6 +32,7 @@ __all__ = [
     "display_path",
     "err_console",
     "guarded",
+    "int_range",
     "load_for_command",
     "out_console",
     "parse_date_option",
@@ -54,7 +56,8 @@ app = typer.Typer(
     epilog=EPILOG,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
+    cls=PlainHelpGroup,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -116,6 +119,18 @@ def parse_date_option(
             f"'{value}' is outside the years {FIRST_YEAR}-{LAST_YEAR}", param_hint=hint
         )
     return value
+
+
+def int_range(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
+    """A callback that refuses whole numbers outside low-high in plain words."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < low or (high is not None and value > high)):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise typer.BadParameter(f"{value} is not allowed: give a whole number {span}")
+        return value
+
+    return check
 
 
 def _date_source(ctx: typer.Context, param: typer.CallbackParam) -> str:

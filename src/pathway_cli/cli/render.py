@@ -20,6 +20,7 @@ from pathway_cli.cli.app import (
     display_path,
     err_console,
     guarded,
+    int_range,
     parse_date_option,
     resolve_today,
 )
@@ -65,11 +66,13 @@ EPILOG = """Examples:
 
   pathway render cases/L-2026-014 --template contract --to pdf -o out/
 
-  pathway render cases/L-2026-014 --template review --date 2026-10-05 --to html -o out/
+  pathway render cases/L-2026-014 --template review --date 2026-10-05 \\
+      --to html -o out/
 
   pathway render --template progress --audience learner --to pdf -o reports/
 
-  pathway render sample_cases --template case --status all --to pdf -o reports/ --today 2026-11-23
+  pathway render sample_cases --template case --status all --to pdf \\
+      -o reports/ --today 2026-11-23
 
   pathway render --template caseload --to html -o reports/
 
@@ -184,7 +187,8 @@ def render(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF (default: cores)."),
+        typer.Option("--jobs", "-j", metavar="N", callback=int_range(1),
+                     help="Worker processes for PDF (default: cores)."),
     ] = None,
     strict: Annotated[
         bool, typer.Option(help="Exit 1 when any case of a batch was skipped.")

@@ -24,9 +24,11 @@ from pathway_cli.cli.app import (
     display_path,
     err_console,
     guarded,
+    int_range,
     parse_date_option,
     resolve_today,
 )
+from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import GoalStatus, Outcome, Party, ReviewKind
@@ -45,6 +47,7 @@ from pathway_cli.updates import (
 
 review_app = typer.Typer(
     name="review",
+    cls=PlainHelpGroup,
     help="Reviews and sessions: 'review new' writes the next one, prefilled.",
     no_args_is_help=True,
 )
@@ -119,7 +122,8 @@ def goal(
         GoalStatus | None, typer.Option("--status", help="New status of the goal.")
     ] = None,
     progress: Annotated[
-        int | None, typer.Option("--progress", min=0, max=100, help="Progress, 0-100.")
+        int | None, typer.Option("--progress", metavar="0-100", callback=int_range(0, 100),
+                                  help="Progress, 0-100.")
     ] = None,
     note: Annotated[
         str | None,
@@ -165,7 +169,8 @@ def _run_editor(path: Path) -> None:
     "new",
     epilog="Examples:\n\n"
     "  pathway review new L-2026-002\n\n"
-    "  pathway review new L-2026-002 --kind case-conference --date 2026-11-30 --edit\n\n"
+    "  pathway review new L-2026-002 --kind case-conference --date 2026-11-30 \\\n"
+    "      --edit\n\n"
     "  pathway review new L-2026-008 --dry-run",
 )
 @guarded
@@ -206,7 +211,8 @@ def review_new(
 @app.command(
     epilog="Examples:\n\n"
     "  pathway sign L-2026-005 --party learner --name 'Giulia Esposito'\n\n"
-    "  pathway sign L-2026-005 --party guardian --name 'Franca Esposito' --date 2026-11-20",
+    "  pathway sign L-2026-005 --party guardian --name 'Franca Esposito' \\\n"
+    "      --date 2026-11-20",
 )
 @guarded
 def sign(
