@@ -15,7 +15,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    WithJsonSchema,
+    model_validator,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -353,11 +360,25 @@ class Assessment(Record):
 
 
 class SupportAction(Record):
-    """What the team does for a goal."""
+    """What the team does for a goal.
+
+    Who does it is ``owner``, the word goals and review actions use; ``by`` is the older
+    word and still read (validation warns). Both attributes hold the same id once loaded.
+    """
 
     action: Text
-    by: Id | None = None
+    owner: Id | None = Field(default=None, description="Team id of whoever does it.")
+    by: Id | None = Field(default=None, description="Older word for 'owner'.")
     needs: list[Id] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> SupportAction:
+        if self.owner and self.by and self.owner != self.by:
+            raise PydanticCustomError(
+                "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
+            )
+        self.owner = self.by = self.owner or self.by
+        return self
 
 
 class Goal(Record):
@@ -460,8 +481,26 @@ class ReviewAction(Record):
 
     action: Text
     owner: Id
+    by: Id | None = Field(default=None, description="Older word for 'owner'.")
     due: IsoDate | None = None
     done: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_is_owner(cls, data: Any) -> Any:
+        # Plan support said 'by:' in format v1; the same word is read here too.
+        if isinstance(data, dict) and "owner" not in data and "by" in data:
+            return {**data, "owner": data["by"]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> ReviewAction:
+        if self.by and self.by != self.owner:
+            raise PydanticCustomError(
+                "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
+            )
+        self.by = self.owner
+        return self
 
 
 class Review(Record):

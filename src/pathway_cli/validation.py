@@ -9,11 +9,19 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
+from typing import Any
 
-from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload, resolved_path
+from pathway_cli.caseload import (
+    CASE_FILES,
+    REVIEW_NAME_RE,
+    Case,
+    Caseload,
+    Loaded,
+    resolved_path,
+)
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
 from pathway_cli.loader import Source
 from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings
@@ -78,50 +86,139 @@ def check_learner_id(case: Case, ctx: Context) -> list[Finding]:
                "the same (rename one of them)", ("id",))]
 
 
+def _raw(loaded: Loaded[Any] | None) -> dict[str, Any] | None:
+    """The parsed data of a record file, even when its shape has errors (None: unreadable)."""
+    if loaded is None:
+        return None
+    data = loaded.source.data
+    return data if isinstance(data, dict) else None
+
+
+def _items(data: dict[str, Any] | None, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of a list field, with their positions, skipping anything malformed."""
+    value = data.get(key) if data else None
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _owners(item: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    for word in ("owner", "by"):
+        value = item.get(word)
+        if isinstance(value, str):
+            yield word, value
+
+
 def _team_refs(case: Case) -> Iterator[tuple[Path, KeyPath, str, str]]:
-    """Every team id referenced in the case: (file, key path, id, what refers to it)."""
-    learner = case.learner
-    if learner and learner.key_worker and case.learner_file:
-        yield case.learner_file.path, ("key_worker",), learner.key_worker, "key worker"
-    assessment = case.assessment
-    if assessment and case.assessment_file:
-        yield case.assessment_file.path, ("assessor",), assessment.assessor, "assessor"
-    plan = case.plan
+    """Every team id referenced in the case: (file, key path, id, what refers to it).
+
+    Read from each file's parsed data rather than its model, so that a shape error
+    elsewhere in a file (an impossible date, a misspelt status) does not hide a wrong
+    reference in it: one run reports both.
+    """
+    learner = _raw(case.learner_file)
+    if learner and case.learner_file and isinstance(learner.get("key_worker"), str):
+        yield case.learner_file.path, ("key_worker",), learner["key_worker"], "key worker"
+    assessment = _raw(case.assessment_file)
+    if assessment and case.assessment_file and isinstance(assessment.get("assessor"), str):
+        yield case.assessment_file.path, ("assessor",), assessment["assessor"], "assessor"
+    plan = _raw(case.plan_file)
     if plan and case.plan_file:
         path = case.plan_file.path
-        for gi, goal in enumerate(plan.goals):
-            if goal.owner != "learner":
-                yield path, ("goals", gi, "owner"), goal.owner, f"owner of goal {goal.id}"
-            for si, action in enumerate(goal.support):
-                if action.by:
-                    yield path, ("goals", gi, "support", si, "by"), action.by, "support action"
-        if plan.wellbeing:
-            for ai, action in enumerate(plan.wellbeing.actions):
-                if action.by:
-                    yield path, ("wellbeing", "actions", ai, "by"), action.by, "well-being action"
-    for review, loaded in case.reviews_with_files:
-        for wi, member in enumerate(review.with_):
-            yield loaded.path, ("with", wi), member, "review participant"
-        for ai, review_action in enumerate(review.actions):
-            if review_action.owner != "learner":
-                yield loaded.path, ("actions", ai, "owner"), review_action.owner, "action owner"
+        for gi, goal in _items(plan, "goals"):
+            owner = goal.get("owner")
+            if isinstance(owner, str) and owner != "learner":
+                yield path, ("goals", gi, "owner"), owner, f"owner of goal {goal.get('id', gi + 1)}"
+            for si, action in _items(goal, "support"):
+                for word, who in _owners(action):
+                    yield path, ("goals", gi, "support", si, word), who, "support action"
+        wellbeing = plan.get("wellbeing")
+        for ai, action in _items(wellbeing if isinstance(wellbeing, dict) else None, "actions"):
+            for word, who in _owners(action):
+                yield path, ("wellbeing", "actions", ai, word), who, "well-being action"
+    for loaded in case.review_files:
+        review = _raw(loaded)
+        if review is None:
+            continue
+        members = review.get("with")
+        for wi, member in enumerate(members if isinstance(members, list) else []):
+            if isinstance(member, str):
+                yield loaded.path, ("with", wi), member, "review participant"
+        for ai, action in _items(review, "actions"):
+            for word, who in _owners(action):
+                if who != "learner":
+                    yield loaded.path, ("actions", ai, word), who, "action owner"
+
+
+def _team(case: Case) -> list[tuple[str, str]] | None:
+    """(id, name) of the learner's team, from the model or, failing that, the parsed data."""
+    if case.learner is not None:
+        return [(m.id, m.name) for m in case.learner.team]
+    return [(str(m["id"]), str(m.get("name", ""))) for _, m in _items(_raw(case.learner_file),
+                                                                     "team") if "id" in m]
+
+
+def team_hint(word: str, team: list[tuple[str, str]]) -> str:
+    """' (did you mean ...?)' for a team id that matches nothing: by id, or by a person's name."""
+    ids = [member_id for member_id, _ in team]
+    close = difflib.get_close_matches(word, ids, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    lowered = word.casefold()
+    for member_id, name in team:
+        parts = [p.casefold() for p in name.split()]
+        if lowered == name.casefold() or lowered in parts or difflib.get_close_matches(
+            lowered, [name.casefold(), *parts], n=1, cutoff=0.8
+        ):
+            return f" (did you mean '{member_id}' ({name})?)"
+    return ""
 
 
 def check_team_references(case: Case, ctx: Context) -> list[Finding]:
     """Every team id referenced anywhere exists in the learner's team."""
-    learner = case.learner
-    if learner is None:
+    team = _team(case)
+    if team is None or not case.learner_file:
         return []
-    ids = [m.id for m in learner.team]
+    if case.learner_file.source.data is None:
+        return _unchecked("learner.yaml", "the team ids named here",
+                          ((path, key_path) for path, key_path, _, _ in _team_refs(case)))
+    ids = [member_id for member_id, _ in team]
     found = []
     for path, key_path, member, what in _team_refs(case):
         if member not in ids:
-            close = difflib.get_close_matches(member, ids, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
             known = ", ".join(ids) if ids else "nobody yet"
             found.append(_f(path, "team-unknown",
                             f"'{member}' ({what}) is not in the learner's team in "
-                            f"learner.yaml{hint}; the team has: {known}", key_path))
+                            f"learner.yaml{team_hint(member, team)}; the team has: {known}",
+                            key_path))
+    return found
+
+
+def _unchecked(unreadable: str, what: str,
+               places: Iterable[tuple[Path, KeyPath]]) -> list[Finding]:
+    """Say where a cross-file rule could not look, because the file it needs is unreadable.
+
+    One warning a file, at its first reference.
+    """
+    first: dict[Path, KeyPath] = {}
+    for path, key_path in places:
+        first.setdefault(path, key_path)
+    return [_f(path, "reference-unchecked",
+               f"{what} could not be checked, because {unreadable} could not be read (fix its "
+               "errors first)", key_path, WARNING)
+            for path, key_path in first.items()]
+
+
+def check_owner_word(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on 'by:' for who does an action: 'owner:' is the one word for goals and actions."""
+    found = []
+    for path, key_path, _member, _what in _team_refs(case):
+        if key_path[-1] == "by":
+            found.append(_f(path, "owner-word",
+                            "write 'owner:' here, the word goals and review actions use for "
+                            "who does it ('by:' is the older word and still read)",
+                            key_path, WARNING))
+            found[-1] = replace(found[-1], on_key=True)
     return found
 
 
@@ -164,18 +261,21 @@ def check_goal_references(case: Case, ctx: Context) -> list[Finding]:
         goal_ids = [g.id for g in plan.goals]
     elif case.plan_file is not None:
         goal_ids = _raw_goal_ids(case.plan_file.source.data)
+    reviews = [(loaded, data) for loaded in case.review_files
+               if isinstance(data := _raw(loaded), dict) and isinstance(data.get("goals"), dict)]
     if goal_ids is None:
-        return []  # the plan is unreadable; its own findings say so
+        return _unchecked("plan.yaml", "the goals named here",
+                          [(loaded.path, ("goals",)) for loaded, _ in reviews])
     found = []
-    for review, loaded in case.reviews_with_files:
-        for goal_id in review.goals:
-            if goal_id not in goal_ids:
-                close = difflib.get_close_matches(goal_id, goal_ids, n=1, cutoff=0.5)
+    for loaded, data in reviews:
+        for goal_id in data["goals"]:
+            if str(goal_id) not in goal_ids:
+                close = difflib.get_close_matches(str(goal_id), goal_ids, n=1, cutoff=0.5)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 where = "plan.yaml" if case.plan_file else "a plan (there is no plan.yaml yet)"
                 found.append(Finding(loaded.path, "goal-unknown",
                                      f"the goal '{goal_id}' is not in {where}{hint}",
-                                     key_path=("goals", goal_id), on_key=True))
+                                     key_path=("goals", str(goal_id)), on_key=True))
     return found
 
 
@@ -188,22 +288,31 @@ def _raw_goal_ids(data: object) -> list[str] | None:
 
 def check_need_references(case: Case, ctx: Context) -> list[Finding]:
     """Every ``needs:`` id in the plan exists among the assessment's support needs."""
-    plan = case.plan
+    plan = _raw(case.plan_file)
     if plan is None or case.plan_file is None:
         return []
-    if case.assessment is None and case.assessment_file is not None:
-        return []  # the assessment itself is broken
-    need_ids = [n.id for n in case.assessment.support_needs] if case.assessment else []
     path = case.plan_file.path
     refs: list[tuple[KeyPath, str]] = []
-    for gi, goal in enumerate(plan.goals):
-        for si, action in enumerate(goal.support):
-            refs.extend((("goals", gi, "support", si, "needs", ni), n)
-                        for ni, n in enumerate(action.needs))
-    if plan.wellbeing:
-        for ai, action in enumerate(plan.wellbeing.actions):
-            refs.extend((("wellbeing", "actions", ai, "needs", ni), n)
-                        for ni, n in enumerate(action.needs))
+    for gi, goal in _items(plan, "goals"):
+        for si, action in _items(goal, "support"):
+            refs.extend((("goals", gi, "support", si, "needs", ni), str(n))
+                        for ni, n in enumerate(_list(action.get("needs"))))
+    wellbeing = plan.get("wellbeing")
+    for ai, action in _items(wellbeing if isinstance(wellbeing, dict) else None, "actions"):
+        refs.extend((("wellbeing", "actions", ai, "needs", ni), str(n))
+                    for ni, n in enumerate(_list(action.get("needs"))))
+    if not refs:
+        return []
+    if case.assessment is not None:
+        need_ids = [n.id for n in case.assessment.support_needs]
+    elif case.assessment_file is None:
+        need_ids = []
+    else:
+        raw_needs = _items(_raw(case.assessment_file), "support_needs")
+        if _raw(case.assessment_file) is None:
+            return _unchecked("assessment.yaml", "the support needs named here",
+                              [(path, key_path) for key_path, _ in refs])
+        need_ids = [str(n["id"]) for _, n in raw_needs if "id" in n]
     found = []
     for key_path, need in refs:
         if need not in need_ids:
@@ -212,6 +321,10 @@ def check_need_references(case: Case, ctx: Context) -> list[Finding]:
                             f"the support need '{need}' is not in assessment.yaml "
                             f"(its support needs: {known})", key_path))
     return found
+
+
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
 
 
 # --- dates -------------------------------------------------------------------------------
@@ -264,6 +377,37 @@ def check_date_order(case: Case, ctx: Context) -> list[Finding]:
                 found.append(_f(loaded.path, "date-order",
                                 f"this review ({review.date}) is before the case was opened "
                                 f"({learner.opened})", ("date",)))
+    return found
+
+
+def check_dates_plausible(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on dates that cannot be right: signatures before the case or the contract began,
+    a closing or a review after today."""
+    learner, contract = case.learner, case.contract
+    found = []
+    if contract and case.contract_file:
+        for si, signature in enumerate(contract.signatures):
+            if learner and signature.date < learner.opened:
+                found.append(_f(case.contract_file.path, "date-implausible",
+                                f"the {signature.party} signed on {signature.date}, before the "
+                                f"case was opened ({learner.opened}); check the date",
+                                ("signatures", si, "date"), WARNING))
+            elif signature.date < contract.start:
+                found.append(_f(case.contract_file.path, "date-implausible",
+                                f"the {signature.party} signed on {signature.date}, before the "
+                                f"contract starts ({contract.start}); check both dates",
+                                ("signatures", si, "date"), WARNING))
+    if learner and case.learner_file and learner.closed and learner.closed > ctx.today:
+        found.append(_f(case.learner_file.path, "date-implausible",
+                        f"the case is closed on {learner.closed}, which is after today "
+                        f"({ctx.today}); record a closing once it has happened", ("closed",),
+                        WARNING))
+    for review, loaded in case.reviews_with_files:
+        if review.date > ctx.today:
+            found.append(_f(loaded.path, "date-implausible",
+                            f"this review is dated {review.date}, after today ({ctx.today}); "
+                            "a review is recorded once it has been held (plan the next one "
+                            "with next_review)", ("date",), WARNING))
     return found
 
 
@@ -325,6 +469,11 @@ def check_closed_case(case: Case, ctx: Context) -> list[Finding]:
         return []
     path = case.learner_file.path
     found = []
+    if learner.status == "left" and learner.outcome == "completed":
+        found.append(_f(path, "case-outcome-status",
+                        "the outcome is 'completed' but the status is 'left'; a learner who "
+                        "completed has status completed (or choose another outcome)",
+                        ("outcome",), WARNING))
     if learner.is_closed:
         for key in ("closed", "outcome"):
             if getattr(learner, key) is None:
@@ -438,10 +587,12 @@ CASE_RULES: list[CaseRule] = [
     check_stray_files,
     check_learner_id,
     check_team_references,
+    check_owner_word,
     check_unique_ids,
     check_goal_references,
     check_need_references,
     check_date_order,
+    check_dates_plausible,
     check_review_names,
     check_next_review,
     check_achieved_goals,
