@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -106,3 +108,80 @@ def test_a_badly_written_today_asks_for_the_format(runner: CliRunner) -> None:
                            env={"COLUMNS": "200"})
     assert result.exit_code == 2
     assert "YYYY-MM-DD" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ["timeline"],
+    ["badges", "-o", "BADGES"],
+    ["goal", "G1", "--note", "resit booked", "--dry-run"],
+    ["review", "new", "--dry-run"],
+    ["sign", "--party", "guardian", "--name", "Ewa Zielińska", "--dry-run"],
+    ["close", "--outcome", "employed", "--dry-run"],
+])
+def test_inside_a_case_folder_the_id_can_be_left_out(
+    runner: CliRunner, sample: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    """Run inside cases/L-2026-002/, a command that takes an ID works on that case."""
+    monkeypatch.chdir(sample / "cases" / "L-2026-002")
+    args = [str(sample / "badges-out") if a == "BADGES" else a for a in args]
+    result = runner.invoke(app, [*args, "--today", TODAY], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    assert "L-2026-002" in result.output or "Łukasz" in result.output
+
+
+def test_outside_a_case_folder_a_missing_id_is_asked_for(
+    runner: CliRunner, sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At the caseload root, `pathway timeline` asks which learner."""
+    monkeypatch.chdir(sample)
+    result = runner.invoke(app, ["timeline", "--today", TODAY])
+    assert result.exit_code == 1
+    assert "which learner?" in result.stderr
+
+
+def test_render_inside_a_case_folder_is_that_one_case(
+    runner: CliRunner, sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pathway render --template plan` inside a case folder prints that case's plan."""
+    monkeypatch.chdir(sample / "cases" / "L-2026-002")
+    result = runner.invoke(app, ["render", "--template", "plan", "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    assert "Łukasz Zieliński (L-2026-002)" in result.stdout
+
+
+def test_paths_in_messages_are_relative_to_the_folder_run_in(
+    runner: CliRunner, sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a case folder, another case's file is shown as ../L-2026-005/contract.yaml."""
+    monkeypatch.chdir(sample / "cases" / "L-2026-002")
+    result = runner.invoke(app, ["validate", "--today", TODAY, "--format", "json"])
+    files = {f["file"] for f in json.loads(result.stdout)["findings"]}
+    assert files == {str(Path("..") / "L-2026-005" / "contract.yaml")}
+
+
+def test_render_batch_lists_each_skipped_case_once_with_its_cause(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """A batch lists each skipped case once, labelled no consent or nothing to report."""
+    result = runner.invoke(app, ["render", str(sample), "--template", "progress", "--audience",
+                                 "guardian", "--status", "all", "-o", str(tmp_path / "out"),
+                                 "--today", TODAY])
+    lines = result.stderr.splitlines()
+    assert sum("L-2026-001" in line and "consent" in line for line in lines) == 1
+    assert "L-2026-001 (no consent):" in result.stderr
+    assert "L-2026-007 (nothing to report):" in result.stderr
+
+
+def test_a_section_refusal_is_not_called_consent(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """A report whose sections pathway.yaml withholds from the audience is labelled as such."""
+    settings = sample / "pathway.yaml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("guardian: [profile, plan, contract, reviews]",
+                                     "guardian: [profile]"), encoding="utf-8")
+    assert "guardian: [profile]" in settings.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["render", str(sample), "--template", "contract", "--audience",
+                                 "guardian", "-o", str(tmp_path / "out"), "--today", TODAY])
+    assert "L-2026-002 (not for this audience):" in result.stderr
+    assert "L-2026-002 (no consent)" not in result.stderr

@@ -37,6 +37,7 @@ __all__ = [
     "Case",
     "Caseload",
     "Loaded",
+    "case_folder_around",
     "find_root",
     "load_caseload",
     "load_record",
@@ -194,6 +195,15 @@ def find_root(start: Path) -> Path | None:
     here = start.resolve()
     for folder in (here, *here.parents):
         if (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir():
+            return folder
+    return None
+
+
+def case_folder_around(start: Path) -> Path | None:
+    """The case folder (cases/ID/) that ``start`` is in or below, if any."""
+    here = resolved_path(start)
+    for folder in (here, *here.parents):
+        if folder.parent.name == CASES_DIR and _is_root(folder.parent.parent):
             return folder
     return None
 

@@ -146,6 +146,10 @@ class ReportUnavailable(UserError):
     """A report that cannot be made for this case (no such record, no such review)."""
 
 
+class AudienceRefused(UserError):
+    """A report whose sections pathway.yaml does not give to the audience asked for."""
+
+
 class CaseInvalid(UserError):
     """A case whose records have errors: reports are made from valid records only."""
 
@@ -727,7 +731,7 @@ def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
     needed = TEMPLATE_SECTIONS.get(template, ())
     sections = allowed_sections(caseload.settings, options.audience)
     if needed and not sections.intersection(needed):
-        raise ConsentRefused(
+        raise AudienceRefused(
             f"the {template} report shows {' or '.join(dict.fromkeys(needed))}, which "
             f"pathway.yaml (audiences.{options.audience}) does not give to the "
             f"{options.audience}"
@@ -915,7 +919,7 @@ def _alert_row(alert: Any, caseload: Caseload) -> dict[str, Any]:
 
 # --- batch -------------------------------------------------------------------------------
 
-Kind = Literal["written", "invalid", "consent", "unavailable"]
+Kind = Literal["written", "invalid", "consent", "audience", "template", "unavailable"]
 
 
 @dataclass(frozen=True)
@@ -989,6 +993,10 @@ def _skip(case: Case, error: UserError) -> Outcome:
         kind = "invalid"
     elif isinstance(error, ConsentRefused):
         kind = "consent"
+    elif isinstance(error, AudienceRefused):
+        kind = "audience"
+    elif isinstance(error, TemplateProblem):
+        kind = "template"
     learner = case.learner
     reason = error.message.removeprefix(f"{case.id}: ")
     return Outcome(case.id, learner.name if learner else "", learner.status if learner else "",

@@ -19,16 +19,18 @@ from typing import Annotated, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.caseload import Caseload, case_folder_around, load_caseload
 from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.models import FIRST_YEAR, LAST_YEAR
 
 __all__ = [
     "FormatOpt",
+    "OptionalIdArg",
     "PathsArg",
     "TodayOpt",
     "app",
+    "case_id_or_here",
     "display_path",
     "err_console",
     "guarded",
@@ -177,14 +179,45 @@ PathsArg = Annotated[
 FormatOpt = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")]
 
 
+OptionalIdArg = Annotated[
+    str | None,
+    typer.Argument(metavar="[ID]", show_default=False,
+                   help="Learner id (the case folder's name); inside a case folder, that case."),
+]
+
+
+def case_id_or_here(case_id: str | None) -> str:
+    """The learner id given, or that of the case folder the command runs in."""
+    if case_id is not None:
+        return case_id
+    folder = case_folder_around(Path.cwd())
+    if folder is None:
+        raise UserError("which learner? give the learner id, or run this inside a case "
+                        "folder (cases/ID/)")
+    return folder.name
+
+
+# Further up than this, a path relative to the current folder is harder to read than in full.
+_MAX_UP = 3
+
+
 def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the current folder where possible."""
+    """A path as the user should see it: relative to the current folder where possible.
+
+    Inside a case folder, the caseload's own files are shown as ../../pathway.yaml.
+    """
+    # abspath, not resolve(): a link is shown as the user named it (and a looping
+    # link cannot break the message about it).
+    absolute = os.path.normpath(path.absolute())
     try:
-        # abspath, not resolve(): a link is shown as the user named it (and a looping
-        # link cannot break the message about it).
-        return str(Path(os.path.normpath(path.absolute())).relative_to(Path.cwd()))
-    except ValueError:
+        relative = os.path.relpath(absolute, Path.cwd())
+    except ValueError:  # another drive
         return str(path)
+    parts = Path(relative).parts
+    if parts.count("..") > _MAX_UP or (parts and parts[0] == ".." and
+                                       Path(absolute).parts[:2] != Path.cwd().parts[:2]):
+        return str(path)
+    return relative
 
 
 def load_for_command(paths: list[Path] | None) -> Caseload:

@@ -22,9 +22,11 @@ from rich.text import Text
 
 from pathway_cli.alerts import Alert, CaseFilter, find_alerts
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     PathsArg,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
@@ -471,7 +473,7 @@ def _timeline_text(timeline: Timeline) -> None:
 )
 @guarded
 def timeline(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (folder name).")],
+    case_id: OptionalIdArg = None,
     caseload: Annotated[
         Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
     ] = None,
@@ -485,7 +487,7 @@ def timeline(
 
     Private notes and the well-being plan are never shown.
     """
-    loaded, case = load_case_by_id(caseload, case_id)
+    loaded, case = load_case_by_id(caseload, case_id_or_here(case_id))
     story = case_timeline(case, loaded.settings, resolve_today(today))
     if output_format is TimelineFormat.json:
         print(json.dumps(timeline_json(story), ensure_ascii=False, indent=2))

@@ -16,9 +16,11 @@ from rich.table import Table
 from pathway_cli.badges import BadgeSet, issue_badges
 from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     PathsArg,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
@@ -243,7 +245,7 @@ def _report_badges(result: BadgeSet) -> None:
 )
 @guarded
 def badges(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (case folder name).")],
+    case_id: OptionalIdArg = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o",
@@ -262,5 +264,5 @@ def badges(
     issuer comes from pathway.yaml. Re-running writes the same files.
     """
     loaded = load_caseload([caseload] if caseload else [])
-    result = issue_badges(loaded, case_id, resolve_today(today), output)
+    result = issue_badges(loaded, case_id_or_here(case_id), resolve_today(today), output)
     _report_badges(result)

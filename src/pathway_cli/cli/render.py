@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.caseload import Caseload, case_folder_around, load_caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -110,10 +110,18 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
     sys.stdout.buffer.flush()
 
 
+# Why a case was skipped, in a word or two before the full reason.
+SKIP_LABELS = {
+    "invalid": "records have errors",
+    "consent": "no consent",
+    "audience": "not for this audience",
+    "template": "template error",
+    "unavailable": "nothing to report",
+}
+
+
 def _outcome_line(outcome: Outcome) -> str:
-    if outcome.written and outcome.path is not None:
-        return f"wrote {escape(display_path(outcome.path))}"
-    return f"[yellow]skipped[/] {outcome.case_id}: {escape(outcome.reason or outcome.kind)}"
+    return f"wrote {escape(display_path(outcome.path))}" if outcome.path else ""
 
 
 def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
@@ -126,8 +134,10 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
         )
     console = err_console()
     if not console.is_terminal:
+        # Written files as they come; the skipped ones once, in the summary at the end.
         return render_batch(caseload, cases, options, output, jobs=jobs,
-                            on_outcome=lambda o: console.print(_outcome_line(o)))
+                            on_outcome=lambda o: console.print(_outcome_line(o))
+                            if o.written else None)
     progress = Progress(
         TextColumn("[bold]render[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console, transient=True,
@@ -137,9 +147,7 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
                                  total=len(cases))
 
         def advance(outcome: Outcome) -> None:
-            if not outcome.written:
-                progress.console.print(_outcome_line(outcome))
-            progress.advance(task)
+            progress.advance(task)  # skipped cases are listed once, after the bar
 
         return render_batch(caseload, cases, options, output, jobs=jobs, on_outcome=advance)
 
@@ -155,7 +163,8 @@ def _report_batch(result: BatchResult, output: Path) -> None:
         + (f"; [yellow]{len(skipped)} skipped[/]:" if skipped else "")
     )
     for outcome in skipped:
-        console.print(f"  {outcome.case_id} ({outcome.kind}): {escape(outcome.reason or '')}")
+        label = SKIP_LABELS.get(outcome.kind, outcome.kind)
+        console.print(f"  {outcome.case_id} ({label}): {escape(outcome.reason or '')}")
 
 
 @app.command(epilog=EPILOG)
@@ -205,6 +214,9 @@ def render(
     system library. The same records and --today give the same bytes.
     """
     given = list(paths or [])
+    here = case_folder_around(Path.cwd()) if not given and template != "caseload" else None
+    if here is not None:
+        given = [here]  # inside a case folder: that case, as if it had been named
     caseload = load_caseload(given)
     options = RenderOptions(
         template, audience.value,

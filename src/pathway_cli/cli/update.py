@@ -19,8 +19,10 @@ import typer
 from rich.markup import escape
 
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
@@ -116,8 +118,10 @@ def _report(update: Update, applied: Applied) -> None:
 )
 @guarded
 def goal(
-    case_id: IdArg,
-    goal_id: Annotated[str, typer.Argument(metavar="GOAL", help="Goal id in plan.yaml.")],
+    first: Annotated[str, typer.Argument(
+        metavar="[ID] GOAL", show_default=False,
+        help="Learner id and goal id in plan.yaml; inside a case folder, the goal id alone.")],
+    second: Annotated[str | None, typer.Argument(hidden=True, show_default=False)] = None,
     status: Annotated[
         GoalStatus | None, typer.Option("--status", help="New status of the goal.")
     ] = None,
@@ -146,6 +150,7 @@ def goal(
     untouched. Only the goal's changed lines are rewritten.
     """
     day = resolve_today(today)
+    case_id, goal_id = (first, second) if second is not None else (case_id_or_here(None), first)
     loaded, case = open_case(caseload, case_id)
     update = update_goal(case, goal_id, status=status, progress=progress, note=note,
                          on=date.fromisoformat(on) if on else None, today=day)
@@ -175,7 +180,7 @@ def _run_editor(path: Path) -> None:
 )
 @guarded
 def review_new(
-    case_id: IdArg,
+    case_id: OptionalIdArg = None,
     on: Annotated[
         str | None, _date_opt("--date", "Date of the review (default: today).")
     ] = None,
@@ -199,7 +204,7 @@ def review_new(
     review on one day is DATE-2.yaml.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
+    loaded, case = open_case(caseload, case_id_or_here(case_id))
     when = _on(on, day)
     applied = create_review(loaded, case, when, kind, day,
                             edit=_run_editor if edit else None, dry_run=dry_run, commit=commit)
@@ -216,9 +221,9 @@ def review_new(
 )
 @guarded
 def sign(
-    case_id: IdArg,
     party: Annotated[Party, typer.Option("--party", help="Who signs.")],
     name: Annotated[str, typer.Option("--name", help="Name of the person signing.")],
+    case_id: OptionalIdArg = None,
     on: Annotated[str | None, _date_opt("--date", "Date of signing (default: today).")] = None,
     dry_run: DryRunOpt = False,
     commit: CommitOpt = False,
@@ -231,7 +236,7 @@ def sign(
     appended in the style of the ones already there.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
+    loaded, case = open_case(caseload, case_id_or_here(case_id))
     update = sign_contract(case, party, name, _on(on, day))
     _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
 
@@ -291,8 +296,8 @@ def set_(
 )
 @guarded
 def close(
-    case_id: IdArg,
     outcome: Annotated[Outcome, typer.Option("--outcome", help="How the case ended.")],
+    case_id: OptionalIdArg = None,
     on: Annotated[
         str | None, _date_opt("--date", "Date the case closed (default: today).")
     ] = None,
@@ -308,7 +313,7 @@ def close(
 ) -> None:
     """Close a case: status, closed date and outcome in learner.yaml."""
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
+    loaded, case = open_case(caseload, case_id_or_here(case_id))
     update = close_case(case, outcome, _on(on, day), status)
     _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
 
