@@ -185,3 +185,13 @@ def test_a_section_refusal_is_not_called_consent(
                                  "guardian", "-o", str(tmp_path / "out"), "--today", TODAY])
     assert "L-2026-002 (not for this audience):" in result.stderr
     assert "L-2026-002 (no consent)" not in result.stderr
+
+
+@pytest.mark.parametrize("command", ["summarise", "alerts"])
+def test_an_unknown_key_worker_lists_the_known_ones(runner: CliRunner, command: str) -> None:
+    """`--key-worker lfisher` names the key workers there are and the one probably meant."""
+    result = runner.invoke(app, [command, str(SAMPLE), "--key-worker", "lfisher",
+                                 "--today", TODAY], env={"COLUMNS": "300"})
+    text = " ".join(result.stderr.split())
+    assert "no learner has the key worker 'lfisher' (did you mean 'lfischer'?)" in text
+    assert "lfischer (Lea Fischer), mbauer (Markus Bauer)" in text

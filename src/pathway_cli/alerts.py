@@ -486,6 +486,25 @@ class CaseFilter:
         )
 
 
+def key_workers(caseload: Caseload) -> dict[str, str]:
+    """The key workers of the caseload's cases: id -> name (from the team, else the id)."""
+    found: dict[str, str] = {}
+    for case in caseload.cases:
+        learner = case.learner
+        if learner is None or learner.key_worker is None:
+            continue
+        member = learner.member(learner.key_worker)
+        if learner.key_worker not in found or member is not None:
+            found[learner.key_worker] = member.name if member else learner.key_worker
+    return dict(sorted(found.items()))
+
+
+def unknown_key_workers(caseload: Caseload, only: CaseFilter) -> list[str]:
+    """Key workers asked for by the filter that no case of the caseload has."""
+    known = key_workers(caseload)
+    return sorted(k for k in only.key_workers if k not in known)
+
+
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
                 only: CaseFilter | None = None) -> list[Alert]:
     """Every alert of every case (or of the cases ``only`` keeps), red first.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import io
 import json
 import os
@@ -20,7 +21,14 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pathway_cli.alerts import Alert, CaseFilter, find_alerts
+from pathway_cli.alerts import (
+    Alert,
+    CaseFilter,
+    find_alerts,
+    key_workers,
+    unknown_key_workers,
+)
+from pathway_cli.caseload import Caseload
 from pathway_cli.cli.app import (
     OptionalIdArg,
     PathsArg,
@@ -132,6 +140,21 @@ def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
         key_workers=frozenset(key_worker or ()),
         statuses=frozenset(s.value for s in status or ()),
         groups=frozenset(g.value for g in group or ()),
+    )
+
+
+def _warn_unknown_key_workers(caseload: Caseload, only: CaseFilter) -> None:
+    """A --key-worker that matches nobody is named, with the key workers there are."""
+    unknown = unknown_key_workers(caseload, only)
+    if not unknown:
+        return
+    known = key_workers(caseload)
+    listing = ", ".join(f"{k} ({name})" if name != k else k for k, name in known.items())
+    close = [m for k in unknown for m in difflib.get_close_matches(k, list(known), n=1)]
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    err_console().print(
+        f"[yellow]warning:[/] no learner has the key worker {', '.join(map(repr, unknown))}"
+        f"{escape(hint)}; key workers here: {escape(listing) or 'none'}"
     )
 
 
@@ -319,7 +342,9 @@ def summarise(
     """
     day = resolve_today(today)
     caseload = load_for_command(paths)
-    rows = summarise_caseload(caseload, day, _filter(key_worker, status, group))
+    only = _filter(key_worker, status, group)
+    _warn_unknown_key_workers(caseload, only)
+    rows = summarise_caseload(caseload, day, only)
     if output_format is SummaryFormat.json:
         print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
     elif output_format is SummaryFormat.csv:
@@ -414,6 +439,7 @@ def alerts(
     day = resolve_today(today)
     caseload = load_for_command(paths)
     only = _filter(key_worker, status, group)
+    _warn_unknown_key_workers(caseload, only)
     found = find_alerts(caseload, day, only=only)
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
