@@ -102,3 +102,56 @@ def test_new_quotes_names_yaml_would_misread(
     assert json.loads(result.stdout)["errors"] == 0
     assert "name: \"Anna: the second # not a comment\"" in (
         tmp_path / "cases/L-2/learner.yaml").read_text()
+
+
+def test_a_new_key_worker_is_not_named_by_their_id(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`new --key-worker akoch` in a fresh caseload leaves a placeholder, never `name: akoch`."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["new", "L-1", "--name", "Jonas Weber", "--key-worker", "akoch",
+                                 "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    text = (root / "cases/L-1/learner.yaml").read_text()
+    assert "name: akoch" not in text
+    assert "FILL IN: the full name of akoch" in text
+    assert "fill in the full name of akoch" in result.stderr
+    check = runner.invoke(app, ["validate", "--today", TODAY, "--format", "json"])
+    assert [f["rule"] for f in json.loads(check.stdout)["findings"]] == ["invalid-type"]
+
+
+def test_key_worker_name_and_skeletons_use_the_real_key_worker(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--key-worker-name fills the name in; the skeletons name akoch, not tkeller or psych1."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["new", "L-1", "--name", "Jonas Weber", "--key-worker", "akoch",
+                                 "--key-worker-name", "Anna Koch", "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    case = root / "cases/L-1"
+    assert "    name: Anna Koch\n" in (case / "learner.yaml").read_text()
+    skeletons = "".join((case / f).read_text() for f in ("assessment.yaml", "plan.yaml"))
+    assert "tkeller" not in skeletons and "psych1" not in skeletons
+    assert "# assessor: akoch" in skeletons
+    assert "owner: akoch" in skeletons
+    check = runner.invoke(app, ["validate", "--today", TODAY])
+    assert check.exit_code == 0, check.stderr
+
+
+def test_comments_in_skeletons_line_up(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inline comments start in one column in pathway.yaml and the case skeletons."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root), "--organisation", "Berufsschule Nord"])
+    monkeypatch.chdir(root)
+    runner.invoke(app, ["new", "L-2026-015", "--name", "Zofia Wiśniewska", "--today", TODAY])
+    for path in [root / "pathway.yaml", *sorted((root / "cases/L-2026-015").glob("*.yaml"))]:
+        columns = {line.index("# ", len(line.split("  # ")[0].rstrip()))
+                   for line in path.read_text().splitlines()
+                   if "  # " in line and len(line.split("  # ")[0].rstrip()) < 33}
+        assert len(columns) <= 1, (path.name, columns)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -22,7 +23,7 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.findings import Finding
-from pathway_cli.scaffold import init_caseload, new_case
+from pathway_cli.scaffold import init_caseload, known_member, new_case
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.validation import ValidationResult, validate_caseload
 from pathway_cli.writer import atomic_write
@@ -179,7 +180,14 @@ def new(
     name: Annotated[str, typer.Option("--name", help="The learner's full name.")],
     key_worker: Annotated[
         str | None,
-        typer.Option("--key-worker", help="Team id of the key worker (copied from other cases)."),
+        typer.Option("--key-worker", metavar="ID",
+                     help="Team id of the key worker (name and role copied from other cases)."),
+    ] = None,
+    key_worker_name: Annotated[
+        str | None,
+        typer.Option("--key-worker-name", metavar="NAME",
+                     help="Full name of a key worker new to the caseload (asked for in a "
+                     "terminal; otherwise left for you to fill in)."),
     ] = None,
     caseload: Annotated[
         Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
@@ -187,8 +195,16 @@ def new(
     today: TodayOpt = None,
 ) -> None:
     """Make cases/ID/ with learner.yaml and commented skeletons for the other records."""
-    result = new_case(caseload, case_id, name, resolve_today(today), key_worker)
+    if (key_worker and not key_worker_name and sys.stdin.isatty()
+            and known_member(caseload, key_worker) is None):
+        key_worker_name = typer.prompt(f"{key_worker} is new to this caseload; full name",
+                                       default="", show_default=False).strip() or None
+    result = new_case(caseload, case_id, name, resolve_today(today), key_worker,
+                      key_worker_name)
     console = err_console()
     for path in result.written:
         console.print(f"wrote {escape(display_path(path))}")
+    if key_worker and "# FILL IN" in result.written[0].read_text(encoding="utf-8"):
+        console.print(f"[yellow]next:[/] fill in the full name of {escape(key_worker)} in "
+                      f"{escape(display_path(result.written[0]))} (or give --key-worker-name)")
     out_console().print(escape(display_path(result.written[0].parent)))
