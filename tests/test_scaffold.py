@@ -155,3 +155,72 @@ def test_comments_in_skeletons_line_up(
                    for line in path.read_text().splitlines()
                    if "  # " in line and len(line.split("  # ")[0].rstrip()) < 33}
         assert len(columns) <= 1, (path.name, columns)
+
+
+def test_gitignore_of_init_keeps_drafts_reports_and_badges_out(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """git ignores review drafts, badges/ and the report and export folders; not the records."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:  # pragma: no cover - git is part of the development setup
+        pytest.skip("git is not installed")
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    ignored = ["cases/L-1/reviews/.2026-11-23.draft.yaml", "badges/L-1/g1.json",
+               "out/L-1-plan-team.pdf", "reports/index.md", "monitoring/goals.csv",
+               ".pathway/key"]
+    kept = ["cases/L-1/plan.yaml", "cases/L-1/reviews/2026-11-23.yaml", "pathway.yaml"]
+    for path, expected in [*((p, 0) for p in ignored), *((p, 1) for p in kept)]:
+        done = subprocess.run([git, "-C", str(root), "check-ignore", "-q", path],
+                              check=False)
+        assert done.returncode == expected, path
+
+
+def test_the_pre_commit_hook_is_published_and_used_by_init(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """.pre-commit-hooks.yaml has pathway-validate; init's snippet runs the same hook."""
+    import re
+
+    import yaml
+
+    from pathway_cli.scaffold import PRE_COMMIT_HOOK
+
+    repo = Path(__file__).resolve().parents[1]
+    (published,) = yaml.safe_load((repo / ".pre-commit-hooks.yaml").read_text())
+    assert published["id"] == "pathway-validate"
+    for key in ("entry", "files", "pass_filenames", "name"):
+        assert published[key] == PRE_COMMIT_HOOK[key], key
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    config = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())
+    (local,) = config["repos"][0]["hooks"]
+    assert {k: local[k] for k in ("id", "entry", "files")} == {
+        k: published[k] for k in ("id", "entry", "files")}
+    files = re.compile(published["files"])
+    for path in ("cases/L-1/plan.yaml", "cases/L-1/reviews/2026-10-05.yaml", "pathway.yaml",
+                 "mentors.yaml"):
+        assert files.search(path), path
+    for path in ("schemas/plan.schema.json", ".pre-commit-config.yaml", "templates/x.md.j2",
+                 "cases/L-1/notes.txt"):
+        assert not files.search(path), path
+
+
+def test_the_hook_reports_what_a_change_breaks_elsewhere_in_its_case(
+    runner: CliRunner, sample: Path
+) -> None:
+    """`validate --whole-cases plan.yaml`: a goal removed from the plan shows in the review."""
+    plan = sample / "cases/L-2026-002/plan.yaml"
+    plan.write_text(plan.read_text().replace("- id: G3", "- id: G9"))
+    alone = runner.invoke(app, ["validate", str(plan), "--today", TODAY, "--format", "json"])
+    whole = runner.invoke(app, ["validate", "--whole-cases", str(plan), "--today", TODAY,
+                                "--format", "json"])
+    rules_alone = {f["rule"] for f in json.loads(alone.stdout)["findings"]}
+    rules_whole = {f["rule"] for f in json.loads(whole.stdout)["findings"]}
+    assert "goal-unknown" not in rules_alone
+    assert "goal-unknown" in rules_whole
+    assert whole.exit_code == 1

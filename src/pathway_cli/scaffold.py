@@ -19,6 +19,7 @@ from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.writer import atomic_write, ensure_inside
 
 __all__ = [
+    "PRE_COMMIT_HOOK",
     "SCHEMA_DIR",
     "InitResult",
     "align_comments",
@@ -118,24 +119,44 @@ check fields as you type. `.pre-commit-config.yaml` runs `pathway validate` on e
 (install it with `pre-commit install`).
 """
 
+# The pre-commit hook pathway publishes in its own .pre-commit-hooks.yaml (a test keeps the
+# two the same): the changed record files, each checked with its whole case around it.
+PRE_COMMIT_HOOK = {
+    "id": "pathway-validate",
+    "name": "pathway validate",
+    "description": "Check the changed learner records, each with its case around it.",
+    "entry": "pathway validate --whole-cases",
+    "files": r"(^|/)(cases/[^/]+/(reviews/)?[^/]+\.ya?ml|pathway\.yaml|mentors\.yaml)$",
+    "pass_filenames": True,
+}
+
 _PRE_COMMIT = """\
-# Run `pathway validate` on the records a commit changes (https://pre-commit.com).
+# Run `pathway validate` on the records a commit changes (https://pre-commit.com):
+# install it once with `pre-commit install`. This is the pathway-validate hook of
+# pathway's .pre-commit-hooks.yaml, run with the pathway installed here (language: system).
 repos:
   - repo: local
     hooks:
-      - id: pathway-validate
-        name: pathway validate
-        entry: pathway validate
+      - id: {id}
+        name: {name}
+        entry: {entry}
         language: system
-        files: ^(cases/.+\\.ya?ml|pathway\\.yaml|mentors\\.yaml)$
+        files: '{files}'
         pass_filenames: true
-"""
+""".format(**PRE_COMMIT_HOOK)
 
 _GITIGNORE = """\
 # pathway's local secrets (the pseudonymisation key) never go into git.
 .pathway/
-# Rendered reports are personal data too; commit them only on purpose.
+# Drafts that `pathway review new --edit` keeps while a review is being written.
+cases/*/reviews/.*.draft.yaml
+# Reports, exports and badges are personal data too; commit them only on purpose.
+# (badges/ is where `pathway badges` writes; the others are the folders the README's
+# examples give to render -o and export -o.)
+badges/
 out/
+reports/
+monitoring/
 """
 
 

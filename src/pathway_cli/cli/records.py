@@ -115,13 +115,23 @@ def validate(
     output_format: Annotated[
         ValidateFormat, typer.Option("--format", "-f", help="text, json or github annotations.")
     ] = ValidateFormat.text,
+    whole_cases: Annotated[
+        bool,
+        typer.Option("--whole-cases",
+                     help="With record files named, report every finding of their cases "
+                     "(a goal removed from plan.yaml shows in the review that names it)."),
+    ] = False,
     today: TodayOpt = None,
 ) -> None:
     """Check records against the format: shapes, references, dates and consistency.
 
     Every problem in every file is reported as file:line:col: severity rule: message.
+    A record file named alone is checked with its case around it and only its own
+    findings are reported, unless --whole-cases asks for all of its case's.
     """
     caseload = load_caseload(paths or [])
+    if whole_cases:
+        caseload.only_files = None
     result = validate_caseload(caseload, resolve_today(today))
     if output_format is ValidateFormat.json:
         print(json.dumps(validation_json(result), ensure_ascii=False, indent=2))
