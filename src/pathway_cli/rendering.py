@@ -91,6 +91,7 @@ __all__ = [
     "report_file_name",
     "select_cases",
     "template_environment",
+    "templates_at",
     "write_report",
 ]
 
@@ -367,6 +368,13 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
 def available_templates(caseload: Caseload | None) -> list[str]:
     """Names of the report templates a caseload can use (built-in and its own)."""
     return _template_names(template_dirs(caseload))
+
+
+def templates_at(root: Path | None) -> list[str]:
+    """Names of the report templates of the caseload at ``root`` (built-in and its own)."""
+    own = root / "templates" if root is not None else None
+    return _template_names((own, BUILTIN_DIR) if own is not None and own.is_dir()
+                           else (BUILTIN_DIR,))
 
 
 def _template_names(dirs: Sequence[Path]) -> list[str]:

@@ -14,12 +14,13 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
 
 from pathway_cli.caseload import Caseload, case_folder_around, load_caseload
+from pathway_cli.cli import completion
 from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.models import FIRST_YEAR, LAST_YEAR
@@ -49,6 +50,15 @@ EPILOG = (
     "Exit codes: 0 done, 1 findings or a refused action, 2 usage error."
 )
 
+class _PathwayGroup(PlainHelpGroup):
+    """The root group: ``--install-completion`` and ``--show-completion`` take an optional
+    shell name (``--install-completion`` alone detects the shell)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Give a shell-less completion option the value 'auto' before parsing."""
+        return super().parse_args(ctx, completion.with_shell(args))
+
+
 app = typer.Typer(
     name="pathway",
     help=(
@@ -59,7 +69,8 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    cls=PlainHelpGroup,
+    cls=_PathwayGroup,
+    add_completion=False,  # ours take the shell's name (see cli/completion.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -79,6 +90,21 @@ def _root(
         typer.Option("--version", "-V", callback=_show_version, is_eager=True,
                      help="Print the version and exit."),
     ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option("--install-completion", metavar="[SHELL]", show_envvar=False,
+                     callback=completion.install_completion, is_eager=True,
+                     expose_value=False, show_default=False,
+                     help="Install completion for SHELL (bash, zsh, fish, powershell; "
+                     "default: the shell you are in)."),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option("--show-completion", metavar="[SHELL]", show_envvar=False,
+                     callback=completion.show_completion, is_eager=True,
+                     expose_value=False, show_default=False,
+                     help="Print the completion script for SHELL, to install it by hand."),
+    ] = None,
 ) -> None:
     """Keep learner-support records (assessment, plan, contract, reviews) as plain YAML
     and validate, update, summarise and render them."""
@@ -182,6 +208,7 @@ FormatOpt = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output fo
 OptionalIdArg = Annotated[
     str | None,
     typer.Argument(metavar="[ID]", show_default=False,
+                   autocompletion=completion.complete_learner,
                    help="Learner id (the case folder's name); inside a case folder, that case."),
 ]
 

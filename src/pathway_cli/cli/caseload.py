@@ -29,6 +29,7 @@ from pathway_cli.alerts import (
     unknown_key_workers,
 )
 from pathway_cli.caseload import Caseload
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
     OptionalIdArg,
     PathsArg,
@@ -122,6 +123,7 @@ class ExportRows(StrEnum):
 KeyWorkerOpt = Annotated[
     list[str] | None,
     typer.Option("--key-worker", "-k", metavar="ID",
+                 autocompletion=completion.complete_key_worker,
                  help="Only learners of this key worker (repeat for several)."),
 ]
 StatusOpt = Annotated[

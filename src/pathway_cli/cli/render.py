@@ -13,6 +13,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pathway_cli.caseload import Caseload, case_folder_around, load_caseload
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -173,6 +174,7 @@ def render(
     template: Annotated[
         str,
         typer.Option("--template", "-t", metavar="NAME",
+                     autocompletion=completion.complete_template,
                      help="Report template: plan, contract, review, case, progress, caseload "
                      "or one of the caseload's own."),
     ],

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.markup import escape
 
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
     OptionalIdArg,
     TodayOpt,
@@ -60,7 +61,8 @@ def _on(value: str | None, today: date) -> date:
     return date.fromisoformat(value) if value else today
 
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="Learner id (the case folder's name).")]
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Learner id (the case folder's name).",
+                                      autocompletion=completion.complete_learner)]
 CaseloadOpt = Annotated[
     Path | None,
     typer.Option("--caseload", help="Caseload root (default: found from the current folder)."),
@@ -120,8 +122,10 @@ def _report(update: Update, applied: Applied) -> None:
 def goal(
     first: Annotated[str, typer.Argument(
         metavar="[ID] GOAL", show_default=False,
+        autocompletion=completion.complete_goal_or_learner,
         help="Learner id and goal id in plan.yaml; inside a case folder, the goal id alone.")],
-    second: Annotated[str | None, typer.Argument(hidden=True, show_default=False)] = None,
+    second: Annotated[str | None, typer.Argument(
+        hidden=True, show_default=False, autocompletion=completion.complete_goal_of_case)] = None,
     status: Annotated[
         GoalStatus | None, typer.Option("--status", help="New status of the goal.")
     ] = None,
