@@ -195,3 +195,35 @@ def test_an_unknown_key_worker_lists_the_known_ones(runner: CliRunner, command: 
     text = " ".join(result.stderr.split())
     assert "no learner has the key worker 'lfisher' (did you mean 'lfischer'?)" in text
     assert "lfischer (Lea Fischer), mbauer (Markus Bauer)" in text
+
+
+def test_index_title_has_one_colon_in_html(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """The HTML index page title reads 'Plan reports for the team: <organisation>'."""
+    out = tmp_path / "out"
+    runner.invoke(app, ["render", str(sample), "--template", "plan", "--to", "html", "-o",
+                        str(out), "--today", TODAY])
+    page = (out / "index-plan-team.html").read_text(encoding="utf-8")
+    title = page.split("<title>")[1].split("</title>")[0]
+    assert title.startswith("Plan reports for the team: ")
+    assert title.count(":") == 1
+
+
+def test_export_help_says_o_takes_a_file_or_a_folder(runner: CliRunner) -> None:
+    """`export --help` says -o takes a file or a folder."""
+    result = runner.invoke(app, ["export", "--help"], env={"COLUMNS": "80"})
+    flat = " ".join(result.stdout.split())
+    assert "-o, --output FILE|DIR" in flat
+    assert "or into this folder" in flat
+
+
+def test_badges_points_at_a_readme_section_that_exists(runner: CliRunner, sample: Path,
+                                                       tmp_path: Path) -> None:
+    """The unsigned-badges note names a README section by its real heading."""
+    result = runner.invoke(app, ["badges", "L-2026-006", "--caseload", str(sample), "-o",
+                                 str(tmp_path / "b"), "--today", TODAY], env={"COLUMNS": "300"})
+    flat = " ".join(result.stderr.split())
+    section = flat.split("section '")[1].split("'")[0]
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"## {section.replace('pathway badges', '`pathway badges`')}" in readme

@@ -1118,7 +1118,8 @@ def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
                  result: BatchResult) -> Path:
     header = _report_header(caseload, options)
     lang, region = _locale(caseload.settings.locale)
-    title = f"Reports: {options.template} for the {options.audience}"
+    # No colon: page titles read "<title>: <organisation>", and two colons stutter.
+    title = f"{options.template.capitalize()} reports for the {options.audience}"
     meta = PageMeta(title, header["organisation"], header["organisation"], options.today,
                     long_date(options.today), lang, region, options.audience,
                     "Confidential: list of reports")

@@ -551,7 +551,10 @@ def export(
                      "birth and free text."),
     ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE|DIR",
+                     help="Write to this file (or into this folder as ROWS.FORMAT, e.g. "
+                     "goals.csv) instead of stdout."),
     ] = None,
     today: TodayOpt = None,
 ) -> None:

@@ -235,7 +235,8 @@ def _report_badges(result: BadgeSet) -> None:
                       "to a web address before signing[/]")
     if result.signer == "unsigned":
         console.print("[dim]credentials are unsigned: a wallet can show them but not verify "
-                      "them yet (see the README, Signing badges)[/]")
+                      "them yet (see the README, section 'Recognised achievements: pathway "
+                      "badges')[/]")
 
 
 @app.command(
