@@ -107,8 +107,8 @@ def test_a_shape_error_in_a_review_does_not_hide_its_unknown_participant(
 def test_an_unreadable_plan_is_named_where_references_could_not_be_checked(
     runner: CliRunner, tmp_path: Path
 ) -> None:
-    """A tab in plan.yaml: the review says its goals could not be checked, and why."""
-    root = make_case(tmp_path, plan=PLAN.replace("  - id: G1", "\t- id: G1"))
+    """An unclosed bracket in plan.yaml: the review says its goals could not be checked."""
+    root = make_case(tmp_path, plan=PLAN.replace("owner: akoch}", "owner: akoch"))
     found = findings(runner, root)
     assert ("plan.yaml", "yaml-syntax") in rules(found)
     unchecked = [f for f in found if f["rule"] == "reference-unchecked"]
@@ -209,3 +209,26 @@ def test_set_can_correct_an_impossible_date(runner: CliRunner, tmp_path: Path) -
                                  str(root), "--today", TODAY])
     assert result.exit_code == 0, result.stderr
     assert "agreed: 2026-09-30" in (root / "cases" / "L-1" / "plan.yaml").read_text()
+
+
+def test_a_tab_does_not_hide_an_invalid_status_in_the_same_file(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A tab used for indentation in plan.yaml and a misspelt status there are both reported."""
+    plan = PLAN.replace("    area: learning", "\tarea: learning").replace(
+        "status: in-progress", "status: in-progres")
+    found = findings(runner, make_case(tmp_path, plan=plan))
+    assert [(f["rule"], f["line"]) for f in found] == [("yaml-syntax", 4),
+                                                       ("invalid-choice", 11)]
+    assert "did you mean 'in-progress'?" in found[1]["message"]
+
+
+def test_a_file_indented_with_tabs_still_has_its_references_checked(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A review's unknown goal is found even when plan.yaml is indented with tabs."""
+    plan = PLAN.replace("    area: learning", "\tarea: learning")
+    review = REVIEW.replace("G1: {status", "G7: {status")
+    found = findings(runner, make_case(tmp_path, plan=plan, review=review))
+    assert ("2026-10-05.yaml", "goal-unknown") in rules(found)
+    assert ("2026-10-05.yaml", "reference-unchecked") not in rules(found)

@@ -78,6 +78,8 @@ def load_record(path: Path, model: type[M], raw: bytes | None = None) -> Loaded[
     """Read one file and check its shape; problems go into ``source.findings``."""
     source = load_source(path, raw)
     if source.data is None:
+        if source.recovered is not None:  # tabs for indentation: report the rest as well
+            source.findings.extend(check_shape(source.recovered, model, path, path.name)[1])
         return Loaded(source, None)
     instance, findings = check_shape(source.data, model, path, path.name)
     source.findings.extend(findings)

@@ -91,6 +91,8 @@ def _raw(loaded: Loaded[Any] | None) -> dict[str, Any] | None:
     if loaded is None:
         return None
     data = loaded.source.data
+    if data is None:
+        data = loaded.source.recovered  # indented with tabs, but otherwise readable
     return data if isinstance(data, dict) else None
 
 
@@ -179,7 +181,7 @@ def check_team_references(case: Case, ctx: Context) -> list[Finding]:
     team = _team(case)
     if team is None or not case.learner_file:
         return []
-    if case.learner_file.source.data is None:
+    if _raw(case.learner_file) is None:
         return _unchecked("learner.yaml", "the team ids named here",
                           ((path, key_path) for path, key_path, _, _ in _team_refs(case)))
     ids = [member_id for member_id, _ in team]
@@ -260,7 +262,7 @@ def check_goal_references(case: Case, ctx: Context) -> list[Finding]:
     if plan is not None:
         goal_ids = [g.id for g in plan.goals]
     elif case.plan_file is not None:
-        goal_ids = _raw_goal_ids(case.plan_file.source.data)
+        goal_ids = _raw_goal_ids(_raw(case.plan_file))
     reviews = [(loaded, data) for loaded in case.review_files
                if isinstance(data := _raw(loaded), dict) and isinstance(data.get("goals"), dict)]
     if goal_ids is None:
