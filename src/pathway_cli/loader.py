@@ -7,6 +7,7 @@ second parse, for files that have something to report.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -414,6 +415,10 @@ _TAB_MESSAGE = "this is not valid YAML: " + _FRIENDLY[0][1]
 _LEADING_WHITESPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 
 
+def _spaces_for_tabs(match: re.Match[str], spaces: str) -> str:
+    return match.group(0).replace("\t", spaces)
+
+
 def _recover_from_tabs(source: Source) -> None:
     """Read a file indented with tabs as if they were spaces, to find its other problems.
 
@@ -421,8 +426,9 @@ def _recover_from_tabs(source: Source) -> None:
     way only lets validation report what else is wrong in the same run.
     """
     for width in (2, 4, 8):
-        text = _LEADING_WHITESPACE.sub(lambda m, w=width: m.group(0).replace("\t", " " * w),
-                                       source.text)
+        spaces = " " * width
+        text = _LEADING_WHITESPACE.sub(
+            functools.partial(_spaces_for_tabs, spaces=spaces), source.text)
         data, problems = parse_text(text)
         if not problems and isinstance(data, dict):
             source.recovered = data
