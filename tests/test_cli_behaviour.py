@@ -227,3 +227,15 @@ def test_badges_points_at_a_readme_section_that_exists(runner: CliRunner, sample
     section = flat.split("section '")[1].split("'")[0]
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
     assert f"## {section.replace('pathway badges', '`pathway badges`')}" in readme
+
+
+def test_error_messages_name_files_relative_to_the_folder_run_in(
+    runner: CliRunner, sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inside a case folder, a refusal names learner.yaml, not its absolute path."""
+    monkeypatch.chdir(sample / "cases" / "L-2026-001")
+    result = runner.invoke(app, ["render", "--template", "plan", "--audience", "employer",
+                                 "--today", TODAY], env={"COLUMNS": "300"})
+    assert result.exit_code == 1
+    assert "consent.share_with in learner.yaml names nobody" in result.stderr
+    assert str(sample) not in result.stderr

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from pathway_cli.caseload import Caseload, case_folder_around, load_caseload
+from pathway_cli.caseload import Caseload, case_folder_around, find_root, load_caseload
 from pathway_cli.cli import completion
 from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
@@ -39,6 +39,7 @@ __all__ = [
     "load_for_command",
     "out_console",
     "parse_date_option",
+    "relative_paths_in",
     "resolve_today",
 ]
 
@@ -247,6 +248,22 @@ def display_path(path: Path) -> str:
     return relative
 
 
+def relative_paths_in(text: str) -> str:
+    """A message with the absolute paths inside the caseload around the current folder
+    written relative to it, as display_path writes paths (core messages name files in
+    full)."""
+    here = Path.cwd()
+    root = find_root(here)
+    if root is None or os.sep not in text:
+        return text
+    folders = [here.resolve(), *here.resolve().parents]
+    for folder in folders[: folders.index(root) + 1] if root in folders else folders[:1]:
+        relative = os.path.relpath(folder, here)
+        text = text.replace(str(folder) + os.sep, "" if relative == "." else relative + os.sep)
+        text = re.sub(re.escape(str(folder)) + r"(?![\w./-])", relative, text)
+    return text
+
+
 def load_for_command(paths: list[Path] | None) -> Caseload:
     """Load the caseload for a command that reads it, warning when pathway.yaml is broken."""
     caseload = load_caseload(paths or [])
@@ -268,9 +285,9 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except UserError as exc:
             console = err_console()
-            console.print(f"[bold red]error:[/] {_escape(exc.message)}")
+            console.print(f"[bold red]error:[/] {_escape(relative_paths_in(exc.message))}")
             if exc.hint:
-                console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
+                console.print(f"[dim]hint:[/] {_escape(relative_paths_in(exc.hint))}")
             raise typer.Exit(exc.exit_code) from None
         except BrokenPipeError:
             raise  # the reader went away (| head): main() ends quietly

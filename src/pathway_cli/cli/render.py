@@ -23,6 +23,7 @@ from pathway_cli.cli.app import (
     guarded,
     int_range,
     parse_date_option,
+    relative_paths_in,
     resolve_today,
 )
 from pathway_cli.errors import UserError
@@ -165,7 +166,8 @@ def _report_batch(result: BatchResult, output: Path) -> None:
     )
     for outcome in skipped:
         label = SKIP_LABELS.get(outcome.kind, outcome.kind)
-        console.print(f"  {outcome.case_id} ({label}): {escape(outcome.reason or '')}")
+        reason = relative_paths_in(outcome.reason or "")
+        console.print(f"  {outcome.case_id} ({label}): {escape(reason)}")
 
 
 @app.command(epilog=EPILOG)
