@@ -239,3 +239,13 @@ def test_error_messages_name_files_relative_to_the_folder_run_in(
     assert result.exit_code == 1
     assert "consent.share_with in learner.yaml names nobody" in result.stderr
     assert str(sample) not in result.stderr
+
+
+def test_close_completed_but_left_warns(runner: CliRunner, sample: Path) -> None:
+    """`close --outcome completed --status left` is written, with a warning that they clash."""
+    result = runner.invoke(app, ["close", "L-2026-002", "--outcome", "completed", "--status",
+                                 "left", "--caseload", str(sample), "--today", TODAY],
+                           env={"COLUMNS": "300"})
+    assert result.exit_code == 0, result.stderr
+    assert "case-outcome-status" in result.stderr
+    assert "status: left" in (sample / "cases/L-2026-002/learner.yaml").read_text()
