@@ -49,6 +49,7 @@ def test_help_fits_80_columns_in_plain_words(runner: CliRunner, command: list[st
     assert re.search(r"[a-z]-\n\s+[a-z]", text) is None  # 'vet-\n school'
     assert not any(line.rstrip().endswith("|") for line in text.splitlines())
     assert "--pseudonymise,--" not in text
+    assert "{" not in text.splitlines()[0]  # typer writes required arguments as {ID}
 
 
 def test_docstring_paragraphs_are_rewrapped_not_ragged(runner: CliRunner) -> None:

@@ -208,7 +208,7 @@ FormatOpt = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output fo
 
 OptionalIdArg = Annotated[
     str | None,
-    typer.Argument(metavar="[ID]", show_default=False,
+    typer.Argument(metavar="ID", show_default=False,
                    autocompletion=completion.complete_learner,
                    help="Learner id (the case folder's name); inside a case folder, that case."),
 ]

@@ -63,6 +63,7 @@ def _tidy(command: Any) -> None:
         if param.metavar is None:  # a path or a list of paths: arguments have no choices
             param.metavar = plain_label(original(None)).removesuffix("...")
         param.display_type_rich = lambda ctx: None  # the metavar says it all
+        param.get_usage_pieces = _usage(param)
 
 
 def _name_long_choices(param: Any) -> None:
@@ -73,6 +74,18 @@ def _name_long_choices(param: Any) -> None:
     name = (param.name or "value").upper()
     param.metavar = f"{name}..." if param.multiple else name
     param.help = f"{param.help or ''} One of: {', '.join(choices)}.".strip()
+
+
+def _usage(param: Any) -> Any:
+    """The usage-line word of an argument: ID when required, [ID] when not (typer writes
+    {ID}); none for a hidden one."""
+    word = param.metavar
+    if not param.required and not word.startswith("["):
+        word = f"[{word}]"
+    if param.nargs != 1 and not word.endswith("..."):
+        word += "..."
+    pieces = [] if param.hidden or not param.metavar else [word]
+    return lambda ctx: pieces
 
 
 def _plain_type(original: Any) -> Any:

@@ -166,7 +166,9 @@ def schema(
 @app.command(epilog="Example:\n\n  pathway init my-caseload --organisation 'Berufsschule Nord'")
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder of the new caseload.")] = Path(),
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of the new caseload.")
+    ] = Path(),
     organisation: Annotated[
         str | None, typer.Option(help="Organisation name shown on reports.")
     ] = None,

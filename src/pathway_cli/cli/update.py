@@ -125,7 +125,8 @@ def goal(
         autocompletion=completion.complete_goal_or_learner,
         help="Learner id and goal id in plan.yaml; inside a case folder, the goal id alone.")],
     second: Annotated[str | None, typer.Argument(
-        hidden=True, show_default=False, autocompletion=completion.complete_goal_of_case)] = None,
+        metavar="", hidden=True, show_default=False,
+        autocompletion=completion.complete_goal_of_case)] = None,
     status: Annotated[
         GoalStatus | None, typer.Option("--status", help="New status of the goal.")
     ] = None,
