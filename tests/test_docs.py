@@ -57,3 +57,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "<!-- test-command -->" in ci
     block = README.split("<!-- test-command -->", 1)[1].split("```", 2)[1]
     assert "pytest" in block and "pip install" in block
+
+
+def test_readme_shows_the_privacy_policy_as_the_code_has_it() -> None:
+    """The README's privacy table is exactly the table the privacy module decides by."""
+    from pathway_cli.privacy import policy_markdown
+
+    block = README.split("<!-- privacy-policy -->\n", 1)[1]
+    assert block.startswith(policy_markdown())

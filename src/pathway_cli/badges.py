@@ -37,6 +37,7 @@ from typing import Any, Protocol
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import Credential, HiddenSkill, Learner, Settings
+from pathway_cli.privacy import Kind, allows
 from pathway_cli.validation import Context, case_findings
 from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area
 
@@ -207,18 +208,18 @@ def _sentence(text: str) -> str:
 def _achievements(case: Case, today: date, notes: list[str]) -> Iterator[_Achievement]:
     plan = case.plan
     for goal in plan.goals if plan else []:
-        credential = goal.credential
-        if credential is None:
+        credential = goal.earned_credential(today)
+        if credential is None or goal.achieved_on is None:
+            if goal.credential is None:
+                continue
+            if goal.status != "achieved" or goal.achieved_on is None:
+                notes.append(f"goal {goal.id} has a credential but is not achieved yet "
+                             f"(status {goal.status}); no badge until it is")
+            else:
+                notes.append(f"goal {goal.id} is achieved on {goal.achieved_on}, after today; "
+                             "no badge yet")
             continue
-        if goal.status != "achieved" or goal.achieved_on is None:
-            notes.append(f"goal {goal.id} has a credential but is not achieved yet "
-                         f"(status {goal.status}); no badge until it is")
-            continue
-        if goal.achieved_on > today:
-            notes.append(f"goal {goal.id} is achieved on {goal.achieved_on}, after today; "
-                         "no badge yet")
-            continue
-        if goal.area == "wellbeing":
+        if goal.area == "wellbeing" and not allows(Kind.WELLBEING_GOAL, "badges"):
             notes.append(f"goal {goal.id} is a well-being goal: its wording stays out of the "
                          "badge, which names only the credential")
             # The credential's own description and evidence link may speak of health too.
