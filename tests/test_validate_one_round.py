@@ -232,3 +232,16 @@ def test_a_file_indented_with_tabs_still_has_its_references_checked(
     found = findings(runner, make_case(tmp_path, plan=plan, review=review))
     assert ("2026-10-05.yaml", "goal-unknown") in rules(found)
     assert ("2026-10-05.yaml", "reference-unchecked") not in rules(found)
+
+
+def test_an_action_owned_by_a_health_professional_stays_hidden_with_owner(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """Written with `owner:`, support by the school psychologist still never reaches the employer."""
+    plan = sample / "cases/L-2026-004/plan.yaml"
+    assert "owner: jberger" in plan.read_text(encoding="utf-8")
+    result = runner.invoke(app, ["render", str(sample / "cases/L-2026-004"), "--template", "plan",
+                                 "--audience", "employer", "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    assert "psychology sessions" not in result.stdout
+    assert "Berger" not in result.stdout

@@ -635,7 +635,7 @@ def check_health_details(case: Case, ctx: Context) -> list[Finding]:
         for g_index, goal in enumerate(plan.goals):
             for s_index, support in enumerate(goal.support):
                 hidden = (item_mark(support) is not None or health_needs & set(support.needs)
-                          or is_health_professional(learner.member(support.by or "")))
+                          or is_health_professional(learner.member(support.owner or "")))
                 if not hidden:
                     warn(case.plan_file.path, ("goals", g_index, "support", s_index, "action"),
                          support.action, "support item",
