@@ -237,7 +237,7 @@ def test_a_file_indented_with_tabs_still_has_its_references_checked(
 def test_an_action_owned_by_a_health_professional_stays_hidden_with_owner(
     runner: CliRunner, sample: Path, tmp_path: Path
 ) -> None:
-    """Written with `owner:`, support by the school psychologist still never reaches the employer."""
+    """With `owner:`, support by the school psychologist still never reaches the employer."""
     plan = sample / "cases/L-2026-004/plan.yaml"
     assert "owner: jberger" in plan.read_text(encoding="utf-8")
     result = runner.invoke(app, ["render", str(sample / "cases/L-2026-004"), "--template", "plan",
