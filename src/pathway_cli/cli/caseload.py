@@ -177,7 +177,8 @@ def _write_plain_table(header: list[str], rows: list[list[Text]]) -> None:
 
     def cell(text: Text | str) -> str:
         plain = text.plain if isinstance(text, Text) else text
-        return " ".join(plain.split())  # no tab or line break inside a cell
+        words = " ".join(plain.split())  # no tab or line break inside a cell
+        return "".join(ch for ch in words if ch.isprintable())  # nor a terminal control code
 
     lines = ["\t".join(header)]
     lines += ["\t".join(cell(c) for c in row) for row in rows]
