@@ -249,3 +249,18 @@ def test_close_completed_but_left_warns(runner: CliRunner, sample: Path) -> None
     assert result.exit_code == 0, result.stderr
     assert "case-outcome-status" in result.stderr
     assert "status: left" in (sample / "cases/L-2026-002/learner.yaml").read_text()
+
+
+def test_piped_table_cells_carry_no_control_codes(
+    runner: CliRunner, sample: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name holding an escape sequence or a tab stays one clean cell in the piped table."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    text = learner.read_text(encoding="utf-8")
+    learner.write_text(text.replace("name: Łukasz Zieliński", 'name: "Łukasz\\e[2J\\tZieliński"'),
+                       encoding="utf-8")
+    result = runner.invoke(app, ["summarise", str(sample), "--today", TODAY])
+    assert "\x1b" not in result.stdout
+    row = next(line for line in result.stdout.splitlines() if "L-2026-002" in line)
+    assert row.split("\t")[2] == "Łukasz[2J Zieliński"
