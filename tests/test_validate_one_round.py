@@ -245,3 +245,12 @@ def test_an_action_owned_by_a_health_professional_stays_hidden_with_owner(
     assert result.exit_code == 0, result.stderr
     assert "psychology sessions" not in result.stdout
     assert "Berger" not in result.stdout
+
+
+def test_by_learner_in_a_review_action_also_asks_for_owner(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """`by: learner` on a review action is read as the learner's action, with the same warning."""
+    review = REVIEW + "actions:\n  - {action: book resit, by: learner}\n"
+    found = findings(runner, make_case(tmp_path, review=review))
+    assert [f["rule"] for f in found] == ["owner-word"]

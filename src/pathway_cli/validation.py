@@ -217,17 +217,33 @@ def _unchecked(unreadable: str, what: str,
             for path, key_path in first.items()]
 
 
+def _action_owner_words(case: Case) -> Iterator[tuple[Path, KeyPath]]:
+    """Where an action says who does it with 'by:' (plan support, well-being, reviews)."""
+    plan = _raw(case.plan_file)
+    if plan and case.plan_file:
+        for gi, goal in _items(plan, "goals"):
+            for si, action in _items(goal, "support"):
+                if "by" in action:
+                    yield case.plan_file.path, ("goals", gi, "support", si, "by")
+        wellbeing = plan.get("wellbeing")
+        for ai, action in _items(wellbeing if isinstance(wellbeing, dict) else None, "actions"):
+            if "by" in action:
+                yield case.plan_file.path, ("wellbeing", "actions", ai, "by")
+    for loaded in case.review_files:
+        for ai, action in _items(_raw(loaded), "actions"):
+            if "by" in action:
+                yield loaded.path, ("actions", ai, "by")
+
+
 def check_owner_word(case: Case, ctx: Context) -> list[Finding]:
     """Warn on 'by:' for who does an action: 'owner:' is the one word for goals and actions."""
-    found = []
-    for path, key_path, _member, _what in _team_refs(case):
-        if key_path[-1] == "by":
-            found.append(_f(path, "owner-word",
-                            "write 'owner:' here, the word goals and review actions use for "
-                            "who does it ('by:' is the older word and still read)",
-                            key_path, WARNING))
-            found[-1] = replace(found[-1], on_key=True)
-    return found
+    return [
+        replace(_f(path, "owner-word",
+                   "write 'owner:' here, the word goals and review actions use for who does "
+                   "it ('by:' is the older word and still read)", key_path, WARNING),
+                on_key=True)
+        for path, key_path in _action_owner_words(case)
+    ]
 
 
 def _duplicates(values: Iterable[str]) -> Iterator[tuple[int, str]]:
