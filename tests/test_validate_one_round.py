@@ -254,3 +254,13 @@ def test_by_learner_in_a_review_action_also_asks_for_owner(
     review = REVIEW + "actions:\n  - {action: book resit, by: learner}\n"
     found = findings(runner, make_case(tmp_path, review=review))
     assert [f["rule"] for f in found] == ["owner-word"]
+
+
+def test_a_shape_error_does_not_hide_dates_out_of_order(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A misspelt status in plan.yaml does not hide a plan agreed before the case was opened."""
+    plan = PLAN.replace("2026-09-15", "2026-08-15").replace("status: in-progress",
+                                                            "status: in-progres")
+    found = findings(runner, make_case(tmp_path, plan=plan))
+    assert {f["rule"] for f in found} == {"invalid-choice", "date-order"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -354,53 +354,80 @@ def _list(value: object) -> list[object]:
 # --- dates -------------------------------------------------------------------------------
 
 
+def _day(loaded: Loaded[Any] | None, *keys: str) -> date | None:
+    """A date in a file's parsed data, even when the file's shape has errors elsewhere."""
+    value: Any = _raw(loaded)
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    if isinstance(value, datetime):
+        return None  # a date with a time: its own finding says so
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def check_date_order(case: Case, ctx: Context) -> list[Finding]:
-    """opened <= plan.agreed <= contract.start <= contract.end; closed on or after opened."""
-    learner, plan, contract = case.learner, case.plan, case.contract
+    """opened <= plan.agreed <= contract.start <= contract.end; closed on or after opened.
+
+    Dates are read from each file's parsed data, so that an error elsewhere in a file (a
+    misspelt status) does not hide a date out of order.
+    """
+    opened = _day(case.learner_file, "opened")
+    agreed = _day(case.plan_file, "agreed")
     found = []
-    if learner and case.learner_file:
+    if case.learner_file and opened:
         path = case.learner_file.path
-        if learner.closed and learner.closed < learner.opened:
+        closed = _day(case.learner_file, "closed")
+        if closed and closed < opened:
             found.append(_f(path, "date-order",
-                            f"the case is closed ({learner.closed}) before it was opened "
-                            f"({learner.opened})", ("closed",)))
-        programme = learner.programme
-        if programme and programme.start and programme.expected_end and (
-            programme.expected_end < programme.start
-        ):
-            found.append(_f(path, "date-order",
-                            f"the programme ends ({programme.expected_end}) before it starts "
-                            f"({programme.start})", ("programme", "expected_end")))
-    if plan and case.plan_file:
+                            f"the case is closed ({closed}) before it was opened "
+                            f"({opened})", ("closed",)))
+    if case.learner_file:
+        start = _day(case.learner_file, "programme", "start")
+        expected_end = _day(case.learner_file, "programme", "expected_end")
+        if start and expected_end and expected_end < start:
+            found.append(_f(case.learner_file.path, "date-order",
+                            f"the programme ends ({expected_end}) before it starts "
+                            f"({start})", ("programme", "expected_end")))
+    if case.plan_file and agreed:
         path = case.plan_file.path
-        if learner and plan.agreed < learner.opened:
+        revised = _day(case.plan_file, "revised")
+        if opened and agreed < opened:
             found.append(_f(path, "date-order",
-                            f"the plan is agreed ({plan.agreed}) before the case was opened "
-                            f"({learner.opened})", ("agreed",)))
-        if plan.revised and plan.revised < plan.agreed:
+                            f"the plan is agreed ({agreed}) before the case was opened "
+                            f"({opened})", ("agreed",)))
+        if revised and revised < agreed:
             found.append(_f(path, "date-order",
-                            f"the plan is revised ({plan.revised}) before it was agreed "
-                            f"({plan.agreed})", ("revised",)))
-    if contract and case.contract_file:
+                            f"the plan is revised ({revised}) before it was agreed "
+                            f"({agreed})", ("revised",)))
+    contract_start = _day(case.contract_file, "start")
+    if case.contract_file and contract_start:
         path = case.contract_file.path
-        if plan and contract.start < plan.agreed:
+        contract_end = _day(case.contract_file, "end")
+        if agreed and contract_start < agreed:
             found.append(_f(path, "date-order",
-                            f"the contract starts ({contract.start}) before the plan was agreed "
-                            f"({plan.agreed})", ("start",)))
-        elif not plan and learner and contract.start < learner.opened:
+                            f"the contract starts ({contract_start}) before the plan was agreed "
+                            f"({agreed})", ("start",)))
+        elif not agreed and opened and contract_start < opened:
             found.append(_f(path, "date-order",
-                            f"the contract starts ({contract.start}) before the case was opened "
-                            f"({learner.opened})", ("start",)))
-        if contract.end < contract.start:
+                            f"the contract starts ({contract_start}) before the case was opened "
+                            f"({opened})", ("start",)))
+        if contract_end and contract_end < contract_start:
             found.append(_f(path, "date-order",
-                            f"the contract ends ({contract.end}) before it starts "
-                            f"({contract.start})", ("end",)))
-    if learner:
-        for review, loaded in case.reviews_with_files:
-            if review.date < learner.opened:
+                            f"the contract ends ({contract_end}) before it starts "
+                            f"({contract_start})", ("end",)))
+    if opened:
+        for loaded in case.review_files:
+            held = _day(loaded, "date")
+            if held and held < opened:
                 found.append(_f(loaded.path, "date-order",
-                                f"this review ({review.date}) is before the case was opened "
-                                f"({learner.opened})", ("date",)))
+                                f"this review ({held}) is before the case was opened "
+                                f"({opened})", ("date",)))
     return found
 
 
