@@ -112,7 +112,7 @@ def test_a_badly_written_today_asks_for_the_format(runner: CliRunner) -> None:
 
 @pytest.mark.parametrize("args", [
     ["timeline"],
-    ["badges", "-o", "BADGES"],
+    ["badges", "-o", "BADGES", "--unsigned"],
     ["goal", "G1", "--note", "resit booked", "--dry-run"],
     ["review", "new", "--dry-run"],
     ["sign", "--party", "guardian", "--name", "Ewa Zielińska", "--dry-run"],
@@ -216,17 +216,6 @@ def test_export_help_says_o_takes_a_file_or_a_folder(runner: CliRunner) -> None:
     flat = " ".join(result.stdout.split())
     assert "-o, --output FILE|DIR" in flat
     assert "or into this folder" in flat
-
-
-def test_badges_points_at_a_readme_section_that_exists(runner: CliRunner, sample: Path,
-                                                       tmp_path: Path) -> None:
-    """The unsigned-badges note names a README section by its real heading."""
-    result = runner.invoke(app, ["badges", "L-2026-006", "--caseload", str(sample), "-o",
-                                 str(tmp_path / "b"), "--today", TODAY], env={"COLUMNS": "300"})
-    flat = " ".join(result.stderr.split())
-    section = flat.split("section '")[1].split("'")[0]
-    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
-    assert f"## {section.replace('pathway badges', '`pathway badges`')}" in readme
 
 
 def test_error_messages_name_files_relative_to_the_folder_run_in(

@@ -22,7 +22,9 @@ def _commands() -> list[list[str]]:
             found.append([*prefix, name])
             walk(command, [*prefix, name])
 
-    walk(typer.main.get_command(app), [])
+    group = typer.main.get_command(app)
+    group.load_all()  # type: ignore[attr-defined] # commands load lazily
+    walk(group, [])
     return found
 
 

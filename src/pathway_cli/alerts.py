@@ -30,7 +30,9 @@ from typing import Literal
 from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
+from pathway_cli.loader import load_source
 from pathway_cli.models import Goal, Plan, Review
+from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import Kind, allows, shown_member
 from pathway_cli.validation import Context, case_findings
 
@@ -43,9 +45,12 @@ __all__ = [
     "AlertRule",
     "CaseFilter",
     "Level",
+    "alerts_of_folders",
     "case_alerts",
     "find_alerts",
     "first_review_due",
+    "kept_case_alerts",
+    "key_workers",
     "sort_alerts",
 ]
 
@@ -498,22 +503,27 @@ class CaseFilter:
 
 
 def key_workers(caseload: Caseload) -> dict[str, str]:
-    """The key workers of the caseload's cases: id -> name (from the team, else the id)."""
+    """The key workers of the caseload's cases: id -> name (from the team, else the id).
+
+    Read from each case folder's learner.yaml as parsed, without loading the cases (an
+    opened caseload has only their folders).
+    """
     found: dict[str, str] = {}
-    for case in caseload.cases:
-        learner = case.learner
-        if learner is None or learner.key_worker is None:
+    folders = caseload.case_folders or [case.folder for case in caseload.cases]
+    for folder in folders:
+        path = folder / "learner.yaml"
+        if not path.is_file():
             continue
-        member = learner.member(learner.key_worker)
-        if learner.key_worker not in found or member is not None:
-            found[learner.key_worker] = member.name if member else learner.key_worker
+        data = load_source(path).data
+        worker = data.get("key_worker") if isinstance(data, dict) else None
+        if not isinstance(worker, str):
+            continue
+        team = data.get("team") if isinstance(data, dict) else None
+        name = next((str(m.get("name")) for m in (team if isinstance(team, list) else [])
+                     if isinstance(m, dict) and m.get("id") == worker and m.get("name")), None)
+        if worker not in found or name is not None:
+            found[worker] = name or worker
     return dict(sorted(found.items()))
-
-
-def unknown_key_workers(caseload: Caseload, only: CaseFilter) -> list[str]:
-    """Key workers asked for by the filter that no case of the caseload has."""
-    known = key_workers(caseload)
-    return sorted(k for k in only.key_workers if k not in known)
 
 
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
@@ -527,11 +537,33 @@ def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
     ctx = Context(caseload.settings, caseload.mentors, today)
     found: list[Alert] = []
     for case in caseload.cases:
-        if only is None or only.keeps(case):
-            found.extend(case_alerts(case, ctx))
-    if locate:
-        found = _placed(caseload, found)
+        found.extend(kept_case_alerts(case, ctx, only, locate=locate) or [])
     return sort_alerts(found)
+
+
+def alerts_of_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
+                      jobs: int | None = None) -> tuple[list[Alert], int]:
+    """``find_alerts`` for an opened caseload (``open_caseload``), on every core when it is
+    big; also the number of learners ``only`` keeps."""
+    ctx = Context(caseload.settings, caseload.mentors, today)
+    per_case = map_cases(caseload, _alerts_sent_back, (ctx, only), jobs)
+    kept = [alerts for alerts in per_case if alerts is not None]
+    return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
+
+
+def _alerts_sent_back(case: Case,
+                      argument: tuple[Context, CaseFilter | None]) -> list[Alert] | None:
+    ctx, only = argument
+    return kept_case_alerts(case, ctx, only)
+
+
+def kept_case_alerts(case: Case, ctx: Context, only: CaseFilter | None = None, *,
+                     locate: bool = True) -> list[Alert] | None:
+    """The alerts of one case, placed when ``locate``; None when ``only`` leaves it out."""
+    if only is not None and not only.keeps(case):
+        return None
+    found = case_alerts(case, ctx)
+    return _placed(case, found) if locate else found
 
 
 def case_alerts(case: Case, ctx: Context) -> list[Alert]:
@@ -553,13 +585,20 @@ def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
                                          a.line or 0, a.message))
 
 
-def _placed(caseload: Caseload, alerts: list[Alert]) -> list[Alert]:
-    sources = {s.path: s for s in caseload.sources()}
-    placed = []
-    for alert in alerts:
-        source = sources.get(alert.file)
-        if alert.line is None and alert.key_path is not None and source is not None:
-            line, _ = source.locate(alert.key_path)
-            alert = replace(alert, line=line)
-        placed.append(alert)
+def _placed(case: Case, alerts: list[Alert]) -> list[Alert]:
+    # One file at a time, its position tree dropped after use (see loader.place_findings).
+    sources = {loaded.source.path: loaded.source for loaded in case.files()}
+    by_file: dict[Path, list[int]] = {}
+    for index, alert in enumerate(alerts):
+        if alert.line is None and alert.key_path is not None and alert.file in sources:
+            by_file.setdefault(alert.file, []).append(index)
+    placed = list(alerts)
+    for file, indexes in by_file.items():
+        source = sources[file]
+        for index in indexes:
+            key_path = alerts[index].key_path
+            assert key_path is not None  # noqa: S101 - selected above
+            line, _ = source.locate(key_path)
+            placed[index] = replace(alerts[index], line=line)
+        source.forget_positions()
     return placed

@@ -14,16 +14,19 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
-from pathway_cli.caseload import Caseload, case_folder_around, find_root, load_caseload
 from pathway_cli.cli import completion
-from pathway_cli.cli.helptext import PlainHelpGroup
+from pathway_cli.cli.helptext import PlainHelpMixin
+from pathway_cli.cli.registry import LazyGroup
 from pathway_cli.errors import UserError
-from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+
+if TYPE_CHECKING:  # the records model and Rich load only when a command needs them
+    from rich.console import Console
+
+    from pathway_cli.caseload import Caseload
 
 __all__ = [
     "FormatOpt",
@@ -37,6 +40,7 @@ __all__ = [
     "guarded",
     "int_range",
     "load_for_command",
+    "open_for_command",
     "out_console",
     "parse_date_option",
     "relative_paths_in",
@@ -51,9 +55,10 @@ EPILOG = (
     "Exit codes: 0 done, 1 findings or a refused action, 2 usage error."
 )
 
-class _PathwayGroup(PlainHelpGroup):
-    """The root group: ``--install-completion`` and ``--show-completion`` take an optional
-    shell name (``--install-completion`` alone detects the shell)."""
+class _PathwayGroup(PlainHelpMixin, LazyGroup):
+    """The root group: commands load lazily (registry.py), their help reads well at 80
+    columns (helptext.py), and ``--install-completion`` / ``--show-completion`` take an
+    optional shell name (``--install-completion`` alone detects the shell)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         """Give a shell-less completion option the value 'auto' before parsing."""
@@ -62,6 +67,7 @@ class _PathwayGroup(PlainHelpGroup):
 
 app = typer.Typer(
     name="pathway",
+    cls=_PathwayGroup,
     help=(
         "Keep learner-support records (assessment, plan, contract, reviews) as plain YAML "
         "and validate, update, summarise and render them."
@@ -70,10 +76,21 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
-    cls=_PathwayGroup,
     add_completion=False,  # ours take the shell's name (see cli/completion.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
+
+
+def int_range(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
+    """A callback that refuses whole numbers outside low-high in plain words."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < low or (high is not None and value > high)):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise typer.BadParameter(f"{value} is not allowed: give a whole number {span}")
+        return value
+
+    return check
 
 
 def _show_version(value: bool) -> None:
@@ -106,19 +123,52 @@ def _root(
                      expose_value=False, show_default=False,
                      help="Print the completion script for SHELL, to install it by hand."),
     ] = None,
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read every record file afresh instead of using the cache of loaded cases "
+            "(.pathway/cache/), e.g. to time a cold run or to rule the cache out.",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            callback=int_range(1, 64),
+            envvar="PATHWAY_JOBS",
+            metavar="N",
+            help="Worker processes for whole-caseload commands (default: one per core; "
+            "small caseloads always use one).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Keep learner-support records (assessment, plan, contract, reviews) as plain YAML
     and validate, update, summarise and render them."""
+    # Options for every command; the group also needs a callback because its commands
+    # are registered lazily.
+    from pathway_cli.cache import use_cache
+    from pathway_cli.parallel import set_jobs
+
+    use_cache(not no_cache)
+    set_jobs(jobs)
 
 
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    from rich.console import Console
+
+    # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def parse_date_option(
@@ -131,6 +181,8 @@ def parse_date_option(
     """
     if value is None:
         return None
+    from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+
     hint = _date_source(ctx, param)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         raise typer.BadParameter(
@@ -148,18 +200,6 @@ def parse_date_option(
             f"'{value}' is outside the years {FIRST_YEAR}-{LAST_YEAR}", param_hint=hint
         )
     return value
-
-
-def int_range(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
-    """A callback that refuses whole numbers outside low-high in plain words."""
-
-    def check(value: int | None) -> int | None:
-        if value is not None and (value < low or (high is not None and value > high)):
-            span = f"from {low} to {high}" if high is not None else f"{low} or more"
-            raise typer.BadParameter(f"{value} is not allowed: give a whole number {span}")
-        return value
-
-    return check
 
 
 def _date_source(ctx: typer.Context, param: typer.CallbackParam) -> str:
@@ -218,6 +258,8 @@ def case_id_or_here(case_id: str | None) -> str:
     """The learner id given, or that of the case folder the command runs in."""
     if case_id is not None:
         return case_id
+    from pathway_cli.caseload import case_folder_around
+
     folder = case_folder_around(Path.cwd())
     if folder is None:
         raise UserError("which learner? give the learner id, or run this inside a case "
@@ -252,6 +294,8 @@ def relative_paths_in(text: str) -> str:
     """A message with the absolute paths inside the caseload around the current folder
     written relative to it, as display_path writes paths (core messages name files in
     full)."""
+    from pathway_cli.caseload import find_root
+
     here = Path.cwd()
     root = find_root(here)
     if root is None or os.sep not in text:
@@ -266,7 +310,19 @@ def relative_paths_in(text: str) -> str:
 
 def load_for_command(paths: list[Path] | None) -> Caseload:
     """Load the caseload for a command that reads it, warning when pathway.yaml is broken."""
-    caseload = load_caseload(paths or [])
+    from pathway_cli.caseload import load_cases
+
+    caseload = open_for_command(paths)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    return caseload
+
+
+def open_for_command(paths: list[Path] | None) -> Caseload:
+    """The caseload with its settings and the folders of its cases, none loaded yet (the
+    whole-caseload commands load them on every core); warns when pathway.yaml is broken."""
+    from pathway_cli.caseload import open_caseload
+
+    caseload = open_caseload(paths or [])
     if caseload.settings_broken and caseload.settings_file is not None:
         err_console().print(
             f"[yellow]warning:[/] {_escape(display_path(caseload.settings_file.path))} has "

@@ -24,9 +24,8 @@ from rich.text import Text
 from pathway_cli.alerts import (
     Alert,
     CaseFilter,
-    find_alerts,
+    alerts_of_folders,
     key_workers,
-    unknown_key_workers,
 )
 from pathway_cli.caseload import Caseload
 from pathway_cli.cli import completion
@@ -40,11 +39,12 @@ from pathway_cli.cli.app import (
     err_console,
     guarded,
     load_for_command,
+    open_for_command,
     out_console,
     resolve_today,
 )
 from pathway_cli.export import export_caseload, to_csv, to_jsonl
-from pathway_cli.summary import LearnerSummary, summarise_caseload, summary_totals
+from pathway_cli.summary import LearnerSummary, summarise_folders, summary_totals
 from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
 from pathway_cli.writer import atomic_write, refuse_record_area
 
@@ -147,10 +147,12 @@ def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
 
 def _warn_unknown_key_workers(caseload: Caseload, only: CaseFilter) -> None:
     """A --key-worker that matches nobody is named, with the key workers there are."""
-    unknown = unknown_key_workers(caseload, only)
-    if not unknown:
+    if not only.key_workers:
         return
     known = key_workers(caseload)
+    unknown = sorted(k for k in only.key_workers if k not in known)
+    if not unknown:
+        return
     listing = ", ".join(f"{k} ({name})" if name != k else k for k, name in known.items())
     close = [m for k in unknown for m in difflib.get_close_matches(k, list(known), n=1)]
     hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -344,10 +346,10 @@ def summarise(
     learners at risk and reviews due in the next seven days.
     """
     day = resolve_today(today)
-    caseload = load_for_command(paths)
+    caseload = open_for_command(paths)
     only = _filter(key_worker, status, group)
     _warn_unknown_key_workers(caseload, only)
-    rows = summarise_caseload(caseload, day, only)
+    rows = summarise_folders(caseload, day, only)
     if output_format is SummaryFormat.json:
         print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
     elif output_format is SummaryFormat.csv:
@@ -440,15 +442,15 @@ def alerts(
     come from pathway.yaml. Closed cases raise none.
     """
     day = resolve_today(today)
-    caseload = load_for_command(paths)
+    caseload = open_for_command(paths)
     only = _filter(key_worker, status, group)
     _warn_unknown_key_workers(caseload, only)
-    found = find_alerts(caseload, day, only=only)
+    found, kept = alerts_of_folders(caseload, day, only)
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        _alerts_table(found, sum(1 for case in caseload.cases if only.keeps(case)))
+        _alerts_table(found, kept)
     if fail_on is not None and any(
         a.is_red or fail_on is FailOn.amber for a in found
     ):

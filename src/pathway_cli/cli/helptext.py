@@ -15,7 +15,7 @@ from typer._click.core import Context
 from typer._click.formatting import HelpFormatter
 from typer.core import TyperGroup
 
-__all__ = ["PlainHelpGroup", "plain_label"]
+__all__ = ["PlainHelpGroup", "PlainHelpMixin", "plain_label"]
 
 _LONGEST_CHOICES = 40  # wider than this, the option column of an 80-column help overflows
 _WORDS = {"str": "TEXT", "path": "PATH", "int": "N", "float": "NUMBER", "date": "YYYY-MM-DD",
@@ -120,14 +120,18 @@ class _PlainContext(Context):
     formatter_class = _WholeWordFormatter
 
 
-class PlainHelpGroup(TyperGroup):
-    """The command group of ``pathway`` whose commands show plain value labels in --help."""
+class PlainHelpMixin:
+    """Makes a command group's commands show plain value labels in --help (see above)."""
 
-    context_class = _PlainContext
+    context_class: type[Context] = _PlainContext
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         """The command, with its help tidied once (see the module docstring)."""
-        command = super().get_command(ctx, cmd_name)
+        command = super().get_command(ctx, cmd_name)  # type: ignore[misc]
         if command is not None and not isinstance(command, TyperGroup):
             _tidy(command)
         return command
+
+
+class PlainHelpGroup(PlainHelpMixin, TyperGroup):
+    """A typer group (``review``) whose commands show plain value labels in --help."""
