@@ -389,7 +389,9 @@ class SupportAction(Record):
             raise PydanticCustomError(
                 "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
             )
-        self.owner = self.by = self.owner or self.by
+        # Through __dict__: the word that was written stays the only one "set", which is
+        # how validation tells an older 'by:' from 'owner:'.
+        self.__dict__["owner"] = self.__dict__["by"] = self.owner or self.by
         return self
 
 
@@ -560,7 +562,7 @@ class ReviewAction(Record):
             raise PydanticCustomError(
                 "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
             )
-        self.by = self.owner
+        self.__dict__["by"] = self.owner  # not marked as set: see SupportAction
         return self
 
 

@@ -24,7 +24,18 @@ from pathway_cli.caseload import (
 )
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
 from pathway_cli.loader import Source, place_findings
-from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings, item_mark, item_text
+from pathway_cli.models import (
+    MENTOR_ROLES,
+    Assessment,
+    Contract,
+    Learner,
+    MentorPool,
+    Plan,
+    Review,
+    Settings,
+    item_mark,
+    item_text,
+)
 from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import (
     HealthWords,
@@ -104,10 +115,32 @@ def check_learner_id(case: Case, ctx: Context) -> list[Finding]:
                "the same (rename one of them)", ("id",))]
 
 
+# The fields the cross-file rules read (dumping only these keeps a cached caseload fast).
+_READ_BY_RULES: dict[type[Any], set[str]] = {
+    Learner: {"key_worker", "team", "opened", "closed", "programme"},
+    Assessment: {"assessor", "support_needs"},
+    Plan: {"agreed", "revised", "goals", "wellbeing"},
+    Contract: {"start", "end"},
+    Review: {"date", "with_", "goals", "actions"},
+}
+
+
 def _raw(loaded: Loaded[Any] | None) -> dict[str, Any] | None:
-    """The parsed data of a record file, even when its shape has errors (None: unreadable)."""
+    """A record file as plain data, even when its shape has errors (None: unreadable).
+
+    A well-formed file gives its model's values under the keys it was written with (the
+    cache of loaded cases keeps models, not parsed text); a file whose shape has errors
+    gives what it parsed to, so that its references and dates are still checked.
+    """
     if loaded is None:
         return None
+    if loaded.model is not None:
+        plain = loaded.__dict__.get("_plain")
+        if plain is None:
+            plain = loaded.model.model_dump(by_alias=True, exclude_unset=True,
+                                            include=_READ_BY_RULES.get(type(loaded.model)))
+            loaded.__dict__["_plain"] = plain
+        return plain  # type: ignore[no-any-return]
     data = loaded.source.data
     if data is None:
         data = loaded.source.recovered  # indented with tabs, but otherwise readable
@@ -123,10 +156,13 @@ def _items(data: dict[str, Any] | None, key: str) -> list[tuple[int, dict[str, A
 
 
 def _owners(item: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    for word in ("owner", "by"):
-        value = item.get(word)
-        if isinstance(value, str):
-            yield word, value
+    """Who does an action: under 'owner', 'by' or both (once when both name one person,
+    as a model read from 'by:' has it)."""
+    words = [word for word in ("owner", "by") if isinstance(item.get(word), str)]
+    if len(words) == 2 and item["owner"] == item["by"]:
+        words = ["by"]
+    for word in words:
+        yield word, item[word]
 
 
 def _team_refs(case: Case) -> Iterator[tuple[Path, KeyPath, str, str]]:
