@@ -65,6 +65,9 @@ class PageMeta:
     region: str | None
     audience: str
     footer: str
+    page_word: str = "Page"
+    of_word: str = "of"
+    direction: str = "ltr"
 
 
 @cache
@@ -323,6 +326,7 @@ def typst_document(meta: PageMeta, preamble: str, body: str) -> str:
         "title": meta.title, "subtitle": meta.subtitle, "organisation": meta.organisation,
         "date": meta.date, "date-text": meta.date_text, "lang": meta.lang,
         "region": meta.region, "audience": meta.audience, "footer": meta.footer,
+        "page": meta.page_word, "of": meta.of_word, "dir": meta.direction,
     }
     entries = ",\n".join(f"  {key}: {_typst_value(value)}" for key, value in fields.items())
     return f"#let report = (\n{entries},\n)\n{preamble.rstrip()}\n\n{typst_markup(body)}"
