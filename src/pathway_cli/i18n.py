@@ -50,9 +50,6 @@ LOCALES_DIR = Path(str(resources.files("pathway_cli") / "locales"))
 SOURCE_LANGUAGE = "en"
 # English is written the British way (23 November 2026), as the source texts are.
 _FORMAT_LOCALE = {"en": "en_GB"}
-# Files whose texts every report uses: a language must translate them all to cover any.
-SHARED_SOURCES = ("templates/_macros.md.j2", "templates/page.html.j2",
-                  "src/pathway_cli/rendering.py")
 _CODE = re.compile(r"[A-Za-z]{2,3}")
 
 
@@ -202,27 +199,35 @@ def translated(message: Any) -> bool:
 
 
 def _covered(catalog: Catalog) -> frozenset[str] | None:
-    """The reports whose every text is translated; None when every text is."""
+    """The reports whose every text is translated; None when every text is.
+
+    A text used outside the report templates (macros, titles, the record's words) is
+    shared: while one of them is missing, the language covers no report.
+    """
     missing: set[str] = set()
-    sources: set[str] = set()
+    reports: set[str] = set()
+    shared_missing = False
     for message in catalog:
         if not message.id:
             continue
-        files = {loc[0] for loc in message.locations}
-        sources |= files
+        names = {_report_name(loc[0]) for loc in message.locations}
+        reports |= names - {""}
         if not translated(message):
-            missing |= files
-    if not missing:
+            missing |= names - {""}
+            shared_missing = shared_missing or "" in names
+    if not missing and not shared_missing:
         return None
-    if missing.intersection(SHARED_SOURCES[:2]):
+    if shared_missing:
         return frozenset()
-    return frozenset(_report_name(f) for f in sources - missing if _report_name(f))
+    return frozenset(reports - missing)
 
 
 def _report_name(source: str) -> str:
+    """``templates/plan.md.j2`` -> ``plan``; "" for a file every report shares."""
     name = Path(source).name
-    return name.removesuffix(".md.j2") if name.endswith(".md.j2") and \
-        not name.startswith("_") else ""
+    if name.endswith(".md.j2") and not name.startswith("_"):
+        return name.removesuffix(".md.j2")
+    return ""
 
 
 def gettext_callables(lang: Language) -> dict[str, Callable[..., str]]:

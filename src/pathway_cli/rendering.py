@@ -137,6 +137,8 @@ AUDIENCE_WORDS = {
     "employer": N_("the employer"),
     "team": N_("the team around the learner"),
 }
+# What the index calls each built-in report (the title may address the learner: "My").
+REPORT_NAMES = {**DEFAULT_TITLES, "progress": N_("Progress report")}
 # Reports a family may receive: these are translated into the families' languages and
 # may be bilingual (--lang uk+de).
 FAMILY_REPORTS = frozenset({"progress", "plan", "contract"})
@@ -1178,7 +1180,7 @@ def _index_language(caseload: Caseload, options: RenderOptions) -> Language:
 def _index_markdown(options: RenderOptions, result: BatchResult, lang: Language) -> str:
     template, audience = options.template, options.audience
     _ = lang.gettext
-    report = _(DEFAULT_TITLES[template]) if template in DEFAULT_TITLES else template
+    report = _(REPORT_NAMES[template]) if template in REPORT_NAMES else template
     count = len(result.written)
     lines = [
         # A translation may name the report by its title (report) rather than its id.
@@ -1190,12 +1192,12 @@ def _index_markdown(options: RenderOptions, result: BatchResult, lang: Language)
         "",
     ]
     if result.written:
-        lines += [f"| {_('Learner')} | {_('Name')} | {_('Status')} | {_('Report')} |",
-                  "|---|---|---|---|"]
+        header = (_("Learner"), _("Name"), _("Status"), _("Report"))
+        lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
         for o in result.written:
             assert o.path is not None  # noqa: S101 - written outcomes have a path
             name = o.path.name
-            lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {o.status} | "
+            lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {_(_words(o.status))} | "
                          f"[{markdown_escape(name)}]({name}) |")
         lines.append("")
     if result.skipped and audience != "team":
@@ -1206,8 +1208,9 @@ def _index_markdown(options: RenderOptions, result: BatchResult, lang: Language)
                                 "%(num)d other cases were not rendered.", count)
                   % {"num": count}, ""]
     elif result.skipped:
-        lines += [f"## {_('Not rendered')}", "",
-                  f"| {_('Learner')} | {_('Name')} | {_('Why')} |", "|---|---|---|"]
+        header = (_("Learner"), _("Name"), _("Why"))
+        lines += ["## " + _("Not rendered"), "", "| " + " | ".join(header) + " |",
+                  "|---|---|---|"]
         for o in result.skipped:
             why = _oneline(markdown_escape(o.reason or o.kind))
             lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {why} |")
@@ -1220,7 +1223,7 @@ def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
     lang = _index_language(caseload, options)
     header = _report_header(caseload, options, lang)
     _ = lang.gettext
-    report = _(DEFAULT_TITLES[options.template]) if options.template in DEFAULT_TITLES \
+    report = _(REPORT_NAMES[options.template]) if options.template in REPORT_NAMES \
         else options.template
     title = _("Reports: %(template)s for the %(audience)s") % {
         "template": options.template, "audience": options.audience,
