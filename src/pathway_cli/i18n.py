@@ -25,6 +25,7 @@ from typing import Any
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
+from babel.lists import format_list
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -106,6 +107,23 @@ class Language:
     def percent(self, fraction: float) -> str:
         """A fraction as a percentage: 62%, 62 %."""
         return str(format_percent(fraction, locale=self.locale))
+
+    def isolate(self, text: str) -> str:
+        """Text from the records kept in its own direction inside a right-to-left report.
+
+        A Latin name or goal ending in punctuation would otherwise have the punctuation
+        pulled to the wrong end; Unicode isolates (FSI ... PDI) keep the run together.
+        """
+        return f"\u2068{text}\u2069" if self.rtl and text else text
+
+    def listing(self, items: list[str]) -> str:
+        """Items as a list in running text: a, b, c (English), a, b und c, a وb وc."""
+        if not items:
+            return ""
+        try:  # CLDR has no narrow list style for some locales
+            return str(format_list(items, style="standard-narrow", locale=self.locale))
+        except KeyError:
+            return str(format_list(items, style="standard-short", locale=self.locale))
 
     def number(self, value: float) -> str:
         """A number with the locale's decimal sign."""
@@ -235,10 +253,14 @@ def gettext_callables(lang: Language) -> dict[str, Callable[..., str]]:
 
     def _gettext(message: str, **variables: Any) -> str:
         text = lang.gettext(message)
-        return text % variables if variables else text
+        if not variables:
+            return text
+        return text % {key: lang.isolate(str(value)) for key, value in variables.items()}
 
     def _ngettext(singular: str, plural: str, n: int, **variables: Any) -> str:
         variables.setdefault("num", n)
-        return lang.ngettext(singular, plural, n) % variables
+        return lang.ngettext(singular, plural, n) % {
+            key: value if key == "num" else lang.isolate(str(value))
+            for key, value in variables.items()}
 
     return {"gettext": _gettext, "ngettext": _ngettext}

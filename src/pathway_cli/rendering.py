@@ -314,6 +314,18 @@ def _words_in(ctx: JinjaContext, value: Any) -> str:
 
 
 @pass_context
+def _isolated_line(ctx: JinjaContext, value: Any) -> str:
+    """Free text on one line; in a right-to-left report, kept in its own direction."""
+    return _language_of(ctx).isolate(_oneline(value))
+
+
+@pass_context
+def _listing(ctx: JinjaContext, value: Any) -> str:
+    """Items in running text the language's way: a, b, c; a, b und c."""
+    return _language_of(ctx).listing([str(v) for v in value or ()])
+
+
+@pass_context
 def _term(ctx: JinjaContext, value: Any) -> str:
     """A record's word as it is (vet-school), in the report's language."""
     return "" if value is None else _language_of(ctx).gettext(str(value))
@@ -396,11 +408,12 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         "long_date": _long_date,
         "pct": _pct,
         "dash": _dash,
-        "cell": _oneline,
-        "oneline": _oneline,
+        "cell": _isolated_line,
+        "oneline": _isolated_line,
         "quote": _quote,
         "words": _words_in,
         "term": _term,
+        "listing": _listing,
         "capital": _capital,
         "who": _who,
     })

@@ -264,14 +264,16 @@ class _TypstWriter:
                 self.pos += 2
                 if in_head:
                     style = str(token.attrGet("style") or "")
-                    aligns.append(style.removeprefix("text-align:") or "left")
+                    aligns.append(style.removeprefix("text-align:") or "start")
                     header.append(text)
                 else:
                     rows[-1].append(_WRITE_HERE if token.attrGet("class") == "write" else text)
         columns = len(header)
         body = [(row + [""] * columns)[:columns] for row in rows]
         cells = [text if text == _WRITE_HERE else f"[{text}]" for row in body for text in row]
-        align = ", ".join(a if a in ("left", "right", "center") else "left" for a in aligns)
+        # Logical sides, so that a right-to-left report's tables are mirrored.
+        sides = {"left": "start", "right": "end", "center": "center"}
+        align = ", ".join(sides.get(a, "start") for a in aligns)
         table = (
             f"table(columns: {_column_widths(header, body)}, align: ({align},),\n"
             f"  table.header({', '.join(f'[{h}]' for h in header)}),\n"
