@@ -19,6 +19,7 @@ Errors in a template come back as ``TemplateProblem`` naming the template and li
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -75,6 +76,7 @@ from pathway_cli.typesetting import (
     PdfWorkers,
     TypesetError,
     html_sections,
+    language_part,
     pdf_report,
 )
 from pathway_cli.validation import Context, case_findings
@@ -790,6 +792,38 @@ def _prepare(caseload: Caseload, template: str, options: RenderOptions,
     return Prepared(case_id, _tidy(body), meta, metadata)
 
 
+def _sections(body: str) -> list[str]:
+    """A report body cut before each level-2 heading (the first piece is the preamble)."""
+    return re.split(r"(?m)^(?=## )", body)
+
+
+def bilingual(versions: Sequence[tuple[Language, Prepared]], options: RenderOptions) -> Prepared:
+    """One report in two languages: each section in the family's language, then the team's.
+
+    The texts of the report are translated; what the team wrote in the records (goals,
+    actions, notes) appears as written in both, and the footer says so.
+    """
+    (first, one), (second, other) = versions
+    ours, theirs = _sections(one.body), _sections(other.body)
+    if len(ours) != len(theirs):  # a custom template may differ by language: whole reports
+        ours, theirs = [one.body], [other.body]
+    parts: list[str] = []
+    for mine, yours in zip(ours, theirs, strict=True):
+        for lang, text in ((first, mine), (second, yours)):
+            if text.strip():
+                parts.append(language_part(lang.tag, "rtl" if lang.rtl else "ltr", text))
+    note = [lang.gettext("Text written by the team is shown as written, not translated.")
+            for lang, _ in versions]
+    title = f"{one.meta.title} / {other.meta.title}"
+    meta = dataclasses.replace(
+        one.meta, title=title,
+        footer=f"{one.meta.footer} · {note[0]} {second.isolate(note[1])}",
+    )
+    metadata = {**one.metadata, "title": markdown_escape(title),
+                "lang": f"{first.tag}+{second.tag}"}
+    return Prepared(one.case_id, "\n".join(parts), meta, metadata)
+
+
 def _check_settings(caseload: Caseload) -> None:
     """Refuse every report while pathway.yaml is broken.
 
@@ -884,7 +918,9 @@ def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prep
     versions = [_prepare(caseload, options.template, options,
                          case_context(caseload, case, options, lang), case.id, subtitle, lang)
                 for lang in langs]
-    return versions[0] if len(versions) == 1 else bilingual(versions)
+    if len(versions) == 1:
+        return versions[0]
+    return bilingual(list(zip(langs, versions, strict=True)), options)
 
 
 def finish(prepared: Prepared, fmt: OutputFormat, assets: Assets) -> bytes:
