@@ -96,7 +96,7 @@ def test_complete_languages_translate_everything(code: str) -> None:
 @pytest.mark.parametrize("code", [c for c in LANGUAGES if c not in ("en", *COMPLETE)])
 def test_family_languages_cover_the_family_reports(code: str) -> None:
     """Every other language covers at least the progress, plan and contract reports."""
-    assert FAMILY_REPORTS <= (language(code).reports or frozenset(BUILTIN_TEMPLATES))
+    assert (language(code).reports or frozenset(BUILTIN_TEMPLATES)) >= FAMILY_REPORTS
 
 
 def test_translations_keep_their_placeholders() -> None:

@@ -34,14 +34,14 @@ from babel.numbers import format_decimal, format_percent
 __all__ = [
     "DOMAIN",
     "LOCALES_DIR",
+    "N_",
     "SOURCE_LANGUAGE",
     "Language",
     "UnknownLanguage",
-    "N_",
     "available_languages",
+    "gettext_callables",
     "language",
     "language_problem",
-    "gettext_callables",
     "parse_languages",
     "translated",
 ]
@@ -54,7 +54,7 @@ _FORMAT_LOCALE = {"en": "en_GB"}
 _CODE = re.compile(r"[A-Za-z]{2,3}")
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention for "translate later"
+def N_(message: str) -> str:
     """Mark a constant text for the catalogues; it is translated where it is shown."""
     return message
 
@@ -121,7 +121,8 @@ class Language:
         if not items:
             return ""
         try:  # CLDR has no narrow list style for some locales
-            return str(format_list(items, style="standard-narrow", locale=self.locale))
+            return str(format_list(items, style="standard-narrow",  # type: ignore[arg-type]
+                                   locale=self.locale))
         except KeyError:
             return str(format_list(items, style="standard-short", locale=self.locale))
 

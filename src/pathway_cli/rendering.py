@@ -1241,8 +1241,8 @@ def _index_markdown(options: RenderOptions, result: BatchResult, lang: Language)
         "",
     ]
     if result.written:
-        header = (_("Learner"), _("Name"), _("Status"), _("Report"))
-        lines += ["| " + " | ".join(header) + " |", "|---|---|---|---|"]
+        columns = (_("Learner"), _("Name"), _("Status"), _("Report"))
+        lines += ["| " + " | ".join(columns) + " |", "|---|---|---|---|"]
         for o in result.written:
             assert o.path is not None  # noqa: S101 - written outcomes have a path
             name = o.path.name
@@ -1257,8 +1257,8 @@ def _index_markdown(options: RenderOptions, result: BatchResult, lang: Language)
                                 "%(num)d other cases were not rendered.", count)
                   % {"num": count}, ""]
     elif result.skipped:
-        header = (_("Learner"), _("Name"), _("Why"))
-        lines += ["## " + _("Not rendered"), "", "| " + " | ".join(header) + " |",
+        skipped = (_("Learner"), _("Name"), _("Why"))
+        lines += ["## " + _("Not rendered"), "", "| " + " | ".join(skipped) + " |",
                   "|---|---|---|"]
         for o in result.skipped:
             why = _oneline(markdown_escape(o.reason or o.kind))

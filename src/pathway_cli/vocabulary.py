@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathway_cli.i18n import N_
 
-__all__ = ["RECORD_WORDS", "RECORD_TERMS"]
+__all__ = ["RECORD_TERMS", "RECORD_WORDS"]
 
 # Shown with the words filter.
 RECORD_WORDS = (

@@ -74,7 +74,7 @@ EPILOG = """Examples:
 
   pathway render --template caseload --to html -o reports/
 
-  pathway render cases/L-2026-014 --template progress --audience guardian --lang uk+de --to pdf -o out/
+  pathway render cases/L-2026-014 -t progress -a guardian --lang uk+de --to pdf -o out/
 
 One case named by its folder (or a file in it) is rendered to stdout, or into -o DIR.
 Several cases or a caseload are a batch: every active case (--status for others) into
