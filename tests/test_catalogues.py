@@ -54,7 +54,7 @@ def _ids(catalog: Catalog) -> set[Any]:
 def _extracted() -> set[Any]:
     with (REPO / "babel.cfg").open() as handle:
         method_map, options_map = parse_mapping_cfg(handle)
-    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "NP_": (1, 2)}
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
             str(REPO), method_map, options_map, keywords=keywords):

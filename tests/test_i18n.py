@@ -249,3 +249,31 @@ def test_languages_are_the_catalogues_shipped() -> None:
     langs = available_languages()
     assert langs[0] == "en"
     assert {"de", "ar"} <= set(langs)
+
+
+# --- alerts --------------------------------------------------------------------------------
+
+
+def test_alert_sentences_are_catalogue_texts() -> None:
+    """Every alert of the sample caseload says in English exactly what its catalogue text says."""
+    from datetime import date
+
+    from pathway_cli.alerts import find_alerts
+    from pathway_cli.caseload import load_caseload
+
+    alerts = find_alerts(load_caseload([SAMPLE]), date.fromisoformat(TODAY))
+    assert alerts
+    for alert in alerts:
+        assert alert.why is not None
+        assert alert.why.say() == alert.message
+
+
+def test_german_overview_gives_alert_sentences_in_german(runner: CliRunner,
+                                                         sample: Path) -> None:
+    """The caseload overview in German explains each alert in German, days in the plural."""
+    _set_locale(sample, "de")
+    result = _render(runner, sample, "--template", "caseload")
+    assert result.exit_code == 0, result.stderr
+    assert "das nächste Fördergespräch war am 2026-11-02 fällig" in result.stdout
+    assert "21 Tage verspätet" in result.stdout
+    assert "validation error" not in result.stdout

@@ -21,7 +21,7 @@ from functools import cache
 from importlib import resources
 from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date
@@ -33,11 +33,14 @@ from babel.numbers import format_decimal, format_percent
 
 __all__ = [
     "DOMAIN",
+    "ENGLISH_WORDS",
     "LOCALES_DIR",
+    "NP_",
     "N_",
     "SOURCE_LANGUAGE",
     "Language",
     "UnknownLanguage",
+    "Words",
     "available_languages",
     "gettext_callables",
     "language",
@@ -57,6 +60,24 @@ _CODE = re.compile(r"[A-Za-z]{2,3}")
 def N_(message: str) -> str:
     """Mark a constant text for the catalogues; it is translated where it is shown."""
     return message
+
+
+def NP_(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a text with its plural for the catalogues; it is translated where it is shown."""
+    return singular, plural
+
+
+class Words(Protocol):
+    """What translates a text: a Language, or English as written."""
+
+    def gettext(self, message: str) -> str:
+        """The translation of ``message``."""
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The translation of a text with a number."""
+
+
+ENGLISH_WORDS: Words = gettext_module.NullTranslations()
 
 
 class UnknownLanguage(ValueError):
@@ -244,6 +265,8 @@ def _covered(catalog: Catalog) -> frozenset[str] | None:
 def _report_name(source: str) -> str:
     """``templates/plan.md.j2`` -> ``plan``; "" for a file every report shares."""
     name = Path(source).name
+    if name == "alerts.py":  # alert sentences appear in the caseload overview only
+        return "caseload"
     if name.endswith(".md.j2") and not name.startswith("_"):
         return name.removesuffix(".md.j2")
     return ""

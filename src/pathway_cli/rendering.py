@@ -1022,7 +1022,7 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
                    "sections": ["all"]},
         "rows": [_summary_row(row, names.get(row.id, {})) for row in rows],
         "totals": _plain(summary_totals(rows, options.today)),
-        "alerts": [_alert_row(alert, caseload) for alert in alerts],
+        "alerts": [_alert_row(alert, caseload, lang) for alert in alerts],
     })
     count = len(rows)
     subtitle = lang.ngettext("%(num)d learner", "%(num)d learners", count) % {"num": count}
@@ -1050,9 +1050,11 @@ def _summary_row(row: Any, team: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-def _alert_row(alert: Any, caseload: Caseload) -> dict[str, Any]:
+def _alert_row(alert: Any, caseload: Caseload, lang: Language) -> dict[str, Any]:
     data = {name: _plain(getattr(alert, name)) for name in alert.__dataclass_fields__
             if name in ("learner", "level", "rule", "message", "headline", "line")}
+    if alert.why is not None:  # the sentence in the report's language
+        data["message"] = alert.why.say(lang)
     path = Path(alert.file)
     if caseload.root is not None:
         with contextlib.suppress(ValueError):

@@ -55,4 +55,6 @@ RECORD_TERMS = (
     N_("vet-school"), N_("vet-work-based"), N_("re-entry"),
     # LearningKind
     N_("formal"), N_("non-formal"), N_("informal"),
+    # GoalStatus (alerts)
+    N_("in-progress"),
 )
