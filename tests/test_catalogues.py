@@ -38,7 +38,7 @@ from tests.conftest import REPO, SAMPLE, TODAY, app
 GOLDEN = Path(__file__).parent / "golden" / "i18n"
 UPDATE = os.environ.get("PATHWAY_UPDATE_GOLDEN") == "1"
 # Languages whose every report is translated; the others cover the family reports.
-COMPLETE = ("de",)
+COMPLETE = ("de", "es", "fr", "it")
 LANGUAGES = available_languages()
 
 
