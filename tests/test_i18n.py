@@ -277,3 +277,47 @@ def test_german_overview_gives_alert_sentences_in_german(runner: CliRunner,
     assert "das nächste Fördergespräch war am 2026-11-02 fällig" in result.stdout
     assert "21 Tage verspätet" in result.stdout
     assert "validation error" not in result.stdout
+
+
+# --- Arabic PDF text -----------------------------------------------------------------------
+
+_MARKS = re.compile("[\u064b-\u0652\u0670\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _arabic_pdf(runner: CliRunner) -> bytes:
+    result = _render(runner, SAMPLE / "cases" / CASE, "--template", "progress",
+                     "--audience", "guardian", "--lang", "ar", "--to", "pdf")
+    assert result.exit_code == 0, result.stderr
+    return result.stdout_bytes
+
+
+def test_arabic_pdf_lines_extract_in_reading_order(runner: CliRunner) -> None:
+    """pypdf reads the Arabic PDF's lines top to bottom in reading order, words intact."""
+    from pypdf import PdfReader
+
+    text = PdfReader(io.BytesIO(_arabic_pdf(runner))).pages[0].extract_text()
+    lines = [_MARKS.sub("", line) for line in text.splitlines()]
+    wanted = [("تقرير", "التق"), ("Oleksandr", "Kovalenko"), ("أنجزه", "Sasha"),
+              ("أهداف", "تسير"), ("الخطوة", "التالية")]
+    found = [next(i for i, line in enumerate(lines) if all(w in line for w in words))
+             for words in wanted]
+    assert found == sorted(found)
+    assert "Pass the telc German B1 exam" in text  # Latin text reads left to right within
+
+
+def test_arabic_pdf_text_reads_right_to_left(runner: CliRunner, tmp_path: Path) -> None:
+    """A PDF reader that applies the bidi algorithm (poppler) gets the Arabic in logical order."""
+    import shutil
+    import subprocess
+
+    pdftotext = shutil.which("pdftotext")
+    if pdftotext is None:
+        pytest.skip("poppler's pdftotext is not installed")
+    pdf = tmp_path / "ar.pdf"
+    pdf.write_bytes(_arabic_pdf(runner))
+    text = subprocess.run([pdftotext, "-l", "1", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    lines = [" ".join(_MARKS.sub("", line).split()) for line in text.splitlines()]
+    assert "تقرير التقدم" in lines
+    assert "ما أنجزه Sasha" in lines
+    assert "كيف تسير أهداف Sasha" in lines
