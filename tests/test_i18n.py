@@ -239,7 +239,7 @@ def test_arabic_pdf_has_the_glyphs(runner: CliRunner) -> None:
     result = _render(runner, SAMPLE / "cases" / CASE, "--template", "progress",
                      "--audience", "guardian", "--lang", "ar", "--to", "pdf")
     assert result.exit_code == 0, result.stderr
-    assert b"NotoNaskhArabic" in result.stdout_bytes
+    assert b"Amiri" in result.stdout_bytes
     text = _pdf_text(result.stdout_bytes)
     assert "نوفمبر" in text and "Oleksandr Kovalenko" in text
 
