@@ -16,11 +16,13 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 def _commands() -> list[str]:
     click_app = typer.main.get_command(app)
     names = []
-    for name, command in click_app.commands.items():  # type: ignore[attr-defined]
+    for name, command in click_app.load_all().items():  # type: ignore[attr-defined]
         if getattr(command, "hidden", False):
             continue
         sub = getattr(command, "commands", None)
         names.extend(f"{name} {s}" for s in sub) if sub else names.append(name)
+        if sub and getattr(command, "default_command", None):
+            names.append(name)  # a group that runs a default subcommand (`pathway badges ID`)
     return sorted(names)
 
 

@@ -73,6 +73,8 @@ def test_timeline_and_report_list_a_credential_once_the_goal_is_achieved(
                                "--format", "json"))
     assert [e for e in document["events"] if e["kind"] == "badge" and "telc" in e["text"]]
     out = sample / "badges-out"
+    keygen = runner.invoke(app, ["badges", "keygen", "--caseload", str(sample)])
+    assert keygen.exit_code == 0, keygen.output  # badges are signed
     _run(runner, "badges", "L-2026-003", "--caseload", str(sample), "-o", str(out))
     assert [p.name for p in out.rglob("*.json") if "goal-G1" in p.name]
 
@@ -290,7 +292,7 @@ def test_no_output_reaches_into_the_report_code_for_privacy() -> None:
     """export, summary, timeline, alerts and badges take their privacy rules from privacy.py,
     never from the report code's redaction module."""
     source = Path(__file__).resolve().parents[1] / "src" / "pathway_cli"
-    for name in ("export", "summary", "timeline", "alerts", "badges", "validation"):
+    for name in ("export", "summary", "timeline", "alerts", "badges/credential", "validation"):
         text = (source / f"{name}.py").read_text(encoding="utf-8")
         assert "pathway_cli.redaction" not in text, name
         assert "from pathway_cli.privacy import" in text, name

@@ -608,9 +608,13 @@ DEFAULT_AUDIENCES = _default_audiences()
 class Issuer(Record):
     """The organisation that issues badges (Open Badges 3.0 issuer profile)."""
 
-    id: Text = Field(description="A URI that identifies the issuer, e.g. https://school.example")
+    id: Text | None = Field(
+        None, description="A URI that identifies the issuer of unsigned badges, e.g. "
+        "https://school.example/issuer.json (signed badges are issued by the key's DID).")
     name: Text | None = None
-    url: Text | None = None
+    url: Text | None = Field(
+        None, description="The school's https address; when set, signed badges are issued "
+        "by its did:web and carry a revocation status entry.")
     email: Text | None = None
 
 
