@@ -113,6 +113,16 @@ def test_unknown_locale_refuses_reports(runner: CliRunner, sample: Path) -> None
     assert "'tlh' is not a report language" in result.stderr
 
 
+def test_unknown_locale_stops_a_batch_before_it_starts(runner: CliRunner, sample: Path,
+                                                      tmp_path: Path) -> None:
+    """A batch with an unknown team locale writes nothing and says why once."""
+    _set_locale(sample, "tlh")
+    result = _render(runner, sample, "--template", "plan", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 1
+    assert "locale: 'tlh' is not a report language" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("value", ["klingon", "de+", "de+de", "ar+de+uk", "", "../de"])
 def test_unknown_lang_is_a_usage_error(runner: CliRunner, value: str) -> None:
     """--lang with a language pathway lacks is a usage error naming the languages."""
@@ -151,6 +161,21 @@ def test_report_language_falls_back_where_not_translated(runner: CliRunner,
                      "--audience", "learner")
     assert result.exit_code == 0, result.stderr
     assert "Fördergespräch vom" in result.stdout
+
+
+def test_bilingual_report_language_for_the_family(runner: CliRunner, sample: Path) -> None:
+    """report_language: uk+de makes the guardian's plan bilingual; a review stays monolingual."""
+    _set_locale(sample, "de")
+    _set_report_language(sample, CASE, "uk+de")
+    plan = _render(runner, sample / "cases" / CASE, "--template", "plan",
+                   "--audience", "guardian")
+    assert plan.exit_code == 0, plan.stderr
+    assert '::: {lang="uk" dir="ltr"}' in plan.stdout
+    assert '::: {lang="de" dir="ltr"}' in plan.stdout
+    review = _render(runner, sample / "cases" / CASE, "--template", "review",
+                     "--audience", "learner")
+    assert review.exit_code == 0, review.stderr
+    assert ":::" not in review.stdout and "Fördergespräch vom" in review.stdout
 
 
 def test_unknown_report_language_is_a_validate_finding(runner: CliRunner,

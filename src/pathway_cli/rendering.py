@@ -1168,6 +1168,10 @@ def render_batch(
     """
     _check_template_name(options.template)
     _check_settings(caseload)
+    unknown = language_problem(caseload.settings.locale)
+    if options.lang is None and unknown is not None:  # every case would be refused alike
+        raise UserError(f"pathway.yaml: locale: {unknown}",
+                        hint="set locale in pathway.yaml to one of these, or give --lang")
     refuse_record_area(out_dir, caseload.root)
     _make_folder(out_dir)
     assets = assets_for(caseload)
