@@ -61,8 +61,8 @@ def render_in(caseload: Caseload, fmt: OutputFormat, out: Path, lang: str) -> in
 def languages(caseload: Caseload, out: Path, repeats: int, pdf_repeats: int) -> None:
     """Each language's render time as a ratio to English.
 
-    The languages take turns within each round, so that a slower moment of a shared
-    machine does not fall on one language only.
+    The languages take turns within each round, each round starting with another one, so
+    that a slower moment of a shared machine does not fall on one language only.
     """
     codes = [c for c in available_languages() if language(c).covers("progress")]
     for fmt, wanted, runs in ((OutputFormat.md, codes, repeats),
@@ -72,8 +72,10 @@ def languages(caseload: Caseload, out: Path, repeats: int, pdf_repeats: int) -> 
         written = 0
         for code in order:
             render_in(caseload, fmt, out, code)  # load the catalogue and the fonts
-        for _ in range(runs):
-            for code in order:
+        for round_ in range(runs):
+            # Each round starts with another language: no language always comes first.
+            shift = round_ % len(order)
+            for code in order[shift:] + order[:shift]:
                 start = time.perf_counter()
                 written = render_in(caseload, fmt, out, code)
                 times[code].append(time.perf_counter() - start)
