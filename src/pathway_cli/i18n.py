@@ -135,7 +135,9 @@ class Language:
         A Latin name or goal ending in punctuation would otherwise have the punctuation
         pulled to the wrong end; Unicode isolates (FSI ... PDI) keep the run together.
         """
-        return f"\u2068{text}\u2069" if self.rtl and text else text
+        if not self.rtl or not text or (text.startswith("\u2068") and text.endswith("\u2069")):
+            return text
+        return f"\u2068{text}\u2069"
 
     def listing(self, items: list[str]) -> str:
         """Items as a list in running text: a, b, c (English), a, b und c, a وb وc."""

@@ -78,8 +78,12 @@ class ConsentRefused(UserError):
     """A report refused because the learner's consent does not cover it."""
 
 
-def consent_problem(learner: Learner, audience: str, file: Path | None = None) -> str | None:
-    """Why the learner's consent does not allow a report for ``audience``, or None."""
+def consent_problem(learner: Learner, audience: str, file: Path | None = None,
+                    today: date | None = None) -> str | None:
+    """Why the learner's consent does not allow a report for ``audience``, or None.
+
+    With ``today``, a consent dated later does not count yet.
+    """
     where = f" in {file}" if file is not None else ""
     consent = learner.consent
     processing = consent.data_processing if consent else None
@@ -87,6 +91,12 @@ def consent_problem(learner: Learner, audience: str, file: Path | None = None) -
         return (
             f"{learner.id}: no consent to data processing is recorded "
             f"(consent.data_processing.given: true{where}); no report can be made for anyone"
+        )
+    if today is not None and processing.date is not None and processing.date > today:
+        return (
+            f"{learner.id}: the consent to data processing is dated "
+            f"{processing.date.isoformat()} (consent.data_processing.date{where}), after "
+            f"today ({today.isoformat()}); no report can be made before that day"
         )
     shared = consent.share_with if consent else []
     if audience in _NEEDS_SHARE_CONSENT and audience not in shared:
@@ -99,13 +109,13 @@ def consent_problem(learner: Learner, audience: str, file: Path | None = None) -
     return None
 
 
-def check_consent(case: Case, audience: str) -> None:
+def check_consent(case: Case, audience: str, today: date | None = None) -> None:
     """Raise ConsentRefused when the case's consent does not allow a report for ``audience``."""
     learner = case.learner
     if learner is None:
         raise UserError(f"{case.id}: learner.yaml is missing or unreadable; run pathway validate")
     file = case.learner_file.path if case.learner_file else None
-    problem = consent_problem(learner, audience, file)
+    problem = consent_problem(learner, audience, file, today)
     if problem is not None:
         raise ConsentRefused(problem)
 

@@ -23,6 +23,7 @@ import dataclasses
 import json
 import os
 import re
+import stat
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
@@ -63,6 +64,7 @@ from pathway_cli.i18n import (
     parse_languages,
 )
 from pathway_cli.models import ID_PATTERN, Audience
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.privacy import known_parties
 from pathway_cli.redaction import (
     PLAN_SECTIONS,
@@ -197,8 +199,10 @@ def markdown_escape(text: str) -> str:
     Each line is stripped (indentation would make a code block), characters with a
     meaning anywhere are backslash-escaped, and so are those that mean something at the
     start of a line. A ``_`` inside a word and an ``@`` inside an address stay as they are.
+    Control characters (an escape sequence in a record) are left out.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.strip().split("\n")
     out = []
     for raw in lines:
         line = _ALWAYS.sub(r"\\\g<0>", raw.strip())
@@ -247,9 +251,55 @@ def template_dirs(caseload: Caseload | None) -> tuple[Path, ...]:
     if caseload is not None and caseload.root is not None:
         own = caseload.root / "templates"
         if own.is_dir():
-            dirs.append(own.resolve())
+            dirs.append(_confined_templates(own, caseload.root))
     dirs.append(BUILTIN_DIR)
     return tuple(dirs)
+
+
+_MAX_TEMPLATE_ENTRIES = 10_000
+
+
+def _confined_templates(folder: Path, root: Path) -> Path:
+    """The caseload's templates/ folder, refused when it reaches outside itself.
+
+    Templates, imports, includes, report.css, report.typ and fonts are read from it by
+    name, so a link in it to a record (``_leak.md.j2`` -> a review) or to any file
+    (``report.css`` -> /etc/hostname) would put that file into a report. Every entry
+    must be a plain file or folder inside the folder after resolving links, and the
+    folder itself must not be (or hold) the records.
+    """
+    resolved = folder.resolve()
+    base = root.resolve()
+    if resolved == base or resolved in base.parents or (base / "cases").resolve() in (
+        resolved, *resolved.parents
+    ):
+        raise TemplateProblem(f"{folder} leads to {resolved}, which holds the records; "
+                              "templates/ must be a folder of templates only")
+    seen = 0
+    for current, folders, files in os.walk(resolved):
+        for name in [*folders, *files]:
+            seen += 1
+            if seen > _MAX_TEMPLATE_ENTRIES:
+                raise TemplateProblem(f"{folder} holds more than {_MAX_TEMPLATE_ENTRIES:,} "
+                                      "files; keep only the templates there")
+            _check_template_entry(Path(current) / name, resolved, folder)
+    return resolved
+
+
+def _check_template_entry(path: Path, resolved: Path, folder: Path) -> None:
+    shown = folder / path.relative_to(resolved)
+    hint = "replace the link by a copy of the file, or remove it"
+    try:
+        target = path.resolve(strict=True)
+        mode = target.stat().st_mode
+    except (OSError, RuntimeError):
+        raise TemplateProblem(f"{shown} is a broken or looping link", hint=hint) from None
+    if target != resolved and resolved not in target.parents:
+        raise TemplateProblem(
+            f"{shown} is a link to {target}, outside templates/; template files must be "
+            "plain files inside templates/", hint=hint)
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise TemplateProblem(f"{shown} is not a plain file (a device or a pipe)", hint=hint)
 
 
 def _iso(value: Any) -> str:
@@ -291,10 +341,14 @@ def _dash(value: Any) -> Any:
     return "—" if value is None or value == "" or value == [] else value
 
 
+# Line breaks and runs of spaces, but not the no-break spaces of "62 %" or "23 Nov".
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
 def _oneline(value: Any) -> str:
     if value is None:
         return ""
-    return " ".join(str(value).split())
+    return _BREAKING_SPACE.sub(" ", str(value)).strip(" ")
 
 
 def _quote(value: Any) -> str:
@@ -863,7 +917,7 @@ def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
             "reports are made from valid records only",
             hint=f"run: pathway validate {case.folder}",
         )
-    check_consent(case, options.audience)
+    check_consent(case, options.audience, options.today)
     template = options.template
     needed = TEMPLATE_SECTIONS.get(template, ())
     sections = allowed_sections(caseload.settings, options.audience)
@@ -1005,7 +1059,8 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
     # team must see that the consent is missing, but no more of the record.
     no_consent = sorted(
         case.id for case in caseload.cases
-        if case.learner is not None and consent_problem(case.learner, "team") is not None
+        if case.learner is not None
+        and consent_problem(case.learner, "team", today=options.today) is not None
     )
     rows = [r for r in summarise_caseload(caseload, options.today, only)
             if r.id not in no_consent]

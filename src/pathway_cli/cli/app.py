@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
@@ -37,6 +37,7 @@ __all__ = [
     "open_for_command",
     "out_console",
     "parse_date_option",
+    "print_json",
     "resolve_today",
 ]
 
@@ -99,17 +100,26 @@ def _root(
 
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
-    from rich.console import Console
+    from pathway_cli.cli.console import PlainConsole
 
-    return Console(highlight=False, soft_wrap=True)
+    return PlainConsole(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
-    from rich.console import Console
+    from pathway_cli.cli.console import PlainConsole
 
     # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    return PlainConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def print_json(document: Any) -> None:
+    """A JSON document on stdout, indented; no raw control character reaches a terminal."""
+    import json
+
+    from pathway_cli.plaintext import escape_json_controls
+
+    print(escape_json_controls(json.dumps(document, ensure_ascii=False, indent=2)))
 
 
 def parse_date_option(value: str | None) -> str | None:
@@ -175,7 +185,8 @@ def load_for_command(paths: list[Path] | None) -> Caseload:
     from pathway_cli.caseload import load_cases
 
     caseload = open_for_command(paths)
-    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                caseload.settings.max_record_bytes)
     return caseload
 
 

@@ -25,6 +25,7 @@ from pathway_cli.cli.app import (
 )
 from pathway_cli.errors import UserError
 from pathway_cli.i18n import language_problem
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.rendering import (
     BatchResult,
     Outcome,
@@ -108,6 +109,8 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
             "a PDF cannot be shown in the terminal",
             hint="give -o DIR, or redirect: pathway render ... --to pdf > report.pdf",
         )
+    if fmt is not OutputFormat.pdf:  # text for a terminal or a pager: no escape sequences
+        data = strip_controls(data.decode("utf-8")).encode("utf-8")
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
