@@ -272,6 +272,9 @@ class Learner(Record):
     preferred_name: Text | None = None
     date_of_birth: IsoDate | None = _sensitive(default=None)
     languages: list[Text] = Field(default_factory=list)
+    report_language: Text | None = Field(
+        default=None, description="Language of the learner's and guardian's reports, e.g. uk "
+        "(the team's locale when absent); uk+de for a bilingual family report.")
     status: Status
     opened: IsoDate
     closed: IsoDate | None = None

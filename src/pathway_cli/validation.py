@@ -16,6 +16,7 @@ from typing import Any
 
 from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload, resolved_path
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
+from pathway_cli.i18n import language_problem
 from pathway_cli.loader import Source, place_findings
 from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings, item_mark, item_text
 from pathway_cli.parallel import map_cases
@@ -546,6 +547,18 @@ def check_health_details(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
+def check_report_language(case: Case, ctx: Context) -> list[Finding]:
+    """The learner's report_language is a language pathway has reports in."""
+    learner = case.learner
+    if learner is None or case.learner_file is None or learner.report_language is None:
+        return []
+    problem = language_problem(learner.report_language, pair=True)
+    if problem is None:
+        return []
+    return [_f(case.learner_file.path, "report-language-unknown", problem,
+               ("report_language",))]
+
+
 CaseRule = Callable[[Case, Context], list[Finding]]
 
 CASE_RULES: list[CaseRule] = [
@@ -568,6 +581,7 @@ CASE_RULES: list[CaseRule] = [
     check_consent,
     check_control_characters,
     check_health_details,
+    check_report_language,
 ]
 
 
@@ -597,6 +611,14 @@ def check_mentor_pool(caseload: Caseload, ctx: Context) -> list[Finding]:
     ]
 
 
+def check_locale(caseload: Caseload, ctx: Context) -> list[Finding]:
+    """The team's locale is a language pathway has reports in."""
+    problem = language_problem(ctx.settings.locale)
+    if caseload.settings_file is None or problem is None:
+        return []
+    return [_f(caseload.settings_file.path, "locale-unknown", problem, ("locale",))]
+
+
 CaseloadRule = Callable[[Caseload, Context], list[Finding]]
 
 def check_settings_text(caseload: Caseload, ctx: Context) -> list[Finding]:
@@ -605,7 +627,8 @@ def check_settings_text(caseload: Caseload, ctx: Context) -> list[Finding]:
             for f in _control_findings(loaded.source)]
 
 
-CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool, check_settings_text]
+CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool, check_settings_text,
+                                      check_locale]
 
 
 # --- running -----------------------------------------------------------------------------
