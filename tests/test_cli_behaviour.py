@@ -197,19 +197,6 @@ def test_an_unknown_key_worker_lists_the_known_ones(runner: CliRunner, command: 
     assert "lfischer (Lea Fischer), mbauer (Markus Bauer)" in text
 
 
-def test_index_title_has_one_colon_in_html(
-    runner: CliRunner, sample: Path, tmp_path: Path
-) -> None:
-    """The HTML index page title reads 'Plan reports for the team: <organisation>'."""
-    out = tmp_path / "out"
-    runner.invoke(app, ["render", str(sample), "--template", "plan", "--to", "html", "-o",
-                        str(out), "--today", TODAY])
-    page = (out / "index-plan-team.html").read_text(encoding="utf-8")
-    title = page.split("<title>")[1].split("</title>")[0]
-    assert title.startswith("Plan reports for the team: ")
-    assert title.count(":") == 1
-
-
 def test_export_help_says_o_takes_a_file_or_a_folder(runner: CliRunner) -> None:
     """`export --help` says -o takes a file or a folder."""
     result = runner.invoke(app, ["export", "--help"], env={"COLUMNS": "80"})

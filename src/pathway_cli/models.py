@@ -177,6 +177,8 @@ Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
 Days = Annotated[int, Field(strict=True, ge=0, le=3650)]
 Id = Annotated[str, Field(strict=True, pattern=ID_PATTERN)]
 Text = Annotated[str, Field(strict=True)]
+# A YAML boolean only: "y", "1", 1.0 or "TRUE" in quotes are not a consent, nor a "done".
+Flag = Annotated[bool, Field(strict=True)]
 
 Status = Literal["referred", "active", "paused", "completed", "left"]
 CLOSED_STATUSES = ("completed", "left")
@@ -244,14 +246,14 @@ class TeamMember(Record):
     role: Role
     organisation: Text | None = None
     contact: Text | None = _sensitive(default=None)
-    independent: bool | None = None
+    independent: Flag | None = None
     trained: IsoDate | None = Field(default=None, description="Date of mentor training.")
 
 
 class ConsentEntry(Record):
     """Consent to process the learner's data."""
 
-    given: bool
+    given: Flag
     date: IsoDate | None = None
     by: Literal["learner", "guardian"] | None = None
 
@@ -271,6 +273,9 @@ class Learner(Record):
     preferred_name: Text | None = None
     date_of_birth: IsoDate | None = _sensitive(default=None)
     languages: list[Text] = Field(default_factory=list)
+    report_language: Text | None = Field(
+        default=None, description="Language of the learner's and guardian's reports, e.g. uk "
+        "(the team's locale when absent); uk+de for a bilingual family report.")
     status: Status
     opened: IsoDate
     closed: IsoDate | None = None
@@ -546,7 +551,7 @@ class ReviewAction(Record):
     owner: Id
     by: Id | None = Field(default=None, description="Older word for 'owner'.")
     due: IsoDate | None = None
-    done: bool = False
+    done: Flag = False
 
     @model_validator(mode="before")
     @classmethod
@@ -598,7 +603,7 @@ class Mentor(Record):
     interests: list[Text] = Field(default_factory=list)
     capacity: Annotated[int, Field(strict=True, ge=0, le=100)] = 1
     trained: IsoDate | None = None
-    independent: bool | None = None
+    independent: Flag | None = None
     available: list[Weekday] = Field(default_factory=list)
     organisation: Text | None = None
     contact: Text | None = _sensitive(default=None)
@@ -696,6 +701,10 @@ class Settings(Record):
     )
     instruction_language: Text | None = Field(
         default=None, description="Language of instruction, e.g. de."
+    )
+    max_record_bytes: Annotated[int, Field(strict=True, ge=1024, le=256 * 1024 * 1024)] = Field(
+        default=1024 * 1024,
+        description="Record files larger than this (bytes) are refused unread.",
     )
 
 

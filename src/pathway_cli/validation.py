@@ -23,6 +23,7 @@ from pathway_cli.caseload import (
     resolved_path,
 )
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
+from pathway_cli.i18n import language_problem
 from pathway_cli.loader import Source, place_findings
 from pathway_cli.models import (
     MENTOR_ROLES,
@@ -37,6 +38,7 @@ from pathway_cli.models import (
     item_text,
 )
 from pathway_cli.parallel import map_cases
+from pathway_cli.plaintext import control_characters
 from pathway_cli.privacy import (
     HealthWords,
     allowed_sections,
@@ -666,17 +668,57 @@ def check_mentor_training(case: Case, ctx: Context) -> list[Finding]:
 
 
 def check_consent(case: Case, ctx: Context) -> list[Finding]:
-    """Warn on an open case with no recorded consent to data processing."""
+    """Warn on an open case with no recorded consent to data processing, or one dated later."""
     learner = case.learner
     if learner is None or case.learner_file is None or learner.is_closed:
         return []
     consent = learner.consent
-    if consent and consent.data_processing and consent.data_processing.given:
+    processing = consent.data_processing if consent else None
+    if processing is not None and processing.given:
+        if processing.date is not None and processing.date > ctx.today:
+            return [_f(case.learner_file.path, "consent-future",
+                       f"the consent to data processing is dated {processing.date.isoformat()}, "
+                       "after today: reports for this learner are refused until that day "
+                       "(check the year)", ("consent", "data_processing", "date"), WARNING)]
         return []
     return [_f(case.learner_file.path, "consent-missing",
                "no consent to data processing is recorded (consent.data_processing.given: true); "
                "reports for this learner will be refused", ("consent",) if consent else (),
                WARNING)]
+
+
+def _control_findings(source: Source) -> list[Finding]:
+    """Text values holding control characters (only a double-quoted escape can make one)."""
+    text = source.text
+    if source.data is None or ("\\" not in text and "\x85" not in text):
+        return []  # the fast path: YAML refuses raw control characters in a file
+    found: list[Finding] = []
+
+    def walk(value: Any, path: KeyPath) -> None:
+        if isinstance(value, str):
+            codes = control_characters(value)
+            if codes:
+                shown = ", ".join(f"0x{ord(c):02x}" for c in codes)
+                found.append(_f(source.path, "text-control-characters",
+                                f"this text holds control characters ({shown}) that can change "
+                                "what a terminal shows; remove them (pathway leaves them out "
+                                "when it prints or exports the text)", path, WARNING))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and control_characters(key):
+                    walk(key, path)
+                walk(item, (*path, key) if isinstance(key, str | int) else path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(source.data, ())
+    return found
+
+
+def check_control_characters(case: Case, ctx: Context) -> list[Finding]:
+    """Warn about escape sequences and other control characters in record text."""
+    return [f for loaded in case.files() for f in _control_findings(loaded.source)]
 
 
 def _outside_readers(case: Case, ctx: Context) -> list[tuple[str, frozenset[str]]]:
@@ -734,6 +776,18 @@ def check_health_details(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
+def check_report_language(case: Case, ctx: Context) -> list[Finding]:
+    """The learner's report_language is a language pathway has reports in."""
+    learner = case.learner
+    if learner is None or case.learner_file is None or learner.report_language is None:
+        return []
+    problem = language_problem(learner.report_language, pair=True)
+    if problem is None:
+        return []
+    return [_f(case.learner_file.path, "report-language-unknown", problem,
+               ("report_language",))]
+
+
 CaseRule = Callable[[Case, Context], list[Finding]]
 
 CASE_RULES: list[CaseRule] = [
@@ -756,7 +810,9 @@ CASE_RULES: list[CaseRule] = [
     check_learner_signature,
     check_mentor_training,
     check_consent,
+    check_control_characters,
     check_health_details,
+    check_report_language,
 ]
 
 
@@ -786,9 +842,24 @@ def check_mentor_pool(caseload: Caseload, ctx: Context) -> list[Finding]:
     ]
 
 
+def check_locale(caseload: Caseload, ctx: Context) -> list[Finding]:
+    """The team's locale is a language pathway has reports in."""
+    problem = language_problem(ctx.settings.locale)
+    if caseload.settings_file is None or problem is None:
+        return []
+    return [_f(caseload.settings_file.path, "locale-unknown", problem, ("locale",))]
+
+
 CaseloadRule = Callable[[Caseload, Context], list[Finding]]
 
-CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool]
+def check_settings_text(caseload: Caseload, ctx: Context) -> list[Finding]:
+    """Control characters in pathway.yaml and mentors.yaml, as in the records."""
+    return [f for loaded in (caseload.settings_file, caseload.mentors_file) if loaded is not None
+            for f in _control_findings(loaded.source)]
+
+
+CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool, check_settings_text,
+                                      check_locale]
 
 
 # --- running -----------------------------------------------------------------------------

@@ -43,6 +43,7 @@ __all__ = [
     "open_for_command",
     "out_console",
     "parse_date_option",
+    "print_json",
     "relative_paths_in",
     "resolve_today",
 ]
@@ -158,17 +159,26 @@ def _root(
 
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
-    from rich.console import Console
+    from pathway_cli.cli.console import PlainConsole
 
-    return Console(highlight=False, soft_wrap=True)
+    return PlainConsole(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
-    from rich.console import Console
+    from pathway_cli.cli.console import PlainConsole
 
     # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    return PlainConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+
+
+def print_json(document: Any) -> None:
+    """A JSON document on stdout, indented; no raw control character reaches a terminal."""
+    import json
+
+    from pathway_cli.plaintext import escape_json_controls
+
+    print(escape_json_controls(json.dumps(document, ensure_ascii=False, indent=2)))
 
 
 def parse_date_option(
@@ -313,7 +323,8 @@ def load_for_command(paths: list[Path] | None) -> Caseload:
     from pathway_cli.caseload import load_cases
 
     caseload = open_for_command(paths)
-    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                caseload.settings.max_record_bytes)
     return caseload
 
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import difflib
-import io
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -41,8 +38,10 @@ from pathway_cli.cli.app import (
     load_for_command,
     open_for_command,
     out_console,
+    print_json,
     resolve_today,
 )
+from pathway_cli.csvtext import csv_text
 from pathway_cli.export import export_caseload, to_csv, to_jsonl
 from pathway_cli.summary import LearnerSummary, summarise_folders, summary_totals
 from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
@@ -232,20 +231,12 @@ SUMMARY_CSV_COLUMNS = (
 
 
 def _summary_csv(rows: list[LearnerSummary]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(SUMMARY_CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([
-            row.id, row.name, row.status, row.key_worker or "", ";".join(row.groups),
-            row.programme or "", _iso(row.opened) or "", _iso(row.closed) or "",
-            row.goals_total, row.goals_achieved, row.goals_at_risk, row.reviews,
-            _iso(row.last_review) or "", _iso(row.next_review) or "",
-            "" if row.attendance is None else f"{row.attendance:.4g}",
-            "" if row.wellbeing is None else row.wellbeing,
-            row.risk, row.red, row.amber, ";".join(row.alert_rules),
-        ])
-    return buffer.getvalue()
+    return csv_text(SUMMARY_CSV_COLUMNS, ([
+        row.id, row.name, row.status, row.key_worker, list(row.groups), row.programme,
+        _iso(row.opened), _iso(row.closed), row.goals_total, row.goals_achieved,
+        row.goals_at_risk, row.reviews, _iso(row.last_review), _iso(row.next_review),
+        row.attendance, row.wellbeing, row.risk, row.red, row.amber, list(row.alert_rules),
+    ] for row in rows))
 
 
 def _why(row: LearnerSummary, room: int = 2) -> str:
@@ -351,7 +342,7 @@ def summarise(
     _warn_unknown_key_workers(caseload, only)
     rows = summarise_folders(caseload, day, only)
     if output_format is SummaryFormat.json:
-        print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
+        print_json([summary_json(r) for r in rows])
     elif output_format is SummaryFormat.csv:
         sys.stdout.write(_summary_csv(rows))
     elif not rows:
@@ -448,7 +439,7 @@ def alerts(
     found, kept = alerts_of_folders(caseload, day, only)
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print_json(document)
     else:
         _alerts_table(found, kept)
     if fail_on is not None and any(
@@ -521,7 +512,7 @@ def timeline(
     loaded, case = load_case_by_id(caseload, case_id_or_here(case_id))
     story = case_timeline(case, loaded.settings, resolve_today(today))
     if output_format is TimelineFormat.json:
-        print(json.dumps(timeline_json(story), ensure_ascii=False, indent=2))
+        print_json(timeline_json(story))
     else:
         _timeline_text(story)
     unread = [p.path for p in case.files() if p.model is None]

@@ -20,14 +20,16 @@ from pathway_cli.cli.app import (
     err_console,
     guarded,
     out_console,
+    print_json,
     resolve_today,
 )
 from pathway_cli.cli.output import Painter, write_text
 from pathway_cli.findings import Finding
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.scaffold import init_caseload, known_member, new_case
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.validation import ValidationResult, validate_folders
-from pathway_cli.writer import atomic_write
+from pathway_cli.writer import atomic_write, refuse_private_area
 
 
 class ValidateFormat(StrEnum):
@@ -45,14 +47,16 @@ def _report_text(result: ValidationResult) -> None:
     out: list[str] = []
     for finding in result.findings:
         colour = "red" if finding.is_error else "yellow"
-        where = _where(finding)
+        # record text (in a message, a source line, a file name) never carries a
+        # control character to the terminal; our own colour codes are added after
+        where = strip_controls(_where(finding))
         out.append(
             f"{paint(where + ':', 'bold')} {paint(finding.severity.value, colour)} "
-            f"{paint(finding.rule + ':', 'dim')} {finding.message}\n"
+            f"{paint(finding.rule + ':', 'dim')} {strip_controls(finding.message)}\n"
         )
         source = result.sources.get(finding.file)
         if source is not None and finding.line:
-            text = source.line_text(finding.line)
+            text = strip_controls(source.line_text(finding.line))
             if text.strip():
                 gutter = f"{finding.line:>5} | "
                 out.append(f"{paint(gutter, 'dim')}{text.expandtabs(1)}\n")
@@ -93,7 +97,7 @@ def validation_json(result: ValidationResult) -> dict[str, Any]:
 
 
 def _github_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = strip_controls(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
@@ -139,7 +143,7 @@ def validate(
         caseload.only_files = None
     result = validate_folders(caseload, resolve_today(today))
     if output_format is ValidateFormat.json:
-        print(json.dumps(validation_json(result), ensure_ascii=False, indent=2))
+        print_json(validation_json(result))
     elif output_format is ValidateFormat.github:
         _report_github(result)
     else:
@@ -161,6 +165,7 @@ def schema(
     if output is None:
         print(json.dumps(schemas, indent=2, ensure_ascii=False))
         return
+    refuse_private_area(output)
     console = err_console()
     for kind, body in schemas.items():
         path = output / schema_file_name(kind)

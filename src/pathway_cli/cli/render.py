@@ -27,6 +27,8 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.errors import UserError
+from pathway_cli.i18n import language_problem
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.rendering import (
     BatchResult,
     Outcome,
@@ -78,13 +80,19 @@ EPILOG = """Examples:
 
   pathway render --template caseload --to html -o reports/
 
+  pathway render cases/L-2026-014 -t progress -a guardian --lang uk+de \\
+      --to pdf -o out/
+
 One case named by its folder (or a file in it) is rendered to stdout, or into -o DIR.
 Several cases or a caseload are a batch: every active case (--status for others) into
 -o DIR as <id>-<template>-<audience>.<ext>, plus index-<template>-<audience>.md.
 A case that is invalid, lacks consent or has nothing to report is skipped and listed;
 the batch exits 0 when it wrote at least one report (1 with --strict if any was skipped).
 Templates: plan, contract, review, case, progress, caseload, or one in the caseload's
-own templates/ folder (<name>.md.j2), which also overrides a built-in of the same name."""
+own templates/ folder (<name>.md.j2), which also overrides a built-in of the same name.
+Language: --lang, else the learner's report_language (learner and guardian reports), else
+locale in pathway.yaml. Two languages joined by + (uk+de) give a bilingual progress, plan
+or contract report."""
 
 
 def _single_case(caseload: Caseload, paths: list[Path]) -> bool:
@@ -107,6 +115,8 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
             "a PDF cannot be shown in the terminal",
             hint="give -o DIR, or redirect: pathway render ... --to pdf > report.pdf",
         )
+    if fmt is not OutputFormat.pdf:  # text for a terminal or a pager: no escape sequences
+        data = strip_controls(data.decode("utf-8")).encode("utf-8")
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
@@ -170,6 +180,15 @@ def _report_batch(result: BatchResult, output: Path) -> None:
         console.print(f"  {outcome.case_id} ({label}): {escape(reason)}")
 
 
+def _check_lang(value: str | None) -> str | None:
+    """A usage error naming the languages pathway has, for an unknown --lang."""
+    if value is not None:
+        problem = language_problem(value, pair=True)
+        if problem is not None:
+            raise typer.BadParameter(problem)
+    return value
+
+
 @app.command(epilog=EPILOG)
 @guarded
 def render(
@@ -206,6 +225,13 @@ def render(
     strict: Annotated[
         bool, typer.Option(help="Exit 1 when any case of a batch was skipped.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", "-l", metavar="LANG", callback=_check_lang,
+                     help="Report language (de, fr, uk...), or two joined by + for a "
+                     "bilingual family report (uk+de). Default: the learner's "
+                     "report_language, then locale in pathway.yaml."),
+    ] = None,
     today: TodayOpt = None,
     paths: PathsArg = None,
 ) -> None:
@@ -226,6 +252,7 @@ def render(
         template, audience.value,
         to, resolve_today(today),
         date.fromisoformat(review_date) if review_date else None,
+        lang,
     )
     if template == "caseload":
         data = render_caseload_report(caseload, options, [s.value for s in status or []])

@@ -35,8 +35,10 @@ from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import GoalStatus, Outcome, Party, ReviewKind
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.updates import (
     Applied,
+    EditorUnavailable,
     Update,
     apply_update,
     close_case,
@@ -46,6 +48,7 @@ from pathway_cli.updates import (
     set_values,
     sign_contract,
     update_goal,
+    updating_case,
 )
 
 review_app = typer.Typer(
@@ -93,7 +96,7 @@ def _report(update: Update, applied: Applied) -> None:
         console.print(f"nothing to change: {escape(update.message)}")
         return
     if applied.dry_run:
-        sys.stdout.write(applied.diff)
+        sys.stdout.write(strip_controls(applied.diff))
         sys.stdout.flush()
         count = len(applied.changes)
         console.print(f"dry run: nothing written ({count} file{'s' if count != 1 else ''} "
@@ -156,21 +159,31 @@ def goal(
     """
     day = resolve_today(today)
     case_id, goal_id = (first, second) if second is not None else (case_id_or_here(None), first)
-    loaded, case = open_case(caseload, case_id)
-    update = update_goal(case, goal_id, status=status, progress=progress, note=note,
-                         on=date.fromisoformat(on) if on else None, today=day)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+        update = update_goal(case, goal_id, status=status, progress=progress, note=note,
+                             on=date.fromisoformat(on) if on else None, today=day)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 def _run_editor(path: Path) -> None:
     """Open ``path`` in the user's editor ($VISUAL or $EDITOR) and wait for it."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        raise UserError("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
+        raise EditorUnavailable("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
     try:
-        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        command = shlex.split(editor)
+    except ValueError as exc:
+        raise EditorUnavailable(
+            f"the editor setting '{editor}' cannot be read ({exc}); nothing was written",
+            hint="set EDITOR to a command, for example EDITOR=nano or EDITOR='code --wait'",
+        ) from None
+    if not command:
+        raise EditorUnavailable("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
+    try:
+        result = subprocess.run([*command, str(path)], check=False)
     except OSError as exc:
-        raise UserError(f"could not start the editor '{editor}': {exc.strerror}") from None
+        raise EditorUnavailable(f"could not start the editor '{editor}': {exc.strerror}") from None
     if result.returncode != 0:
         raise UserError(f"the editor '{editor}' exited with code {result.returncode}")
 
@@ -211,10 +224,16 @@ def review_new(
     saved as it was prefilled records nothing and is kept as a draft, not saved.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id_or_here(case_id))
+    case_id = case_id_or_here(case_id)
     when = _on(on, day)
-    applied = create_review(loaded, case, when, kind, day,
-                            edit=_run_editor if edit else None, dry_run=dry_run, commit=commit)
+    if edit:  # the editor may stay open for long: the case is locked only to write it
+        loaded, case = open_case(caseload, case_id)
+        applied = create_review(loaded, case, when, kind, day, edit=_run_editor,
+                                dry_run=dry_run, commit=commit)
+    else:
+        with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+            applied = create_review(loaded, case, when, kind, day, dry_run=dry_run,
+                                    commit=commit)
     path = applied.changes[0].path if applied.changes else case.folder
     message = f"{case.id}: new {kind} on {when.isoformat()} ({path.parent.name}/{path.name})"
     _report(Update(case.id, tuple(applied.changes), message), applied)
@@ -243,9 +262,10 @@ def sign(
     appended in the style of the ones already there.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id_or_here(case_id))
-    update = sign_contract(case, party, name, _on(on, day))
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
+        update = sign_contract(case, party, name, _on(on, day))
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 def _assignment(values: list[str]) -> list[str]:
@@ -291,9 +311,10 @@ def set_(
     its usual place; an unknown key is refused by validation.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = set_values(case, file, assignments)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+        update = set_values(case, file, assignments)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 @app.command(
@@ -320,7 +341,8 @@ def close(
 ) -> None:
     """Close a case: status, closed date and outcome in learner.yaml."""
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id_or_here(case_id))
-    update = close_case(case, outcome, _on(on, day), status)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
+        update = close_case(case, outcome, _on(on, day), status)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
