@@ -31,6 +31,7 @@ from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Words
+from pathway_cli.loader import load_source
 from pathway_cli.models import Goal, Plan, Review
 from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import Kind, allows, shown_member
@@ -51,6 +52,7 @@ __all__ = [
     "find_alerts",
     "first_review_due",
     "kept_case_alerts",
+    "key_workers",
     "sort_alerts",
 ]
 
@@ -589,6 +591,30 @@ class CaseFilter:
             and (not self.statuses or learner.status in self.statuses)
             and (not self.groups or not self.groups.isdisjoint(learner.groups))
         )
+
+
+def key_workers(caseload: Caseload) -> dict[str, str]:
+    """The key workers of the caseload's cases: id -> name (from the team, else the id).
+
+    Read from each case folder's learner.yaml as parsed, without loading the cases (an
+    opened caseload has only their folders).
+    """
+    found: dict[str, str] = {}
+    folders = caseload.case_folders or [case.folder for case in caseload.cases]
+    for folder in folders:
+        path = folder / "learner.yaml"
+        if not path.is_file():
+            continue
+        data = load_source(path).data
+        worker = data.get("key_worker") if isinstance(data, dict) else None
+        if not isinstance(worker, str):
+            continue
+        team = data.get("team") if isinstance(data, dict) else None
+        name = next((str(m.get("name")) for m in (team if isinstance(team, list) else [])
+                     if isinstance(m, dict) and m.get("id") == worker and m.get("name")), None)
+        if worker not in found or name is not None:
+            found[worker] = name or worker
+    return dict(sorted(found.items()))
 
 
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,

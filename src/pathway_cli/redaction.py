@@ -152,7 +152,7 @@ def _keep_support(actions: Iterable[dict[str, Any]], hidden_needs: set[str],
     return [
         a for a in actions
         if not hidden_needs.intersection(a.get("needs") or ())
-        and a.get("by") not in hidden_people
+        and (a.get("owner") or a.get("by")) not in hidden_people
         and _marked_visible(a, audience)
     ]
 

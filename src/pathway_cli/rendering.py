@@ -107,6 +107,7 @@ __all__ = [
     "report_file_name",
     "select_cases",
     "template_environment",
+    "templates_at",
     "write_report",
 ]
 
@@ -164,6 +165,10 @@ class TemplateProblem(UserError):
 
 class ReportUnavailable(UserError):
     """A report that cannot be made for this case (no such record, no such review)."""
+
+
+class AudienceRefused(UserError):
+    """A report whose sections pathway.yaml does not give to the audience asked for."""
 
 
 class CaseInvalid(UserError):
@@ -480,6 +485,13 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
 def available_templates(caseload: Caseload | None) -> list[str]:
     """Names of the report templates a caseload can use (built-in and its own)."""
     return _template_names(template_dirs(caseload))
+
+
+def templates_at(root: Path | None) -> list[str]:
+    """Names of the report templates of the caseload at ``root`` (built-in and its own)."""
+    own = root / "templates" if root is not None else None
+    return _template_names((own, BUILTIN_DIR) if own is not None and own.is_dir()
+                           else (BUILTIN_DIR,))
 
 
 def _template_names(dirs: Sequence[Path]) -> list[str]:
@@ -922,7 +934,7 @@ def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
     needed = TEMPLATE_SECTIONS.get(template, ())
     sections = allowed_sections(caseload.settings, options.audience)
     if needed and not sections.intersection(needed):
-        raise ConsentRefused(
+        raise AudienceRefused(
             f"the {template} report shows {' or '.join(dict.fromkeys(needed))}, which "
             f"pathway.yaml (audiences.{options.audience}) does not give to the "
             f"{options.audience}"
@@ -1121,7 +1133,7 @@ def _alert_row(alert: Any, caseload: Caseload, lang: Language) -> dict[str, Any]
 
 # --- batch -------------------------------------------------------------------------------
 
-Kind = Literal["written", "invalid", "consent", "unavailable"]
+Kind = Literal["written", "invalid", "consent", "audience", "template", "unavailable"]
 
 
 @dataclass(frozen=True)
@@ -1195,6 +1207,10 @@ def _skip(case: Case, error: UserError) -> Outcome:
         kind = "invalid"
     elif isinstance(error, ConsentRefused):
         kind = "consent"
+    elif isinstance(error, AudienceRefused):
+        kind = "audience"
+    elif isinstance(error, TemplateProblem):
+        kind = "template"
     learner = case.learner
     reason = error.message.removeprefix(f"{case.id}: ")
     return Outcome(case.id, learner.name if learner else "", learner.status if learner else "",
