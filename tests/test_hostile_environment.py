@@ -66,7 +66,9 @@ def test_update_of_an_impossible_date_or_deep_file_is_refused(
     closed = runner.invoke(app, ["close", "L-2026-002", "--outcome", "employed", "--caseload",
                                  str(sample), "--today", TODAY])
     _no_crash(closed)
-    assert "cannot be updated safely" in closed.stderr
+    # The impossible date is read as text, so the refusal can say what is wrong with it.
+    assert "refused, nothing written" in closed.stderr
+    assert "not a real calendar date" in closed.stderr
     plan = sample / "cases/L-2026-002/plan.yaml"
     plan.write_text(plan.read_text(encoding="utf-8") + "x: " + "{a: " * 300 + "1" + "}" * 300
                     + "\n", encoding="utf-8")

@@ -199,7 +199,8 @@ def test_review_in_a_new_caseload_points_at_the_schema(
 
     root = tmp_path / "load"
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0
-    result = run(runner, root, "new", "L-1", "--name", "Ana", "--key-worker", "tk")
+    result = run(runner, root, "new", "L-1", "--name", "Ana", "--key-worker", "tk",
+                 "--key-worker-name", "Tina Keller")
     assert result.exit_code == 0, result.stderr
     result = run(runner, root, "review", "new", "L-1")
     assert result.exit_code == 0, result.stderr

@@ -38,6 +38,7 @@ __all__ = [
     "Case",
     "Caseload",
     "Loaded",
+    "case_folder_around",
     "find_root",
     "load_caseload",
     "load_cases",
@@ -81,6 +82,8 @@ def load_record(path: Path, model: type[M], raw: bytes | None = None,
     """Read one file and check its shape; problems go into ``source.findings``."""
     source = load_source(path, raw, limit)
     if source.data is None:
+        if source.recovered is not None:  # tabs for indentation: report the rest as well
+            source.findings.extend(check_shape(source.recovered, model, path, path.name)[1])
         return Loaded(source, None)
     instance, findings = check_shape(source.data, model, path, path.name)
     source.findings.extend(findings)
@@ -200,6 +203,15 @@ def find_root(start: Path) -> Path | None:
     here = start.resolve()
     for folder in (here, *here.parents):
         if (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir():
+            return folder
+    return None
+
+
+def case_folder_around(start: Path) -> Path | None:
+    """The case folder (cases/ID/) that ``start`` is in or below, if any."""
+    here = resolved_path(start)
+    for folder in (here, *here.parents):
+        if folder.parent.name == CASES_DIR and _is_root(folder.parent.parent):
             return folder
     return None
 

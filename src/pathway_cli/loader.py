@@ -7,6 +7,7 @@ second parse, for files that have something to report.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import re
@@ -188,6 +189,10 @@ class Source:
     text: str
     data: Any
     findings: list[Finding] = field(default_factory=list)
+    # When the only fault is tabs used for indentation: the data read with the tabs taken
+    # as spaces. Never used as the record, only to report the file's other problems too.
+    recovered: Any = field(default=None, repr=False)
+    _position_text: str | None = field(default=None, repr=False)
     _root: Node | None = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
@@ -214,7 +219,8 @@ class Source:
         if not self._composed:
             self._composed = True
             try:
-                self._root = yaml.compose(self.text, Loader=_PositionLoader)
+                self._root = yaml.compose(self._position_text or self.text,
+                                          Loader=_PositionLoader)
             except (yaml.YAMLError, RecursionError, ValueError):
                 self._root = None
         node = self._root
@@ -515,6 +521,8 @@ def parse_text(text: str) -> tuple[Any, list[_Problem]]:
 
 _FRIENDLY = [
     ("found character '\\t'", "a tab character is used for indentation; YAML needs spaces"),
+    ("found a tab character that violates indentation",
+     "a tab character is used for indentation; YAML needs spaces"),
     ("could not determine a constructor for the tag", "UNSUPPORTED_TAG"),
     ("found undefined alias", "an alias (*name) refers to an anchor (&name) that is not defined"),
     ("mapping values are not allowed here", "a colon is in the wrong place (text with ': ' "
@@ -527,6 +535,31 @@ _FRIENDLY = [
      "keep one record per file"),
     ("found unhashable key", "a list or block is used as a key; keys must be plain words"),
 ]
+
+
+_TAB_MESSAGE = "this is not valid YAML: " + _FRIENDLY[0][1]
+_LEADING_WHITESPACE = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _spaces_for_tabs(match: re.Match[str], spaces: str) -> str:
+    return match.group(0).replace("\t", spaces)
+
+
+def _recover_from_tabs(source: Source) -> None:
+    """Read a file indented with tabs as if they were spaces, to find its other problems.
+
+    The file stays unreadable as a record (the tab finding stands); the data read this
+    way only lets validation report what else is wrong in the same run.
+    """
+    for width in (2, 4, 8):
+        spaces = " " * width
+        text = _LEADING_WHITESPACE.sub(
+            functools.partial(_spaces_for_tabs, spaces=spaces), source.text)
+        data, problems = parse_text(text)
+        if not problems and isinstance(data, dict):
+            source.recovered = data
+            source._position_text = text
+            return
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> _Problem:
@@ -639,6 +672,8 @@ def load_source(path: Path, raw: bytes | None = None,
         return Source(path, "", None, [_as_finding(path, problem)])
     data, problems = parse_text(text)
     source = Source(path, text, data, [_as_finding(path, p) for p in problems])
+    if problems and all(p.message == _TAB_MESSAGE for p in problems):
+        _recover_from_tabs(source)
     if not problems and data is None and not text.strip():
         source.findings.append(
             Finding(path, "yaml-empty", "this file is empty; fill it in or delete it",

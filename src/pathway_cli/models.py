@@ -23,6 +23,7 @@ from pydantic import (
     PlainValidator,
     Tag,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
@@ -272,6 +273,9 @@ class Learner(Record):
     preferred_name: Text | None = None
     date_of_birth: IsoDate | None = _sensitive(default=None)
     languages: list[Text] = Field(default_factory=list)
+    report_language: Text | None = Field(
+        default=None, description="Language of the learner's and guardian's reports, e.g. uk "
+        "(the team's locale when absent); uk+de for a bilingual family report.")
     status: Status
     opened: IsoDate
     closed: IsoDate | None = None
@@ -370,14 +374,30 @@ class Assessment(Record):
 
 
 class SupportAction(Record):
-    """What the team does for a goal (or for the learner's well-being)."""
+    """What the team does for a goal (or for the learner's well-being).
+
+    Who does it is ``owner``, the word goals and review actions use; ``by`` is the older
+    word and still read (validation warns). Both attributes hold the same id once loaded.
+    """
 
     action: Text
-    by: Id | None = None
+    owner: Id | None = Field(default=None, description="Team id of whoever does it.")
+    by: Id | None = Field(default=None, description="Older word for 'owner'.")
     needs: list[Id] = Field(default_factory=list)
     sensitive: SensitivityMark | None = Field(
         default=None, description="personal: the team and the learner only; private: the "
         "team only.")
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> SupportAction:
+        if self.owner and self.by and self.owner != self.by:
+            raise PydanticCustomError(
+                "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
+            )
+        # Through __dict__: the word that was written stays the only one "set", which is
+        # how validation tells an older 'by:' from 'owner:'.
+        self.__dict__["owner"] = self.__dict__["by"] = self.owner or self.by
+        return self
 
 
 class Goal(Record):
@@ -538,8 +558,26 @@ class ReviewAction(Record):
 
     action: Text
     owner: Id
+    by: Id | None = Field(default=None, description="Older word for 'owner'.")
     due: IsoDate | None = None
     done: Flag = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_is_owner(cls, data: Any) -> Any:
+        # Plan support said 'by:' in format v1; the same word is read here too.
+        if isinstance(data, dict) and "owner" not in data and "by" in data:
+            return {**data, "owner": data["by"]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> ReviewAction:
+        if self.by and self.by != self.owner:
+            raise PydanticCustomError(
+                "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
+            )
+        self.__dict__["by"] = self.owner  # not marked as set: see SupportAction
+        return self
 
 
 class Review(Record):

@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from pathway_cli.caseload import Case
 from pathway_cli.errors import UserError
+from pathway_cli.i18n import N_
 from pathway_cli.models import (
     Audience,
     Learner,
@@ -151,7 +152,7 @@ def _keep_support(actions: Iterable[dict[str, Any]], hidden_needs: set[str],
     return [
         a for a in actions
         if not hidden_needs.intersection(a.get("needs") or ())
-        and a.get("by") not in hidden_people
+        and (a.get("owner") or a.get("by")) not in hidden_people
         and _marked_visible(a, audience)
     ]
 
@@ -241,14 +242,15 @@ def withheld_sections(sections: frozenset[str], personal: bool) -> list[str]:
     records contain.
     """
     words = {
-        "profile": "profile", "assessment": "assessment", "plan.learning": "learning plan",
-        "plan.career": "career plan", "contract": "contract", "reviews": "reviews",
+        "profile": N_("profile"), "assessment": N_("assessment"),
+        "plan.learning": N_("learning plan"), "plan.career": N_("career plan"),
+        "contract": N_("contract"), "reviews": N_("reviews"),
     }
     out = [text for key, text in words.items() if key not in sections]
     if not personal or "plan.wellbeing" not in sections:
-        out.append("well-being plan")
+        out.append(N_("well-being plan"))
     if not personal:
-        out.append("personal and health details")
+        out.append(N_("personal and health details"))
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import os
 import sys
 from collections.abc import Callable
@@ -17,11 +18,20 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pathway_cli.alerts import Alert, CaseFilter, alerts_of_folders
+from pathway_cli.alerts import (
+    Alert,
+    CaseFilter,
+    alerts_of_folders,
+    key_workers,
+)
+from pathway_cli.caseload import Caseload
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     PathsArg,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
@@ -112,6 +122,7 @@ class ExportRows(StrEnum):
 KeyWorkerOpt = Annotated[
     list[str] | None,
     typer.Option("--key-worker", "-k", metavar="ID",
+                 autocompletion=completion.complete_key_worker,
                  help="Only learners of this key worker (repeat for several)."),
 ]
 StatusOpt = Annotated[
@@ -133,11 +144,46 @@ def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
     )
 
 
+def _warn_unknown_key_workers(caseload: Caseload, only: CaseFilter) -> None:
+    """A --key-worker that matches nobody is named, with the key workers there are."""
+    if not only.key_workers:
+        return
+    known = key_workers(caseload)
+    unknown = sorted(k for k in only.key_workers if k not in known)
+    if not unknown:
+        return
+    listing = ", ".join(f"{k} ({name})" if name != k else k for k, name in known.items())
+    close = [m for k in unknown for m in difflib.get_close_matches(k, list(known), n=1)]
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    err_console().print(
+        f"[yellow]warning:[/] no learner has the key worker {', '.join(map(repr, unknown))}"
+        f"{escape(hint)}; key workers here: {escape(listing) or 'none'}"
+    )
+
+
 def _data_console() -> Console:
     console = out_console()
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
     return console
+
+
+def _plain_tables() -> bool:
+    """True when stdout is a pipe or a file and no COLUMNS asks for a drawn table."""
+    return not out_console().is_terminal and "COLUMNS" not in os.environ
+
+
+def _write_plain_table(header: list[str], rows: list[list[Text]]) -> None:
+    """A table for grep, cut and sort: a header line, then one tab-separated line a row."""
+
+    def cell(text: Text | str) -> str:
+        plain = text.plain if isinstance(text, Text) else text
+        words = " ".join(plain.split())  # no tab or line break inside a cell
+        return "".join(ch for ch in words if ch.isprintable())  # nor a terminal control code
+
+    lines = ["\t".join(header)]
+    lines += ["\t".join(cell(c) for c in row) for row in rows]
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def _iso(value: date | None) -> str | None:
@@ -241,6 +287,14 @@ SUMMARY_COLUMNS = (
 
 
 def _summary_table(rows: list[LearnerSummary], today: date) -> None:
+    if _plain_tables():
+        _write_plain_table(
+            [c.header for c in SUMMARY_COLUMNS],
+            [[Text(_why(row, room=len(row.alerts))) if column.header == "why"
+              else column.cell(row, today) for column in SUMMARY_COLUMNS] for row in rows],
+        )
+        err_console().print(_summary_footer(rows, today))
+        return
     console = _data_console()
     columns = [c for c in SUMMARY_COLUMNS if console.width >= c.from_width]
     table = Table(header_style="bold", pad_edge=False, show_edge=False)
@@ -251,14 +305,18 @@ def _summary_table(rows: list[LearnerSummary], today: date) -> None:
         table.add_row(*(column.cell(row, today) for column in columns),
                       style="dim" if row.is_closed else None)
     console.print(table)
+    console.print("\n" + _summary_footer(rows, today))
+
+
+def _summary_footer(rows: list[LearnerSummary], today: date) -> str:
     totals = summary_totals(rows, today)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(
         totals.by_status.items(), key=lambda item: -item[1]))
-    console.print(
-        f"\n{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
+    return (
+        f"{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
         f"At risk: {totals.at_risk} ([bold red]{totals.red} red[/], "
-        f"[yellow]{totals.amber} amber[/]). Reviews due this week: {totals.reviews_due_soon}, "
-        f"overdue: {totals.reviews_overdue}."
+        f"[yellow]{totals.amber} amber[/]). Reviews due in the next 7 days: "
+        f"{totals.reviews_due_soon}, overdue: {totals.reviews_overdue}."
     )
 
 
@@ -280,7 +338,9 @@ def summarise(
     """
     day = resolve_today(today)
     caseload = open_for_command(paths)
-    rows = summarise_folders(caseload, day, _filter(key_worker, status, group))
+    only = _filter(key_worker, status, group)
+    _warn_unknown_key_workers(caseload, only)
+    rows = summarise_folders(caseload, day, only)
     if output_format is SummaryFormat.json:
         print_json([summary_json(r) for r in rows])
     elif output_format is SummaryFormat.csv:
@@ -320,7 +380,13 @@ def alert_json(alert: Alert) -> dict[str, Any]:
 
 def _alerts_table(alerts: list[Alert], learners: int) -> None:
     console = _data_console()
-    if alerts:
+    if alerts and _plain_tables():
+        _write_plain_table(
+            ["level", "learner", "rule", "what", "record"],
+            [[Text(a.level), Text(a.learner), Text(a.rule), Text(a.message),
+              Text(display_path(a.file) + (f":{a.line}" if a.line else ""))] for a in alerts],
+        )
+    elif alerts:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
         for name in ("level", "learner", "rule"):
             table.add_column(name, no_wrap=True)
@@ -369,6 +435,7 @@ def alerts(
     day = resolve_today(today)
     caseload = open_for_command(paths)
     only = _filter(key_worker, status, group)
+    _warn_unknown_key_workers(caseload, only)
     found, kept = alerts_of_folders(caseload, day, only)
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
@@ -428,7 +495,7 @@ def _timeline_text(timeline: Timeline) -> None:
 )
 @guarded
 def timeline(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (folder name).")],
+    case_id: OptionalIdArg = None,
     caseload: Annotated[
         Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
     ] = None,
@@ -442,7 +509,7 @@ def timeline(
 
     Private notes and the well-being plan are never shown.
     """
-    loaded, case = load_case_by_id(caseload, case_id)
+    loaded, case = load_case_by_id(caseload, case_id_or_here(case_id))
     story = case_timeline(case, loaded.settings, resolve_today(today))
     if output_format is TimelineFormat.json:
         print_json(timeline_json(story))
@@ -478,7 +545,10 @@ def export(
                      "birth and free text."),
     ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE|DIR",
+                     help="Write to this file (or into this folder as ROWS.FORMAT, e.g. "
+                     "goals.csv) instead of stdout."),
     ] = None,
     today: TodayOpt = None,
 ) -> None:

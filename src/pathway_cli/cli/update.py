@@ -18,15 +18,20 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.markup import escape
 
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
+    int_range,
     parse_date_option,
     resolve_today,
 )
+from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import GoalStatus, Outcome, Party, ReviewKind
@@ -48,6 +53,7 @@ from pathway_cli.updates import (
 
 review_app = typer.Typer(
     name="review",
+    cls=PlainHelpGroup,
     help="Reviews and sessions: 'review new' writes the next one, prefilled.",
     no_args_is_help=True,
 )
@@ -58,7 +64,8 @@ def _on(value: str | None, today: date) -> date:
     return date.fromisoformat(value) if value else today
 
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="Learner id (the case folder's name).")]
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Learner id (the case folder's name).",
+                                      autocompletion=completion.complete_learner)]
 CaseloadOpt = Annotated[
     Path | None,
     typer.Option("--caseload", help="Caseload root (default: found from the current folder)."),
@@ -116,13 +123,19 @@ def _report(update: Update, applied: Applied) -> None:
 )
 @guarded
 def goal(
-    case_id: IdArg,
-    goal_id: Annotated[str, typer.Argument(metavar="GOAL", help="Goal id in plan.yaml.")],
+    first: Annotated[str, typer.Argument(
+        metavar="[ID] GOAL", show_default=False,
+        autocompletion=completion.complete_goal_or_learner,
+        help="Learner id and goal id in plan.yaml; inside a case folder, the goal id alone.")],
+    second: Annotated[str | None, typer.Argument(
+        metavar="", hidden=True, show_default=False,
+        autocompletion=completion.complete_goal_of_case)] = None,
     status: Annotated[
         GoalStatus | None, typer.Option("--status", help="New status of the goal.")
     ] = None,
     progress: Annotated[
-        int | None, typer.Option("--progress", min=0, max=100, help="Progress, 0-100.")
+        int | None, typer.Option("--progress", metavar="0-100", callback=int_range(0, 100),
+                                  help="Progress, 0-100.")
     ] = None,
     note: Annotated[
         str | None,
@@ -145,6 +158,7 @@ def goal(
     (exit 1) and the file is left untouched. Only the goal's changed lines are rewritten.
     """
     day = resolve_today(today)
+    case_id, goal_id = (first, second) if second is not None else (case_id_or_here(None), first)
     with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
         update = update_goal(case, goal_id, status=status, progress=progress, note=note,
                              on=date.fromisoformat(on) if on else None, today=day)
@@ -178,12 +192,13 @@ def _run_editor(path: Path) -> None:
     "new",
     epilog="Examples:\n\n"
     "  pathway review new L-2026-002\n\n"
-    "  pathway review new L-2026-002 --kind case-conference --date 2026-11-30 --edit\n\n"
+    "  pathway review new L-2026-002 --kind case-conference --date 2026-11-30 \\\n"
+    "      --edit\n\n"
     "  pathway review new L-2026-008 --dry-run",
 )
 @guarded
 def review_new(
-    case_id: IdArg,
+    case_id: OptionalIdArg = None,
     on: Annotated[
         str | None, _date_opt("--date", "Date of the review (default: today).")
     ] = None,
@@ -209,6 +224,7 @@ def review_new(
     saved as it was prefilled records nothing and is kept as a draft, not saved.
     """
     day = resolve_today(today)
+    case_id = case_id_or_here(case_id)
     when = _on(on, day)
     if edit:  # the editor may stay open for long: the case is locked only to write it
         loaded, case = open_case(caseload, case_id)
@@ -226,13 +242,14 @@ def review_new(
 @app.command(
     epilog="Examples:\n\n"
     "  pathway sign L-2026-005 --party learner --name 'Giulia Esposito'\n\n"
-    "  pathway sign L-2026-005 --party guardian --name 'Franca Esposito' --date 2026-11-20",
+    "  pathway sign L-2026-005 --party guardian --name 'Franca Esposito' \\\n"
+    "      --date 2026-11-20",
 )
 @guarded
 def sign(
-    case_id: IdArg,
     party: Annotated[Party, typer.Option("--party", help="Who signs.")],
     name: Annotated[str, typer.Option("--name", help="Name of the person signing.")],
+    case_id: OptionalIdArg = None,
     on: Annotated[str | None, _date_opt("--date", "Date of signing (default: today).")] = None,
     dry_run: DryRunOpt = False,
     commit: CommitOpt = False,
@@ -245,7 +262,7 @@ def sign(
     appended in the style of the ones already there.
     """
     day = resolve_today(today)
-    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+    with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
         update = sign_contract(case, party, name, _on(on, day))
         applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
     _report(update, applied)
@@ -307,8 +324,8 @@ def set_(
 )
 @guarded
 def close(
-    case_id: IdArg,
     outcome: Annotated[Outcome, typer.Option("--outcome", help="How the case ended.")],
+    case_id: OptionalIdArg = None,
     on: Annotated[
         str | None, _date_opt("--date", "Date the case closed (default: today).")
     ] = None,
@@ -324,7 +341,7 @@ def close(
 ) -> None:
     """Close a case: status, closed date and outcome in learner.yaml."""
     day = resolve_today(today)
-    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+    with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
         update = close_case(case, outcome, _on(on, day), status)
         applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
     _report(update, applied)
