@@ -139,16 +139,17 @@ DEFAULT_TITLES = {
     "case": N_("Case summary"),
     "progress": N_("My progress"),
     "caseload": N_("Caseload overview"),
-    "evaluation": N_("Programme evaluation"),
+    # English only, unmarked for translation: the evaluation report is made in English.
+    "evaluation": "Programme evaluation",
 }
 AUDIENCE_WORDS = {
     "learner": N_("the learner"),
     "guardian": N_("the learner's parent or guardian"),
     "employer": N_("the employer"),
     "team": N_("the team around the learner"),
-    # Audiences of the evaluation report (aggregate figures, no names or ids).
-    "leadership": N_("the school leadership"),
-    "funder": N_("the funder"),
+    # Audiences of the evaluation report (aggregate figures, no names or ids; English).
+    "leadership": "the school leadership",
+    "funder": "the funder",
 }
 # What the index calls each built-in report (the title may address the learner: "My").
 REPORT_NAMES = {**DEFAULT_TITLES, "progress": N_("Progress report")}
