@@ -9,10 +9,16 @@ Levels: *amber* means "look at this at the next review"; *red* means "act this w
 the learner may be slipping away (attendance under the red line, well-being down to 2
 or 1, a review or an agreed action long overdue) or a plan is failing close to a deadline.
 
-Closed cases (completed, left) raise nothing. Paused and referred cases raise only what
-the team still owes the learner while the programme is on hold or not yet started
-(reviews, agreed actions, well-being); attendance, goal deadlines, the contract and the
-plan are watched for active cases only.
+Closed cases (completed, left) raise only ``follow-up-due``: where is the learner 3, 6
+and 12 months after leaving? Paused and referred cases raise only what the team still
+owes the learner while the programme is on hold or not yet started (reviews, agreed
+actions, well-being); attendance, behaviour, results, engagement, goal deadlines, the
+contract and the plan are watched for active cases only.
+
+The risky windows: in the first ``first_year_days`` of the programme and for learners in
+the ``transition`` group, the attendance lines sit ``tighter_attendance`` higher and the
+review grace is ``tighter_review_grace_days``; such an alert says that its line is
+tighter and why.
 
 Alerts are computed from the records that could be read; a case whose records have
 validation errors also raises ``records-invalid``, so a broken file never silently hides
@@ -29,6 +35,7 @@ from typing import Literal
 
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
+from pathway_cli.followups import open_milestone
 from pathway_cli.models import Plan, Review
 from pathway_cli.validation import Context, case_findings
 
@@ -44,6 +51,7 @@ __all__ = [
     "case_alerts",
     "find_alerts",
     "first_review_due",
+    "risky_window",
     "sort_alerts",
 ]
 
@@ -97,6 +105,31 @@ def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
 
 
+# --- the risky windows -------------------------------------------------------------------
+
+
+def risky_window(case: Case, ctx: Context, on: date) -> str | None:
+    """Why the lines are tighter for this learner on ``on`` (None: they are not).
+
+    The first ``first_year_days`` of the programme (day 1 is its start) and the
+    ``transition`` group are the riskiest time for early leaving.
+    """
+    learner = case.learner
+    if learner is None:
+        return None
+    reasons = []
+    days = ctx.settings.risk.first_year_days
+    programme = learner.programme
+    if days and programme is not None and programme.start is not None:
+        day = (on - programme.start).days + 1
+        if 1 <= day <= days:
+            reasons.append(f"day {day} of the first {days} of the programme, which started "
+                           f"on {programme.start}")
+    if "transition" in learner.groups:
+        reasons.append("the learner is in the transition group")
+    return "; ".join(reasons) or None
+
+
 # --- attendance --------------------------------------------------------------------------
 
 
@@ -113,18 +146,24 @@ def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
     rate = review.attendance
     assert rate is not None  # noqa: S101 - filtered above
     risk = ctx.settings.risk
-    if rate < risk.attendance_red:
+    # The window the rate was measured in decides the line, not the day it is read.
+    why = risky_window(case, ctx, review.date)
+    lift = risk.tighter_attendance if why else 0.0
+    red, amber = min(risk.attendance_red + lift, 1.0), min(risk.attendance_amber + lift, 1.0)
+    if rate < red - _EPSILON:
         level: Level = "red"
-        line_name, line = "red", risk.attendance_red
-    elif rate < risk.attendance_amber:
-        level, line_name, line = "amber", "amber", risk.attendance_amber
+        line_name, line, usual = "red", red, risk.attendance_red
+    elif rate < amber - _EPSILON:
+        level, line_name, line, usual = "amber", "amber", amber, risk.attendance_amber
     else:
         return []
     shown = _pct(rate, line)
+    tighter = (f" (tighter than the usual {_pct(usual)}: {why})"
+               if why and abs(line - usual) > _EPSILON else "")
     return [Alert(
         case.id, level, "attendance-low",
         f"attendance {shown} at the review on {review.date}, below the {line_name} line "
-        f"of {_pct(line)}",
+        f"of {_pct(line)}{tighter}",
         path, headline=f"attendance {shown}", value=shown, threshold=_pct(line),
         key_path=("attendance",),
     )]
@@ -184,6 +223,96 @@ def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
     )]
 
 
+# --- behaviour, course performance, engagement (the B and C of "ABC") --------------------
+
+
+def alert_behaviour_incidents(case: Case, ctx: Context) -> list[Alert]:
+    """The latest review recording incidents counts incidents_amber or more since the one
+    before (red at incidents_red or more)."""
+    recorded = [(r, f.path) for r, f in case.reviews_with_files if r.incidents is not None]
+    if not recorded:
+        return []
+    review, path = recorded[-1]
+    assert review.incidents is not None  # noqa: S101 - filtered above
+    count = review.incidents.count
+    risk = ctx.settings.risk
+    if count >= risk.incidents_red:
+        level: Level = "red"
+        line = risk.incidents_red
+    elif count >= risk.incidents_amber:
+        level, line = "amber", risk.incidents_amber
+    else:
+        return []
+    kinds = f" ({', '.join(review.incidents.kinds)})" if review.incidents.kinds else ""
+    return [Alert(
+        case.id, level, "behaviour-incidents",
+        f"{count} incidents{kinds} since the last review, recorded on {review.date}; the "
+        f"{level} line is {line}",
+        path, headline=f"{count} incidents", value=str(count), threshold=str(line),
+        key_path=("incidents", "count"),
+    )]
+
+
+def alert_course_failure(case: Case, ctx: Context) -> list[Alert]:
+    """The latest review recording results has failed_amber or more assessments failed, or
+    grades falling (red at failed_red or more failed)."""
+    recorded = [(r, f.path) for r, f in case.reviews_with_files if r.results is not None]
+    if not recorded:
+        return []
+    review, path = recorded[-1]
+    results = review.results
+    assert results is not None  # noqa: S101 - filtered above
+    risk = ctx.settings.risk
+    falling = results.trend == "falling"
+    if results.failed >= risk.failed_red:
+        level: Level = "red"
+        line = risk.failed_red
+    elif results.failed >= risk.failed_amber or falling:
+        level, line = "amber", risk.failed_amber
+    else:
+        return []
+    parts = []
+    if results.failed:
+        parts.append(f"{results.failed} assessment{'s' if results.failed != 1 else ''} failed "
+                     f"(and {results.passed} passed)")
+    if falling:
+        parts.append("grades falling")
+    key: KeyPath = ("results", "failed") if results.failed else ("results", "trend")
+    return [Alert(
+        case.id, level, "course-failure",
+        f"{' and '.join(parts)} since the last review, recorded on {review.date}; the "
+        f"{level} line is {line} failed" + ("" if level == "red" else " or grades falling"),
+        path, headline=f"{results.failed} failed" if results.failed else "grades falling",
+        value=str(results.failed), threshold=str(line), key_path=key,
+    )]
+
+
+def alert_engagement_drop(case: Case, ctx: Context) -> list[Alert]:
+    """Engagement fell by engagement_drop or more between the last two reviews rating it.
+
+    Red when it fell to engagement_red or lower.
+    """
+    rated = [(r, f.path) for r, f in case.reviews_with_files if r.engagement is not None]
+    if len(rated) < 2:
+        return []
+    (before, _), (after, path) = rated[-2], rated[-1]
+    assert before.engagement is not None and after.engagement is not None  # noqa: S101
+    fall = before.engagement - after.engagement
+    risk = ctx.settings.risk
+    if fall < risk.engagement_drop:
+        return []
+    level: Level = "red" if after.engagement <= risk.engagement_red else "amber"
+    return [Alert(
+        case.id, level, "engagement-drop",
+        f"engagement fell {fall} points, from {before.engagement} ({before.date}) to "
+        f"{after.engagement} of 5 ({after.date}); the alert line is a fall of "
+        f"{risk.engagement_drop}"
+        + (f", and {risk.engagement_red} of 5 or lower is red" if level == "red" else ""),
+        path, headline=f"engagement {before.engagement}->{after.engagement}",
+        value=f"-{fall}", threshold=f"-{risk.engagement_drop}", key_path=("engagement",),
+    )]
+
+
 # --- reviews -----------------------------------------------------------------------------
 
 
@@ -214,14 +343,17 @@ def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
         what = (f"the first review was due on {due} ({ctx.settings.review_every_days} days "
                 "after the plan was agreed) and none is recorded")
     late = (ctx.today - due).days
-    grace = ctx.settings.risk.review_grace_days
+    usual = ctx.settings.risk.review_grace_days
+    why = risky_window(case, ctx, ctx.today)
+    grace = min(usual, ctx.settings.risk.tighter_review_grace_days) if why else usual
     if late <= grace:
         return []
-    red_after = max(2 * grace, REVIEW_RED_DAYS)
+    red_after = max(2 * usual, REVIEW_RED_DAYS)
     level: Level = "red" if late > red_after else "amber"
+    tighter = f" (tighter than the usual {_days(usual)}: {why})" if grace != usual else ""
     return [Alert(
         case.id, level, "review-overdue",
-        f"{what}: {_days(late)} late, past the grace of {_days(grace)}"
+        f"{what}: {_days(late)} late, past the grace of {_days(grace)}{tighter}"
         + (f" (red after {_days(red_after)})" if level == "red" else ""),
         path, headline=f"review {_days(late)} late", value=_days(late),
         threshold=_days(grace), key_path=key,
@@ -397,6 +529,30 @@ def alert_contract_unsigned(case: Case, ctx: Context) -> list[Alert]:
     )]
 
 
+# --- after leaving -----------------------------------------------------------------------
+
+
+def alert_follow_up_due(case: Case, ctx: Context) -> list[Alert]:
+    """A closed case is due its follow-up (3, 6, 12 months after closing by default) and
+    none is recorded. Always amber: nobody is slipping away, but a return may be missed."""
+    learner = case.learner
+    if learner is None or case.learner_file is None:
+        return []
+    milestone = open_milestone(learner, ctx.settings.risk.follow_up_months, ctx.today)
+    if milestone is None:
+        return []
+    late = (ctx.today - milestone.due).days
+    return [Alert(
+        case.id, "amber", "follow-up-due",
+        f"the {milestone.label} was due on {milestone.due} ({milestone.months} months after "
+        f"the case closed on {learner.closed}) and none is recorded: record where the learner "
+        f"is with 'pathway follow-up {case.id} --destination ...'",
+        case.learner_file.path, headline=f"{milestone.label} due",
+        value=_days(late), threshold=f"{milestone.months} months",
+        key_path=("closed",),
+    )]
+
+
 # --- the records themselves --------------------------------------------------------------
 
 
@@ -436,6 +592,7 @@ class AlertRule:
 
 ACTIVE = ("active",)
 OPEN = ("referred", "active", "paused")
+CLOSED = ("completed", "left")
 
 # In order of urgency: the first alert of a learner is the one a table shows first.
 ALERT_RULES: list[AlertRule] = [
@@ -445,6 +602,13 @@ ALERT_RULES: list[AlertRule] = [
               "amber on a fall of wellbeing_drop or more; red when it ends at 2 or 1"),
     AlertRule("attendance-drop", ACTIVE, alert_attendance_drop,
               "amber on a fall of attendance_drop or more; red on twice that"),
+    AlertRule("behaviour-incidents", ACTIVE, alert_behaviour_incidents,
+              "amber at incidents_amber or more since the last review; red at incidents_red"),
+    AlertRule("course-failure", ACTIVE, alert_course_failure,
+              "amber at failed_amber or more failed, or grades falling; red at failed_red"),
+    AlertRule("engagement-drop", ACTIVE, alert_engagement_drop,
+              "amber on a fall of engagement_drop or more; red when it ends at engagement_red "
+              "or lower"),
     AlertRule("no-plan", ACTIVE, alert_no_plan,
               "amber more than no_plan_days after opening; red after twice that"),
     AlertRule("review-overdue", OPEN, alert_review_overdue,
@@ -457,6 +621,8 @@ ALERT_RULES: list[AlertRule] = [
               "amber while at risk; red within 14 days of the due date"),
     AlertRule("contract-unsigned", ACTIVE, alert_contract_unsigned,
               "amber more than unsigned_contract_days after the plan was agreed"),
+    AlertRule("follow-up-due", CLOSED, alert_follow_up_due,
+              "amber from follow_up_months after closing until the next is due"),
     AlertRule("records-invalid", OPEN, alert_records_invalid,
               "amber whenever the case has validation errors"),
 ]
