@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 from pathway_cli.cli import (
+    agenda,  # noqa: F401
     caseload,  # noqa: F401
     match,  # noqa: F401
     records,  # noqa: F401 - registers the commands
