@@ -151,5 +151,7 @@ def test_apply_with_commit_makes_one_git_commit(runner: CliRunner, sample: Path)
                            env={"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
                                 "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"})
     assert result.exit_code == 0, result.stderr
-    assert "match: mentor for 1 learner (L-2026-009 rsaleh)" in git("log", "-1", "--format=%s")
-    assert git("show", "--name-only", "--format=", "HEAD").split() == [RANIA.as_posix()]
+    assert ("match: mentors for 2 learners (L-2026-001 cozturk, L-2026-009 rsaleh)"
+            in git("log", "-1", "--format=%s"))
+    assert git("show", "--name-only", "--format=", "HEAD").split() == [
+        "cases/L-2026-001/learner.yaml", RANIA.as_posix()]
