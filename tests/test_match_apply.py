@@ -20,6 +20,7 @@ RANIA_ADDED = (
     "    role: mentor\n"
     "    independent: false\n"
     "    trained: 2025-09-15\n"
+    "    since: 2026-11-23\n"
 )
 
 
@@ -42,6 +43,7 @@ def test_apply_with_yes_adds_the_mentor_and_keeps_everything_else(runner: CliRun
     member = case.learner.member("rsaleh")
     assert member is not None and member.role == "mentor"
     assert str(member.trained) == "2025-09-15"
+    assert str(member.since) == TODAY
 
 
 def test_applied_proposal_is_not_proposed_again_and_counts_for_capacity(
