@@ -423,7 +423,8 @@ def check_mentor_training(case: Case, ctx: Context) -> list[Finding]:
 
 # Skills of the assessment that a goal of these areas works on; any other skill is
 # addressed by a goal that names it.
-_SKILL_AREAS = {"social": ("social",), "career": ("career",)}
+_SKILL_AREAS = {"social": ("social",), "teamwork": ("social",), "communication": ("social",),
+                "career": ("career",)}
 _BASIC_AREAS = ("basic-skills", "learning")
 _WEAK_SKILL = 2
 # Words that make an action or a goal "about attendance".
