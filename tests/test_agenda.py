@@ -221,3 +221,15 @@ def test_negative_days_is_a_usage_error(runner: CliRunner) -> None:
     """--days -1 is a usage error (exit 2)."""
     result = runner.invoke(app, ["agenda", str(SAMPLE), "--days", "-1"])
     assert result.exit_code == 2
+
+
+def test_without_a_preferred_name_only_the_first_name_is_in_the_calendar(
+        runner: CliRunner, sample: Path) -> None:
+    """A learner with no preferred name appears by the first word of the name, never the
+    full name."""
+    learner = sample / "cases" / "L-2026-005" / "learner.yaml"
+    learner.write_text(learner.read_text(encoding="utf-8").replace(
+        "preferred_name: Giulia\n", ""), encoding="utf-8")
+    data = ics(runner, "--who", "lfischer", path=sample).decode("utf-8")
+    assert "SUMMARY:Giulia: review due" in data
+    assert "Esposito" not in data

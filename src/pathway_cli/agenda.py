@@ -84,7 +84,9 @@ def _case_items(case: Case, settings: Settings, today: date) -> Iterator[AgendaI
     learner = case.learner
     if learner is None or case.learner_file is None:
         return
-    name, key_worker = learner.display_name, learner.key_worker or UNASSIGNED
+    # The preferred name, or the first given name: never the full name in a calendar.
+    name = learner.preferred_name or (learner.name.split() or [case.id])[0]
+    key_worker = learner.key_worker or UNASSIGNED
 
     def item(day: date, who: str, kind: str, text: str, file: Path, key: str) -> AgendaItem:
         return AgendaItem(day, who, case.id, name, kind, text, day < today, file, key)
