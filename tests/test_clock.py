@@ -1,4 +1,7 @@
-"""The suite's own clock: ``--clock`` really moves the machine's date, so CI's shifted runs mean something."""
+"""The suite's own clock: ``--clock`` really moves the machine's date.
+
+So CI's runs at shifted dates test what they claim to test.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ import pytest
 
 
 def test_clock_option_moves_the_machine_date(pytestconfig: pytest.Config) -> None:
-    """With ``--clock D`` the machine's date reads D (a day later at most, if the run crosses midnight)."""
+    """With ``--clock D`` the date reads D (or the day after, if the run crosses midnight)."""
     value = pytestconfig.getoption("--clock")
     if not value:
         pytest.skip("the suite runs on the real clock (CI also runs it with --clock)")

@@ -21,6 +21,8 @@ def _commands() -> list[str]:
             continue
         sub = getattr(command, "commands", None)
         names.extend(f"{name} {s}" for s in sub) if sub else names.append(name)
+        if sub and getattr(command, "default_command", None):
+            names.append(name)  # a group that runs a default subcommand (`pathway badges ID`)
     return sorted(names)
 
 
@@ -57,3 +59,11 @@ def test_ci_runs_the_readme_test_command() -> None:
     assert "<!-- test-command -->" in ci
     block = README.split("<!-- test-command -->", 1)[1].split("```", 2)[1]
     assert "pytest" in block and "pip install" in block
+
+
+def test_readme_shows_the_privacy_policy_as_the_code_has_it() -> None:
+    """The README's privacy table is exactly the table the privacy module decides by."""
+    from pathway_cli.privacy import policy_markdown
+
+    block = README.split("<!-- privacy-policy -->\n", 1)[1]
+    assert block.startswith(policy_markdown())

@@ -57,7 +57,9 @@ def test_goal_on_date_and_note(runner: CliRunner, sample: Path) -> None:
     assert result.exit_code == 0, result.stderr
     assert changed_lines(before, plan.read_bytes()) == [
         "-    status: in-progress",
+        "-    progress: 20",
         "+    status: achieved",
+        "+    progress: 100",
         "+    note: talk held on 19 November",
         "+    achieved_on: 2026-11-20",
     ]

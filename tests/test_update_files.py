@@ -228,7 +228,9 @@ def test_crlf_and_bom_are_kept(runner: CliRunner, sample: Path) -> None:
     assert after.count(b"\n") == after.count(b"\r\n")
     assert changed_lines(before, after) == [
         "-    status: in-progress",
+        "-    progress: 20",
         "+    status: achieved",
+        "+    progress: 100",
         "+    note: talk held",
         "+    achieved_on: 2026-11-23",
     ]

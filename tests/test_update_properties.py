@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pathway_cli.caseload import Case
+from pathway_cli.errors import UserError
 from pathway_cli.updates import open_case, update_goal
 from tests.conftest import SAMPLE
 
@@ -80,6 +81,10 @@ def test_random_goal_updates(
     new_status = status or goal["status"]
     if status is None and progress is None and note is None:
         return
+    if status == "achieved" and progress not in (None, 100):
+        with pytest.raises(UserError, match="100% of the way"):
+            update_goal(case, goal_id, status=status, progress=progress, note=note, today=TODAY)
+        return
     update = update_goal(case, goal_id, status=status, progress=progress, note=note, today=TODAY)
     new = update.changes[0].new
 
@@ -94,6 +99,8 @@ def test_random_goal_updates(
         expected["status"] = status
     if progress is not None:
         expected["progress"] = progress
+    if status == "achieved":
+        expected["progress"] = 100  # achieved is all the way
     if note is not None:
         if note.strip():
             expected["note"] = note

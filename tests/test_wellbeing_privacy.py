@@ -26,16 +26,22 @@ def _make_wellbeing_goal(sample: Path) -> None:
 def test_badge_of_a_wellbeing_goal_names_only_the_credential(
     runner: CliRunner, sample: Path, tmp_path: Path
 ) -> None:
-    """Neither the goal's wording nor the credential's description or link reach the badge."""
+    """Neither the goal's wording nor the credential's description or link reach the badge.
+
+    Checked in the signed JSON and in the baked PNG and SVG, which carry the same credential.
+    """
     _make_wellbeing_goal(sample)
+    assert runner.invoke(app, ["badges", "keygen", "--caseload", str(sample)]).exit_code == 0
     out = tmp_path / "badges"
     result = runner.invoke(app, ["badges", "L-2026-008", "--caseload", str(sample), "-o",
                                  str(out), "--today", TODAY])
     assert result.exit_code == 0, result.stderr
     text = (out / "goal-G2.json").read_text(encoding="utf-8")
     assert "Safety first" in json.loads(text)["name"]
-    for leak in ("panic", "Apply the five safety rules", "evidence"):
-        assert leak not in text
+    for name in ("goal-G2.json", "goal-G2.png", "goal-G2.svg"):
+        data = (out / name).read_bytes()
+        for leak in ("panic", "Apply the five safety rules", "evidence"):
+            assert leak.encode() not in data, (name, leak)
 
 
 def test_timeline_shows_a_wellbeing_goal_by_id_only(runner: CliRunner, sample: Path) -> None:

@@ -19,10 +19,11 @@ from pathlib import Path
 
 from icalendar import Calendar, Event
 
+from pathway_cli.actions import action_key, agreed_actions
 from pathway_cli.alerts import first_review_due
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.followups import follow_up_schedule
-from pathway_cli.models import Learner, Review, Settings
+from pathway_cli.models import Learner, Settings
 
 __all__ = ["KIND_LABELS", "Agenda", "AgendaItem", "build_agenda", "to_ics"]
 
@@ -108,17 +109,14 @@ def _case_items(case: Case, settings: Settings, today: date) -> Iterator[AgendaI
         due = first_review_due(case.plan, settings.review_every_days)
         if due is not None and case.plan_file is not None:
             yield item(due, key_worker, "review", "first review", case.plan_file.path, "next")
-    latest: dict[str, tuple[Review, Path, int]] = {}
-    for review, loaded in reviews:
-        for index, action in enumerate(review.actions):
-            latest[action.action.strip().casefold()] = (review, loaded.path, index)
-    for text_key, (review, path, index) in latest.items():
-        action = review.actions[index]
+    # Each action once, as its latest mention has it (the rule of every reader of actions).
+    for agreed in agreed_actions(case):
+        action = agreed.action
         if action.done or action.due is None:
             continue
         whose = " (the learner's)" if action.owner == "learner" else ""
         yield item(action.due, _owner(action.owner, learner), "action",
-                   f"{action.action}{whose}", path, text_key)
+                   f"{action.action}{whose}", agreed.path, action_key(action.action))
     plan = case.plan
     if plan is not None and case.plan_file is not None:
         for goal in plan.goals:

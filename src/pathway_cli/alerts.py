@@ -33,10 +33,12 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Literal
 
+from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
-from pathway_cli.models import Plan, Review
+from pathway_cli.models import Goal, Plan, Review
+from pathway_cli.privacy import Kind, allows, shown_member
 from pathway_cli.validation import Context, case_findings
 
 __all__ = [
@@ -363,26 +365,27 @@ def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
 def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
     """An action agreed at a review is not done and past its due date.
 
-    Only the latest mention of an action counts (a later review may carry it over).
+    Each action counts once, as its latest mention has it (``actions.agreed_actions``: a
+    later review may carry it over).
     Red when more than two weeks overdue: a promise to the learner not kept.
     """
-    latest: dict[str, tuple[Review, Path, int]] = {}
-    for review, loaded in case.reviews_with_files:
-        for index, action in enumerate(review.actions):
-            latest[action.action.strip().casefold()] = (review, loaded.path, index)
     found = []
-    for review, path, index in latest.values():
-        action = review.actions[index]
+    team = case.learner.team if case.learner else []
+    for agreed in agreed_actions(case):
+        action, index = agreed.action, agreed.index
         if action.done or action.due is None or action.due >= ctx.today:
             continue
         late = (ctx.today - action.due).days
         level: Level = "red" if late > ACTION_RED_DAYS else "amber"
+        # Alerts run in scheduled jobs and their logs: a health professional is not named.
+        owner = (shown_member(team, action.owner, "alerts")
+                 or "a health professional of the team")
         found.append(Alert(
             case.id, level, "action-overdue",
-            f"'{action.action}' ({action.owner}, agreed on {review.date}) was due on "
+            f"'{action.action}' ({owner}, agreed on {agreed.agreed}) was due on "
             f"{action.due} and is not done: {_days(late)} overdue"
             + (f" (red after {_days(ACTION_RED_DAYS)})" if level == "red" else ""),
-            path, headline=f"action {_days(late)} overdue ({action.owner})",
+            agreed.path, headline=f"action {_days(late)} overdue ({owner})",
             value=_days(late), threshold=_days(0 if level == "amber" else ACTION_RED_DAYS),
             key_path=("actions", index, "done"),
         ))
@@ -411,7 +414,7 @@ def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
         progress = f", progress {goal.progress}%" if goal.progress is not None else ""
         found.append(Alert(
             case.id, level, "goal-overdue",
-            f"goal {goal.id} ('{goal.goal}') was due on {goal.due} and is still "
+            f"goal {goal.id} {_goal_words(goal)} was due on {goal.due} and is still "
             f"{goal.status}{progress}: {_days(late)} overdue"
             + (f" (red after {_days(cycle)}, one review cycle)" if level == "red" else ""),
             case.plan_file.path, headline=f"goal {goal.id} {_days(late)} overdue",
@@ -419,6 +422,14 @@ def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
             key_path=("goals", index, "due"),
         ))
     return found
+
+
+def _goal_words(goal: Goal) -> str:
+    """How an alert names a goal: its words in brackets, or only its kind for a well-being
+    goal whose words the privacy policy keeps out of alerts."""
+    if goal.area == "wellbeing" and not allows(Kind.WELLBEING_GOAL, "alerts"):
+        return "(well-being)"
+    return f"('{goal.goal}')"
 
 
 def _reported_at_risk(case: Case, plan: Plan) -> dict[str, tuple[Review, Path]]:
@@ -461,7 +472,7 @@ def alert_goal_at_risk(case: Case, ctx: Context) -> list[Alert]:
         level: Level = "red" if left <= GOAL_AT_RISK_RED_DAYS else "amber"
         found.append(Alert(
             case.id, level, "goal-at-risk",
-            f"goal {goal.id} ('{goal.goal}') is at risk in {where}, due on {goal.due} "
+            f"goal {goal.id} {_goal_words(goal)} is at risk in {where}, due on {goal.due} "
             f"({_days(left)} left)"
             + (f"; red within {_days(GOAL_AT_RISK_RED_DAYS)} of the due date"
                if level == "red" else ""),

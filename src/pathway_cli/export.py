@@ -30,7 +30,7 @@ from typing import Literal
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import Learner
-from pathway_cli.redaction import HEALTH_ROLES
+from pathway_cli.privacy import Kind, allows, is_health_professional, shown_member
 from pathway_cli.summary import LearnerSummary, summarise_caseload
 
 __all__ = [
@@ -176,7 +176,9 @@ def _role(learner: Learner, owner: str) -> str | None:
     member = learner.member(owner)
     if member is None:
         return "unknown"
-    return None if member.role in HEALTH_ROLES else member.role
+    if is_health_professional(member) and not allows(Kind.HEALTH_PROFESSIONAL, "export"):
+        return None
+    return member.role
 
 
 def _roles(learner: Learner, ids: Iterable[str]) -> list[str]:
@@ -217,7 +219,7 @@ def _learner_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str
         row |= {
             "mode": programme.mode if programme else None,
             "sector": programme.sector if programme else None,
-            "key_worker": ids.member(learner.key_worker),
+            "key_worker": ids.member(shown_member(learner.team, learner.key_worker, "export")),
             "team_roles": _roles(learner, (m.id for m in learner.team)),
             "consent_given": bool(learner.consent and learner.consent.data_processing
                                   and learner.consent.data_processing.given),
@@ -261,19 +263,20 @@ def _goal_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str, L
             owner_role = _role(learner, goal.owner)
             if plain:
                 # A well-being goal belongs to the well-being plan: its words stay in the team.
-                private = goal.area == "wellbeing"
+                private = goal.area == "wellbeing" and not allows(Kind.WELLBEING_GOAL,
+                                                                  "export")
                 row |= {
                     "text": None if private else goal.goal,
                     "measure": None if private else goal.measure,
                     "target": None if private else goal.target,
                     "baseline": None if private else goal.baseline,
-                    "owner": goal.owner if owner_role is not None else None,
+                    "owner": shown_member(learner.team, goal.owner, "export"),
                 }
             credential = goal.credential
             row |= {
                 "owner_role": owner_role,
                 "status": goal.status,
-                "progress": goal.progress,
+                "progress": goal.progress_made,
                 "agreed": plan.agreed.isoformat(),
                 "due": goal.due.isoformat(),
                 "achieved_on": _iso(goal.achieved_on),
@@ -296,7 +299,8 @@ def _review_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str,
             row: dict[str, Cell] = {"learner": ids.learner(case.id),
                                     "date": review.date.isoformat(), "kind": review.kind}
             if plain:
-                row["with"] = [m for m in review.with_ if _role(learner, m) is not None]
+                row["with"] = [m for m in review.with_
+                               if shown_member(learner.team, m, "export") is not None]
             row |= {
                 "with_roles": _roles(learner, review.with_),
                 "attendance": review.attendance,

@@ -15,7 +15,15 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    PlainValidator,
+    Tag,
+    WithJsonSchema,
+)
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
@@ -28,6 +36,8 @@ __all__ = [
     "Assessment",
     "Audience",
     "Contract",
+    "ContractEntry",
+    "ContractItem",
     "Credential",
     "FollowUp",
     "Goal",
@@ -42,10 +52,13 @@ __all__ = [
     "Results",
     "Review",
     "Sensitivity",
+    "SensitivityMark",
     "Settings",
     "SupportNeed",
     "TeamMember",
     "annotation_at",
+    "item_mark",
+    "item_text",
     "model_at",
     "sensitivity_of",
     "step_annotation",
@@ -208,6 +221,8 @@ Section = Literal[
     "contract", "reviews",
 ]
 SECTIONS: tuple[str, ...] = Section.__args__  # type: ignore[attr-defined]
+# The mark a team puts on one item (a commitment, a support item) that is sensitive.
+SensitivityMark = Literal["personal", "private"]
 
 
 class Record(BaseModel):
@@ -393,11 +408,14 @@ class Assessment(Record):
 
 
 class SupportAction(Record):
-    """What the team does for a goal."""
+    """What the team does for a goal (or for the learner's well-being)."""
 
     action: Text
     by: Id | None = None
     needs: list[Id] = Field(default_factory=list)
+    sensitive: SensitivityMark | None = Field(
+        default=None, description="personal: the team and the learner only; private: the "
+        "team only.")
 
 
 class Goal(Record):
@@ -422,6 +440,22 @@ class Goal(Record):
     def is_open(self) -> bool:
         """Planned, in progress or at risk."""
         return self.status in OPEN_GOAL_STATUSES
+
+    @property
+    def progress_made(self) -> int | None:
+        """The progress to show: an achieved goal is all the way (100), whatever the file
+        last said; otherwise ``progress``."""
+        return 100 if self.status == "achieved" else self.progress
+
+    def earned_credential(self, today: date) -> Credential | None:
+        """The goal's credential once it is earned, else None.
+
+        The one rule for every output (reports, timeline, badges): a credential is earned
+        only by an achieved goal, on its ``achieved_on`` date, and not before that day.
+        """
+        if self.credential is None or self.status != "achieved" or self.achieved_on is None:
+            return None
+        return self.credential if self.achieved_on <= today else None
 
 
 class Career(Record):
@@ -463,15 +497,48 @@ class Signature(Record):
     date: IsoDate
 
 
+class ContractItem(Record):
+    """A commitment or entitlement written as a block, to mark it sensitive."""
+
+    text: Text
+    sensitive: SensitivityMark | None = Field(
+        default=None, description="personal: the team and the learner only; private: the "
+        "team only.")
+
+
+def _entry_kind(value: Any) -> str:
+    return "<item>" if isinstance(value, dict | ContractItem) else "<text>"
+
+
+# A commitment or entitlement: plain text, or {text: ..., sensitive: personal|private}.
+# The discriminator gives one clear message per wrong entry (not one per alternative);
+# its tags are in angle brackets so that messages can leave them out of key paths.
+ContractEntry = Annotated[
+    Annotated[Text, Tag("<text>")] | Annotated[ContractItem, Tag("<item>")],
+    Discriminator(_entry_kind),
+]
+
+
+def item_text(item: ContractEntry) -> str:
+    """The words of a commitment or entitlement, however it is written."""
+    return item if isinstance(item, str) else item.text
+
+
+def item_mark(item: ContractEntry | SupportAction) -> Sensitivity | None:
+    """The sensitivity a team gave one item, if any."""
+    mark = None if isinstance(item, str) else item.sensitive
+    return Sensitivity(mark) if mark else None
+
+
 class Contract(Record):
     """contract.yaml: the learning contract both sides sign."""
 
     version: Annotated[int, Field(strict=True, ge=1)]
     start: IsoDate
     end: IsoDate
-    learner_commits: list[Text] = Field(min_length=1)
-    provider_commits: list[Text] = Field(min_length=1)
-    entitlements: list[Text] = Field(default_factory=list)
+    learner_commits: list[ContractEntry] = Field(min_length=1)
+    provider_commits: list[ContractEntry] = Field(min_length=1)
+    entitlements: list[ContractEntry] = Field(default_factory=list)
     signatures: list[Signature] = Field(default_factory=list)
 
     def signed_by(self, party: str) -> Signature | None:
@@ -534,7 +601,7 @@ class Review(Record):
     results: Results | None = None
     goals: dict[str, GoalProgress] = Field(default_factory=dict)
     summary: Text | None = None
-    reflection: Text | None = None
+    reflection: Text | None = _sensitive(default=None)
     private_notes: Text | None = _sensitive(Sensitivity.PRIVATE, default=None)
     concerns: list[Text] = Field(default_factory=list)
     actions: list[ReviewAction] = Field(default_factory=list)
@@ -618,9 +685,13 @@ DEFAULT_AUDIENCES = _default_audiences()
 class Issuer(Record):
     """The organisation that issues badges (Open Badges 3.0 issuer profile)."""
 
-    id: Text = Field(description="A URI that identifies the issuer, e.g. https://school.example")
+    id: Text | None = Field(
+        None, description="A URI that identifies the issuer of unsigned badges, e.g. "
+        "https://school.example/issuer.json (signed badges are issued by the key's DID).")
     name: Text | None = None
-    url: Text | None = None
+    url: Text | None = Field(
+        None, description="The school's https address; when set, signed badges are issued "
+        "by its did:web and carry a revocation status entry.")
     email: Text | None = None
 
 

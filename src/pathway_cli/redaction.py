@@ -3,13 +3,19 @@
 Reports are personal data. Before any template sees a case, the case is turned into a
 plain view (dicts, lists, strings, dates) holding only what the audience may see:
 
+* what each audience may see is decided by the privacy policy (``privacy``); this module
+  applies it to a case;
 * fields marked sensitive in the model (``sensitivity_of``): ``personal`` fields (date of
-  birth, contacts, the well-being plan) reach the team and the learner only, ``private``
-  fields (``private_notes``) the team only;
+  birth, contacts, the well-being plan, the learner's reflection) reach the team and the
+  learner only, ``private`` fields (``private_notes``) the team only; so do single items
+  marked ``sensitive:`` (commitments, entitlements, support items);
 * health support needs (``SupportNeed.is_sensitive``), the support actions that serve
   them, and the health professionals of the team (roles ``health`` and
   ``psychologist``, whose presence alone is health data) reach the team and the learner
   only;
+* a contract's signatures reach an audience only for the parties it may know about;
+* an achieved goal is 100% of the way (``Goal.progress_made``); which credentials are
+  earned is the model's rule too (``Goal.earned_credential``, used by the report data);
 * goals of the area ``wellbeing`` belong to the well-being plan and follow it;
 * ``extra`` data (free-form, its content unknown) is treated as personal;
 * sections (profile, assessment, plan, plan.learning, plan.career, plan.wellbeing,
@@ -38,6 +44,16 @@ from pathway_cli.models import (
     Settings,
     sensitivity_of,
 )
+from pathway_cli.privacy import (
+    HEALTH_ROLES,
+    PLAN_SECTIONS,
+    Kind,
+    allowed_sections,
+    allows,
+    goal_section,
+    known_parties,
+    may_see,
+)
 
 __all__ = [
     "HEALTH_ROLES",
@@ -51,39 +67,14 @@ __all__ = [
     "withheld_sections",
 ]
 
-# Who may see a field of each sensitivity.
-_SEES: dict[Sensitivity, frozenset[str]] = {
-    Sensitivity.PERSONAL: frozenset({"team", "learner"}),
-    Sensitivity.PRIVATE: frozenset({"team"}),
-}
 # Audiences that need the learner's consent.share_with to name them.
 _NEEDS_SHARE_CONSENT: frozenset[str] = frozenset({"guardian", "employer"})
-HEALTH_ROLES: frozenset[str] = frozenset({"health", "psychologist"})
-PLAN_SECTIONS: tuple[str, ...] = ("plan", "plan.learning", "plan.career", "plan.wellbeing")
-_ALL_SECTIONS: frozenset[str] = frozenset(
-    {"profile", "assessment", "contract", "reviews", *PLAN_SECTIONS}
-)
 # Fields of learner.yaml that are not part of the "profile" section: who the report is about.
 _IDENTITY = ("id", "name", "preferred_name", "status")
 
 
 class ConsentRefused(UserError):
     """A report refused because the learner's consent does not cover it."""
-
-
-def may_see(audience: str, sensitivity: Sensitivity | None) -> bool:
-    """True when ``audience`` may see a field of this sensitivity."""
-    return sensitivity is None or audience in _SEES[sensitivity]
-
-
-def allowed_sections(settings: Settings, audience: str) -> frozenset[str]:
-    """The sections pathway.yaml gives to ``audience``, with ``all`` and ``plan`` expanded."""
-    listed = set(settings.audiences.get(audience, []))  # type: ignore[call-overload]
-    if "all" in listed:
-        return _ALL_SECTIONS
-    if "plan" in listed:
-        listed.update(PLAN_SECTIONS)
-    return frozenset(listed)
 
 
 def consent_problem(learner: Learner, audience: str, file: Path | None = None) -> str | None:
@@ -139,21 +130,31 @@ def _dump(value: Any, audience: str) -> Any:
     return str(value)
 
 
+def _marked_visible(item: Any, audience: str) -> bool:
+    """False for an item the team marked ``sensitive:`` beyond what ``audience`` may see."""
+    mark = item.get("sensitive") if isinstance(item, dict) else None
+    return may_see(audience, Sensitivity(mark) if mark else None)
+
+
 def _keep_support(actions: Iterable[dict[str, Any]], hidden_needs: set[str],
-                  hidden_people: set[str]) -> list[dict[str, Any]]:
+                  hidden_people: set[str], audience: str) -> list[dict[str, Any]]:
     return [
         a for a in actions
         if not hidden_needs.intersection(a.get("needs") or ())
         and a.get("by") not in hidden_people
+        and _marked_visible(a, audience)
     ]
 
 
-def _goal_section(area: str) -> str:
-    if area == "wellbeing":
-        return "plan.wellbeing"
-    if area == "career":
-        return "plan.career"
-    return "plan.learning"
+def _contract_view(contract: dict[str, Any], audience: Audience) -> dict[str, Any]:
+    """Commitments and entitlements as text, without those marked beyond ``audience``;
+    signatures only of the parties ``audience`` may know about."""
+    for key in ("learner_commits", "provider_commits", "entitlements"):
+        contract[key] = [item["text"] if isinstance(item, dict) else item
+                         for item in contract[key] if _marked_visible(item, audience)]
+    parties = known_parties(audience)
+    contract["signatures"] = [s for s in contract["signatures"] if s["party"] in parties]
+    return contract
 
 
 def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str, Any]:
@@ -171,7 +172,7 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
     learner = case.learner
     learner_view: dict[str, Any] = _dump(learner, audience) if learner else {"id": case.id}
     hidden_people: set[str] = set()
-    if learner is not None and not personal:
+    if learner is not None and not allows(Kind.HEALTH_PROFESSIONAL, "report", audience):
         hidden_people = {m.id for m in learner.team if m.role in HEALTH_ROLES}
         learner_view["team"] = [m for m in learner_view["team"] if m["id"] not in hidden_people]
         if learner_view["key_worker"] in hidden_people:
@@ -183,7 +184,7 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
 
     hidden_needs: set[str] = set()
     assessment = case.assessment
-    if assessment is not None and not personal:
+    if assessment is not None and not allows(Kind.HEALTH_NEED, "report", audience):
         hidden_needs = {n.id for n in assessment.support_needs if n.is_sensitive}
     assessment_view: dict[str, Any] | None = None
     if assessment is not None and "assessment" in sections:
@@ -194,12 +195,12 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
         if assessment_view["assessor"] in hidden_people:
             assessment_view["assessor"] = None
 
-    plan_view = _plan_view(case, audience, sections, personal, hidden_needs, hidden_people)
+    plan_view = _plan_view(case, audience, sections, hidden_needs, hidden_people)
     visible_goals = {g["id"] for g in plan_view["goals"]} if plan_view else set()
 
     contract_view: dict[str, Any] | None = None
     if case.contract is not None and "contract" in sections:
-        contract_view = _dump(case.contract, audience)
+        contract_view = _contract_view(_dump(case.contract, audience), audience)
 
     reviews_view: list[dict[str, Any]] = []
     if "reviews" in sections:
@@ -241,21 +242,24 @@ def withheld_sections(sections: frozenset[str], personal: bool) -> list[str]:
     return out
 
 
-def _plan_view(case: Case, audience: str, sections: frozenset[str], personal: bool,
+def _plan_view(case: Case, audience: str, sections: frozenset[str],
                hidden_needs: set[str], hidden_people: set[str]) -> dict[str, Any] | None:
     plan = case.plan
     if plan is None or not sections.intersection(PLAN_SECTIONS):
         return None
     view: dict[str, Any] = _dump(plan, audience)
-    wellbeing_visible = personal and "plan.wellbeing" in sections
+    wellbeing_visible = (allows(Kind.WELLBEING_GOAL, "report", audience)
+                         and may_see(audience, Sensitivity.PERSONAL)
+                         and "plan.wellbeing" in sections)
     goals = []
-    for goal in view["goals"]:
-        section = _goal_section(goal["area"])
+    for record, goal in zip(plan.goals, view["goals"], strict=True):
+        section = goal_section(goal["area"])
         if section not in sections or (section == "plan.wellbeing" and not wellbeing_visible):
             continue
-        goal["support"] = _keep_support(goal["support"], hidden_needs, hidden_people)
+        goal["support"] = _keep_support(goal["support"], hidden_needs, hidden_people, audience)
         if goal["owner"] in hidden_people:
             goal["owner"] = None
+        goal["progress"] = record.progress_made  # an achieved goal is all the way
         goals.append(goal)
     view["goals"] = goals
     if "plan.career" not in sections:
@@ -264,5 +268,5 @@ def _plan_view(case: Case, audience: str, sections: frozenset[str], personal: bo
         view["wellbeing"] = None
     elif view["wellbeing"] is not None:
         view["wellbeing"]["actions"] = _keep_support(view["wellbeing"]["actions"], set(),
-                                                     hidden_people)
+                                                     hidden_people, audience)
     return view

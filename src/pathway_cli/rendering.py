@@ -23,7 +23,7 @@ import json
 import os
 import re
 import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,10 +47,12 @@ from jinja2.runtime import Context as JinjaContext
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
+from pathway_cli.actions import latest_mentions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import ID_PATTERN, Audience
+from pathway_cli.privacy import known_parties
 from pathway_cli.redaction import (
     PLAN_SECTIONS,
     ConsentRefused,
@@ -458,18 +460,19 @@ def _goal_history(goal_id: str, reviews: Sequence[Mapping[str, Any]]) -> list[di
     return history
 
 
-def _credentials(view: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _credentials(view: Mapping[str, Any], earned: Set[str]) -> list[dict[str, Any]]:
+    """The credentials earned: of the goals in ``earned`` and of hidden skills."""
     found: list[dict[str, Any]] = []
     plan = view["plan"]
     if plan is not None:
         for goal in plan["goals"]:
-            if goal["credential"] is not None:
-                found.append({**goal["credential"], "for": goal["goal"]})
+            if goal["credential"] is not None and goal["id"] in earned:
+                found.append({**goal["credential"], "for": goal["goal"], "goal": goal["id"]})
     assessment = view["assessment"]
     if assessment is not None:
         for skill in assessment["hidden_skills"]:
             if skill["credential"] is not None:
-                found.append({**skill["credential"], "for": skill["skill"]})
+                found.append({**skill["credential"], "for": skill["skill"], "goal": None})
     return sorted(found, key=lambda c: (c["date"], c["name"]))
 
 
@@ -506,7 +509,8 @@ def _signatories(view: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]
     for party, signature in signed.items():
         rows.append({"party": party, "label": party.capitalize(), "name": signature["name"],
                      "date": signature["date"]})
-    return rows
+    parties = known_parties(view["audience"])
+    return [row for row in rows if row["party"] in parties]
 
 
 def _locale(value: str) -> tuple[str, str | None]:
@@ -544,13 +548,17 @@ def case_context(caseload: Caseload, case: Case, options: RenderOptions) -> dict
     reviews = view["reviews"]
     goals = []
     plan = view["plan"]
+    # The one rule for "earned" (Goal.earned_credential), on the record; ids are escaped
+    # in the view, so they are compared escaped.
+    earned = {escape_tree(g.id) for g in (case.plan.goals if case.plan else ())
+              if g.earned_credential(options.today) is not None}
     for goal in (plan["goals"] if plan else []):
         history = _goal_history(goal["id"], reviews)
-        goals.append({**goal, "history": history})
+        goals.append({**goal, "history": history, "credential_earned": goal["id"] in earned})
+    # Each action once, as its latest mention has it (a review may carry it over).
     open_actions = [
-        {**action, "review_date": review["date"],
-         "overdue": action["due"] is not None and action["due"] < options.today}
-        for review in reviews for action in review["actions"] if not action["done"]
+        {**action, "overdue": action["due"] is not None and action["due"] < options.today}
+        for action in latest_mentions(reviews) if not action["done"]
     ]
     review = _pick_review(reviews, options.review_date) if reviews else None
     latest = reviews[-1] if reviews else None
@@ -565,7 +573,7 @@ def case_context(caseload: Caseload, case: Case, options: RenderOptions) -> dict
         "goals": goals,
         "achieved": [g for g in goals if g["status"] == "achieved"],
         "open_goals": [g for g in goals if g["status"] in ("planned", "in-progress", "at-risk")],
-        "credentials": _credentials(view),
+        "credentials": _credentials(view, earned),
         "contract": view["contract"],
         "reviews": reviews,
         "review": review,

@@ -69,7 +69,9 @@ def check_shape(
 
 
 def _clean_loc(loc: tuple[Any, ...]) -> KeyPath:
-    return tuple(part for part in loc if part != "[key]")
+    # "<...>" parts are the tags of a discriminated union (models.ContractEntry), not keys.
+    return tuple(part for part in loc
+                 if part != "[key]" and not (isinstance(part, str) and part.startswith("<")))
 
 
 def _describe(value: Any) -> str:

@@ -16,6 +16,7 @@ from typing import Literal, TypeVar
 from pathway_cli.alerts import Alert, CaseFilter, find_alerts, first_review_due, sort_alerts
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.models import CLOSED_STATUSES, Settings
+from pathway_cli.privacy import shown_member
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -136,7 +137,9 @@ def summarise_case(case: Case, alerts: Sequence[Alert], settings: Settings) -> L
         id=case.id,
         name=learner.name if learner else case.id,
         status=learner.status if learner else "unknown",
-        key_worker=learner.key_worker if learner else None,
+        # The overview leaves the team (CSV, JSON): a health professional is not named.
+        key_worker=shown_member(learner.team, learner.key_worker, "summarise")
+        if learner else None,
         goals_total=len(goals),
         goals_achieved=sum(1 for g in goals if g.status == "achieved"),
         last_review=reviews[-1].date if reviews else None,

@@ -18,6 +18,7 @@ from pathway_cli.alerts import first_review_due
 from pathway_cli.caseload import CASES_DIR, Case, Caseload, find_root, load_caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import ID_PATTERN, MENTOR_ROLES, Credential, Settings
+from pathway_cli.privacy import Kind, allows, shown_member
 
 __all__ = [
     "EVENT_KINDS",
@@ -119,15 +120,17 @@ def case_timeline(case: Case, settings: Settings, today: date) -> Timeline:
             add(TimelineEvent(plan.revised, "plan-revised", "plan revised", path))
         for goal in plan.goals:
             if goal.status == "achieved" and goal.achieved_on is not None:
-                # A well-being goal belongs to the well-being plan, which the timeline
-                # never shows: its id only.
-                what = f": {goal.goal}" if goal.area != "wellbeing" else " (well-being)"
+                # A well-being goal belongs to the well-being plan: its id only, unless
+                # the privacy policy lets the timeline show its words.
+                what = (f": {goal.goal}" if goal.area != "wellbeing"
+                        or allows(Kind.WELLBEING_GOAL, "timeline") else " (well-being)")
                 add(TimelineEvent(goal.achieved_on, "goal-achieved",
                                   f"goal {goal.id} achieved{what}", path,
                                   {"goal": goal.id, "area": goal.area}))
-            if goal.credential is not None:
-                add(TimelineEvent(goal.credential.date, "badge",
-                                  f"{_credential_text(goal.credential)} for goal {goal.id}",
+            earned = goal.earned_credential(today)
+            if earned is not None:
+                add(TimelineEvent(earned.date, "badge",
+                                  f"{_credential_text(earned)} for goal {goal.id}",
                                   path, {"goal": goal.id}))
     contract = case.contract
     if contract is not None and case.contract_file is not None:
@@ -144,7 +147,9 @@ def case_timeline(case: Case, settings: Settings, today: date) -> Timeline:
         flagged = [f"{goal_id} {progress.status.replace('-', ' ')}"
                    for goal_id, progress in review.goals.items()
                    if progress.status in ("at-risk", "achieved", "dropped")]
-        text = _review_text(review.kind, review.with_, review.attendance, review.wellbeing,
+        team = learner.team if learner else []
+        present = [m for m in review.with_ if shown_member(team, m, "timeline") is not None]
+        text = _review_text(review.kind, present, review.attendance, review.wellbeing,
                             review.engagement)
         if review.incidents is not None and review.incidents.count:
             count = review.incidents.count

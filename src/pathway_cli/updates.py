@@ -34,7 +34,8 @@ message saying what changed, which is also the commit message.
 
 - ``update_goal``: status, progress, note of one plan goal; ``achieved`` sets
   ``achieved_on`` (and leaving ``achieved`` removes it).
-- ``new_review``: ``reviews/DATE.yaml`` prefilled with the open goals; ``create_review``
+- ``new_review``: ``reviews/DATE.yaml`` prefilled where the last review left off (open
+  goals, actions not done); ``create_review``
   runs the whole flow including an editor session with a safe draft.
 - ``sign_contract``: a signature appended to ``contract.yaml``.
 - ``set_values``: dotted keys of one record file, values typed by the model.
@@ -67,6 +68,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel
 
+from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import (
     CASE_FILES,
     CASES_DIR,
@@ -84,7 +86,7 @@ from pathway_cli.caseload import (
 from pathway_cli.editing import EditError, FieldOrder, YamlText, inline_yaml
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding, KeyPath, sort_findings
-from pathway_cli.loader import expands_safely
+from pathway_cli.loader import expands_safely, parse_text
 from pathway_cli.models import (
     CLOSED_STATUSES,
     ID_PATTERN,
@@ -278,7 +280,8 @@ def update_goal(
     on: date | None = None,
     today: date,
 ) -> Update:
-    """Update one goal in plan.yaml; ``achieved`` sets ``achieved_on`` (``on`` or today)."""
+    """Update one goal in plan.yaml; ``achieved`` sets ``achieved_on`` (``on`` or today)
+    and ``progress`` 100."""
     if status is None and progress is None and note is None and on is None:
         raise UserError("nothing to change: give --status, --progress, --note or --on")
     path = case.folder / "plan.yaml"
@@ -307,6 +310,15 @@ def update_goal(
             "--on is the date the goal was achieved; use it with --status achieved",
             hint=f"goal {goal_id} is '{new_status}'",
         )
+    if status == "achieved":
+        # Achieved is all the way: a plan must never read "achieved, 20% of the way".
+        if progress is not None and progress != 100:
+            raise UserError(
+                f"an achieved goal is 100% of the way, so --progress {progress} contradicts "
+                "--status achieved",
+                hint="leave out --progress (it becomes 100), or keep the goal in progress",
+            )
+        progress = 100
     if status is not None and doc.set((*where, "status"), status, order):
         said.append(f"{old_status} -> {status}")
     if progress is not None:
@@ -365,27 +377,67 @@ def _review_text(case: Case, on: date, kind: str, every: int, schema: str | None
     line("engagement:", "1-5")
     plan = case.plan
     if plan is not None:
-        open_goals = [g for g in plan.goals if g.status in OPEN_GOAL_STATUSES]
+        reported, since = _reported_goals(case, plan, on)
+        open_goals = []
+        for goal in plan.goals:
+            entry: dict[str, Any] = {"status": goal.status}
+            if goal.progress is not None:
+                entry["progress"] = goal.progress
+            if goal.is_open:  # a goal the plan has closed (achieved, dropped) stays closed
+                entry.update(reported.get(goal.id, {}))
+            if entry["status"] in OPEN_GOAL_STATUSES:
+                open_goals.append((goal.id, entry))
         if open_goals:
-            line("goals:", "progress on the open goals of plan.yaml; add a note: to each")
-            for goal in open_goals:
-                entry: dict[str, Any] = {"status": goal.status}
-                if goal.progress is not None:
-                    entry["progress"] = goal.progress
-                lines.append(f"  {inline_yaml(goal.id, flow=True)}: {inline_yaml(entry)}")
+            line("goals:", f"open goals as the review on {since} left them; add a note: to each"
+                 if since else "progress on the open goals of plan.yaml; add a note: to each")
+            for goal_id, entry in open_goals:
+                lines.append(f"  {inline_yaml(goal_id, flow=True)}: {inline_yaml(entry)}")
         else:
             line("goals: {}", "no open goals in plan.yaml")
     line("summary:", "shared with the learner; write 'summary: |' and the text below it")
-    line("reflection:", "the learner's own words")
+    line("reflection:", "the learner's own words: for the learner and the team only")
     line("private_notes:", "team only: never in learner, guardian or employer reports")
     line("concerns: []")
-    line("actions: []", "- {action: ..., owner: TEAM-ID, due: YYYY-MM-DD, done: false}")
+    carried = [agreed for agreed in agreed_actions(case, until=on) if agreed.open]
+    if carried:
+        line("actions:", "not done yet, carried over: mark done: true or add new ones")
+        for agreed in carried:
+            action: dict[str, Any] = {"action": agreed.action.action,
+                                      "owner": agreed.action.owner}
+            if agreed.action.due is not None:
+                action["due"] = agreed.action.due
+            action["done"] = False
+            lines.append(f"  - {inline_yaml(action)}")
+    else:
+        line("actions: []", "- {action: ..., owner: TEAM-ID, due: YYYY-MM-DD, done: false}")
     line(f"next_review: {(on + timedelta(days=every)).isoformat()}")
     return "\n".join(lines) + "\n"
 
 
+def _reported_goals(case: Case, plan: Plan, on: date
+                    ) -> tuple[dict[str, dict[str, Any]], date | None]:
+    """Goal status and progress as the reviews newer than the plan's last change (and not
+    after ``on``) left them, and the date of the latest such review (None: there is none)."""
+    changed = plan.revised or plan.agreed
+    reported: dict[str, dict[str, Any]] = {}
+    since = None
+    for review in case.reviews:
+        if review.date <= changed or review.date > on:
+            continue
+        since = review.date
+        for goal_id, progress in review.goals.items():
+            entry = reported.setdefault(goal_id, {})
+            if progress.status is not None:
+                entry["status"] = progress.status
+            if progress.progress is not None:
+                entry["progress"] = progress.progress
+    return reported, since
+
+
 def new_review(caseload: Caseload, case: Case, on: date, kind: str = "progress-review") -> Update:
-    """Plan ``reviews/ON.yaml`` (``-2``, ``-3``... when taken) prefilled with the open goals."""
+    """Plan ``reviews/ON.yaml`` (``-2``, ``-3``... when taken) prefilled where the last one
+    left off: the open goals with their latest status and progress (from the reviews newer
+    than the plan, else the plan) and every action not done, with its owner and due date."""
     if case.learner is None:
         raise UserError(f"{case.id} has no readable learner.yaml; fix it first",
                         hint=f"pathway validate cases/{case.id}")
@@ -396,6 +448,17 @@ def new_review(caseload: Caseload, case: Case, on: date, kind: str = "progress-r
     text = _review_text(case, on, kind, caseload.settings.review_every_days, schema)
     message = f"{case.id}: new {kind} on {on.isoformat()} ({REVIEWS_DIR}/{path.name})"
     return Update(case.id, (Change(path, None, text.encode("utf-8")),), message)
+
+
+def _same_data(edited: bytes, prefilled: bytes) -> bool:
+    """True when the edited review holds the same data as the prefilled one (comments and
+    layout aside)."""
+    try:
+        ours, _ = parse_text(prefilled.decode("utf-8"))
+        theirs, problems = parse_text(edited.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        return False
+    return not problems and bool(theirs == ours)
 
 
 def draft_path(target: Path) -> Path:
@@ -439,6 +502,15 @@ def create_review(
     if not text.strip():
         draft.unlink()
         raise UserError("the review is empty, so nothing was written")
+    if _same_data(text, change.new):
+        # Saved as it was prefilled: nothing happened at this review that the file says,
+        # so it must not count as a review held.
+        raise UserError(
+            "nothing recorded: the review is still as it was prefilled, so it was not saved "
+            f"and does not count as a review held; your draft is kept in {_shown(draft)}",
+            hint="fill in what happened (attendance, well-being, a summary, the goals) and run "
+            "the same command again; delete the draft to drop the review",
+        )
     edited = dataclasses.replace(update, changes=(dataclasses.replace(change, new=text),))
     try:
         applied = apply_update(edited, caseload, today, commit=commit)

@@ -18,7 +18,13 @@ from pathlib import Path
 from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload, resolved_path
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
 from pathway_cli.loader import Source
-from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings
+from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings, item_mark, item_text
+from pathway_cli.privacy import (
+    HealthWords,
+    allowed_sections,
+    goal_section,
+    is_health_professional,
+)
 
 __all__ = ["CASELOAD_RULES", "CASE_RULES", "Context", "ValidationResult", "validate_caseload"]
 
@@ -577,6 +583,61 @@ def check_consent(case: Case, ctx: Context) -> list[Finding]:
                WARNING)]
 
 
+def _outside_readers(case: Case, ctx: Context) -> list[tuple[str, frozenset[str]]]:
+    """Guardian and employer, when the learner's consent shares reports with them, each
+    with the report sections the settings give them."""
+    learner = case.learner
+    shared = learner.consent.share_with if learner and learner.consent else []
+    return [(audience, allowed_sections(ctx.settings, audience))
+            for audience in ("guardian", "employer") if audience in shared]
+
+
+def check_health_details(case: Case, ctx: Context) -> list[Finding]:
+    """Warn when a commitment, entitlement or support item that reaches the guardian or the
+    employer mentions a health need's words or a health professional of the team."""
+    readers = _outside_readers(case, ctx)
+    learner = case.learner
+    if not readers or learner is None:
+        return []
+    words = HealthWords.of(case.assessment.support_needs if case.assessment else (),
+                           learner.team)
+    health_needs = {n.id for n in case.assessment.support_needs
+                    if n.is_sensitive} if case.assessment else set()
+    found = []
+
+    def warn(path: Path, key: KeyPath, text: str, what: str, sections: set[str]) -> None:
+        reached = [audience for audience, given in readers if given & sections]
+        mention = words.mention(text)
+        if reached and mention:
+            how = ("write it as {text: ..., sensitive: personal}" if what != "support item"
+                   else "add 'sensitive: personal' to it")
+            found.append(_f(
+                path, "health-detail-shared",
+                f"this {what} reaches the {' and the '.join(reached)} in reports, and "
+                f"{mention}; to keep it to the team and the learner, {how}, or leave the "
+                "health detail out", key, WARNING))
+
+    contract = case.contract
+    if contract is not None and case.contract_file is not None:
+        for key in ("learner_commits", "provider_commits", "entitlements"):
+            for index, item in enumerate(getattr(contract, key)):
+                if item_mark(item) is None:
+                    what = "entitlement" if key == "entitlements" else "commitment"
+                    warn(case.contract_file.path, (key, index), item_text(item), what,
+                         {"contract"})
+    plan = case.plan
+    if plan is not None and case.plan_file is not None:
+        for g_index, goal in enumerate(plan.goals):
+            for s_index, support in enumerate(goal.support):
+                hidden = (item_mark(support) is not None or health_needs & set(support.needs)
+                          or is_health_professional(learner.member(support.by or "")))
+                if not hidden:
+                    warn(case.plan_file.path, ("goals", g_index, "support", s_index, "action"),
+                         support.action, "support item",
+                         {"plan", goal_section(goal.area)})
+    return found
+
+
 CaseRule = Callable[[Case, Context], list[Finding]]
 
 CASE_RULES: list[CaseRule] = [
@@ -597,6 +658,7 @@ CASE_RULES: list[CaseRule] = [
     check_learner_signature,
     check_mentor_training,
     check_consent,
+    check_health_details,
     check_plan_assessment,
     check_needs_addressed,
     check_weak_skills,

@@ -6,6 +6,7 @@ import sys
 
 from pathway_cli.cli import (
     agenda,  # noqa: F401
+    badges,  # noqa: F401 - badges issue, keygen, did-document, verify, revoke
     caseload,  # noqa: F401
     match,  # noqa: F401
     records,  # noqa: F401 - registers the commands

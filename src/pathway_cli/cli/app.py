@@ -65,7 +65,8 @@ def out_console() -> Console:
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
-    return Console(stderr=True, highlight=False, soft_wrap=True)
+    # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
+    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
 def parse_date_option(value: str | None) -> str | None:

@@ -1,4 +1,4 @@
-"""Commands of the two smart tools: ``match`` (mentor matching) and ``badges``."""
+"""The ``match`` command: mentor matching (``badges`` lives in ``cli/badges.py``)."""
 
 from __future__ import annotations
 
@@ -6,15 +6,13 @@ import json
 import sys
 from datetime import date
 from enum import StrEnum
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from pathway_cli.badges import BadgeSet, issue_badges
-from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.caseload import Caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -214,53 +212,3 @@ def match(
                             f"file{'s' if len(changes) != 1 else ''} would change)")
     elif apply:
         _apply(result, caseload, changes, day, yes, commit)
-
-
-def _report_badges(result: BadgeSet) -> None:
-    console = err_console()
-    for note in result.notes:
-        console.print(f"[yellow]note:[/] {escape(note)}")
-    for path in result.written:
-        console.print(f"wrote {escape(display_path(path))}")
-        print(display_path(path))
-    if not result.badges:
-        console.print(f"{escape(result.learner)} has no recognised achievement to issue yet "
-                      "(a goal or hidden skill with a 'credential:')")
-        return
-    if result.issuer.derived:
-        console.print("[dim]issuer id derived from the organisation name "
-                      f"({escape(result.issuer.id)}); set 'issuer: id:' in pathway.yaml "
-                      "to a web address before signing[/]")
-    if result.signer == "unsigned":
-        console.print("[dim]credentials are unsigned: a wallet can show them but not verify "
-                      "them yet (see the README, Signing badges)[/]")
-
-
-@app.command(
-    epilog="Examples:\n\n  pathway badges L-2026-006\n\n"
-    "  pathway badges L-2026-003 -o /tmp/sasha-badges\n\n"
-    "  pathway badges L-2026-008 --caseload sample_cases",
-)
-@guarded
-def badges(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (case folder name).")],
-    output: Annotated[
-        Path | None,
-        typer.Option("--output", "-o",
-                     help="Folder for the JSON files (default: <caseload>/badges/ID/)."),
-    ] = None,
-    caseload: Annotated[
-        Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
-    ] = None,
-    today: TodayOpt = None,
-) -> None:
-    """Write each recognised achievement as an Open Badges 3.0 credential, one JSON file each.
-
-    Every achieved goal with a 'credential:' in plan.yaml and every hidden skill with a
-    'credential:' in assessment.yaml becomes an AchievementCredential that the official
-    1EdTech schema accepts. The learner appears only as a salted hash of their id; the
-    issuer comes from pathway.yaml. Re-running writes the same files.
-    """
-    loaded = load_caseload([caseload] if caseload else [])
-    result = issue_badges(loaded, case_id, resolve_today(today), output)
-    _report_badges(result)

@@ -139,10 +139,10 @@ def goal(
 ) -> None:
     """Update one goal in plan.yaml: status, progress, note.
 
-    Setting the status to achieved also writes achieved_on (--on, default today); moving
-    a goal away from achieved removes it. The whole case is validated with the change
-    before anything is written: an invalid result is refused (exit 1) and the file is left
-    untouched. Only the goal's changed lines are rewritten.
+    Setting the status to achieved also writes achieved_on (--on, default today) and
+    progress 100; moving a goal away from achieved removes achieved_on. The whole case
+    is validated with the change before anything is written: an invalid result is refused
+    (exit 1) and the file is left untouched. Only the goal's changed lines are rewritten.
     """
     day = resolve_today(today)
     loaded, case = open_case(caseload, case_id)
@@ -190,11 +190,13 @@ def review_new(
     caseload: CaseloadOpt = None,
     today: TodayOpt = None,
 ) -> None:
-    """Write reviews/DATE.yaml prefilled with the open goals and the next review date.
+    """Write reviews/DATE.yaml prefilled where the last review left off.
 
-    The key worker is entered in with:, each open goal with its current status and
-    progress, and next_review is the date plus the caseload's review_every_days. A second
-    review on one day is DATE-2.yaml.
+    The key worker is entered in with:, each open goal with its latest status and
+    progress (from the reviews newer than the plan, else the plan), every action not yet
+    done with its owner and due date, and next_review is the date plus the caseload's
+    review_every_days. A second review on one day is DATE-2.yaml. With --edit, a review
+    saved as it was prefilled records nothing and is kept as a draft, not saved.
     """
     day = resolve_today(today)
     loaded, case = open_case(caseload, case_id)

@@ -17,8 +17,9 @@ official 1EdTech JSON Schema accepts. What goes in, and what never does:
 - ids are ``urn:uuid`` v5 names of issuer, learner and goal, so a re-run writes the
   same files byte for byte.
 
-Credentials are unsigned. ``Signer`` is the seam for a signing step: ``build_badges``
-passes every credential through one before it is written.
+``Signer`` is the seam for the signing step: ``build_badges`` passes every credential
+through one (``proof.DataIntegritySigner`` or ``proof.JwtSigner``; ``Unsigned`` leaves it
+as it is). Writing, signing and baking are done by ``operations.issue_badges``.
 """
 
 from __future__ import annotations
@@ -34,11 +35,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Protocol
 
-from pathway_cli.caseload import Case, Caseload
+from pathway_cli.caseload import Case
 from pathway_cli.errors import UserError
 from pathway_cli.models import Credential, HiddenSkill, Learner, Settings
+from pathway_cli.privacy import Kind, allows
 from pathway_cli.validation import Context, case_findings
-from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area
 
 __all__ = [
     "ACHIEVEMENT_TYPES",
@@ -50,13 +51,15 @@ __all__ = [
     "Unsigned",
     "build_badges",
     "identity_hash",
-    "issue_badges",
     "issuer_profile",
 ]
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    # defines 1EdTechJsonSchemaValidator2019 (credentialSchema's type): without it the term
+    # is undefined and verifiers that refuse undefined terms (JSON-LD "safe mode") reject it
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
 ]
 CREDENTIAL_SCHEMA = {
     "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/"
@@ -72,7 +75,6 @@ ACHIEVEMENT_TYPES = {
 # Namespace of every name-based uuid pathway makes for credentials (fixed forever: changing
 # it would change every credential id).
 NAMESPACE = uuid.UUID("5b0f3c52-6f3e-5d1b-9a4e-2f5c7d8e9a10")
-BADGES_DIR = "badges"
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -122,14 +124,26 @@ class IssuerProfile:
 
 @dataclass(frozen=True)
 class Badge:
-    """One credential ready to write: where it came from, its file name and its content."""
+    """One credential ready to write: where it came from, its file name and its content.
+
+    ``token`` is the compact JWS when the credential is written in its VC-JWT form.
+    """
 
     source: str
-    file_name: str
+    stem: str
     credential: dict[str, Any]
+    token: str | None = None
+    suffix: str = ".json"
+
+    @property
+    def file_name(self) -> str:
+        """The credential file's name: ``goal-G2.json``, ``goal-G2.jwt``..."""
+        return self.stem + self.suffix
 
     def text(self) -> str:
-        """The file's text: stable key order, UTF-8, final newline."""
+        """The file's text: stable key order, UTF-8, final newline (or the JWT)."""
+        if self.token is not None:
+            return self.token + "\n"
         return json.dumps(self.credential, indent=2, ensure_ascii=False) + "\n"
 
 
@@ -146,26 +160,38 @@ class BadgeSet:
     folder: Path | None = None
 
 
-def issuer_profile(settings: Settings) -> IssuerProfile:
-    """The issuer from pathway.yaml; a ``urn:uuid`` from the organisation when no id is set."""
+def issuer_profile(settings: Settings, did: str | None = None) -> IssuerProfile:
+    """The issuer from pathway.yaml, named by ``did`` when the credentials are signed.
+
+    Unsigned credentials use ``issuer.id``, or a ``urn:uuid`` derived from the
+    organisation when no id is set.
+    """
     issuer = settings.issuer
     name = (issuer.name if issuer else None) or settings.organisation
-    if issuer is not None:
-        if not _URI.match(issuer.id):
-            raise UserError(
-                f"pathway.yaml: issuer.id '{issuer.id}' is not a URI",
-                hint="use the web address of the issuer profile, e.g. https://school.example"
-                "/issuer.json",
-            )
-        return IssuerProfile(issuer.id, name, issuer.url, issuer.email)
-    if not name:
+    url = issuer.url if issuer else None
+    email = issuer.email if issuer else None
+    if issuer is not None and issuer.id is not None and not _URI.match(issuer.id):
+        raise UserError(
+            f"pathway.yaml: issuer.id '{issuer.id}' is not a URI",
+            hint="use the web address of the issuer profile, e.g. https://school.example"
+            "/issuer.json",
+        )
+    if not name and issuer is None:
         raise UserError(
             "badges need an issuer: pathway.yaml names no organisation and no issuer",
-            hint="add 'organisation: NAME' (and, for signed badges, an 'issuer:' block with "
-            "'id: https://...') to pathway.yaml",
+            hint="add 'organisation: NAME' (and, for a did:web issuer, an 'issuer:' block "
+            "with 'url: https://...') to pathway.yaml",
         )
+    if did is not None:
+        return IssuerProfile(did, name, url, email)
+    if issuer is not None and issuer.id is not None:
+        return IssuerProfile(issuer.id, name, url, email)
+    if not name:
+        raise UserError(
+            "badges need an issuer: pathway.yaml names no organisation and no issuer.id",
+            hint="add 'organisation: NAME' to pathway.yaml")
     derived = f"urn:uuid:{uuid.uuid5(NAMESPACE, 'issuer' + chr(0) + name)}"
-    return IssuerProfile(derived, name, derived=True)
+    return IssuerProfile(derived, name, url, email, derived=True)
 
 
 def identity_hash(learner_id: str, salt: str) -> str:
@@ -207,18 +233,18 @@ def _sentence(text: str) -> str:
 def _achievements(case: Case, today: date, notes: list[str]) -> Iterator[_Achievement]:
     plan = case.plan
     for goal in plan.goals if plan else []:
-        credential = goal.credential
-        if credential is None:
+        credential = goal.earned_credential(today)
+        if credential is None or goal.achieved_on is None:
+            if goal.credential is None:
+                continue
+            if goal.status != "achieved" or goal.achieved_on is None:
+                notes.append(f"goal {goal.id} has a credential but is not achieved yet "
+                             f"(status {goal.status}); no badge until it is")
+            else:
+                notes.append(f"goal {goal.id} is achieved on {goal.achieved_on}, after today; "
+                             "no badge yet")
             continue
-        if goal.status != "achieved" or goal.achieved_on is None:
-            notes.append(f"goal {goal.id} has a credential but is not achieved yet "
-                         f"(status {goal.status}); no badge until it is")
-            continue
-        if goal.achieved_on > today:
-            notes.append(f"goal {goal.id} is achieved on {goal.achieved_on}, after today; "
-                         "no badge yet")
-            continue
-        if goal.area == "wellbeing":
+        if goal.area == "wellbeing" and not allows(Kind.WELLBEING_GOAL, "badges"):
             notes.append(f"goal {goal.id} is a well-being goal: its wording stays out of the "
                          "badge, which names only the credential")
             # The credential's own description and evidence link may speak of health too.
@@ -336,8 +362,13 @@ def _leak(credential: dict[str, Any], terms: list[str]) -> str | None:
 
 
 def build_badges(case: Case, settings: Settings, today: date,
-                 signer: Signer | None = None) -> BadgeSet:
-    """The credentials of one case, each passed through ``signer``, with notes on the rest."""
+                 signer: Signer | None = None, issuer: IssuerProfile | None = None,
+                 stem_suffix: str = "") -> BadgeSet:
+    """The credentials of one case, each passed through ``signer``, with notes on the rest.
+
+    ``issuer`` replaces the profile from pathway.yaml (a signed credential is issued by
+    the key's DID); ``stem_suffix`` marks file names (``.unsigned``).
+    """
     learner = case.learner
     if learner is None:
         raise UserError(f"{case.folder / 'learner.yaml'}: missing or not readable",
@@ -349,7 +380,7 @@ def build_badges(case: Case, settings: Settings, today: date,
             "records; badges are issued only from valid records",
             hint=f"run 'pathway validate {case.folder}' and fix them first",
         )
-    issuer = issuer_profile(settings)
+    issuer = issuer or issuer_profile(settings)
     signer = signer or Unsigned()
     result = BadgeSet(learner.id, issuer, signer.name)
     terms = _personal_terms(learner)
@@ -366,34 +397,6 @@ def build_badges(case: Case, settings: Settings, today: date,
         while stem in used:
             stem, number = f"{item.file_stem}-{number}", number + 1
         used.add(stem)
-        result.badges.append(Badge(item.source, f"{stem}.json", signer.sign(credential)))
+        result.badges.append(Badge(item.source, stem + stem_suffix, signer.sign(credential)))
     return result
 
-
-def default_folder(caseload: Caseload, case: Case) -> Path:
-    """``<caseload>/badges/<ID>/``: inside the caseload, outside cases/ (validate ignores it)."""
-    if caseload.root is None:
-        raise UserError(
-            f"{case.folder} is not inside a caseload, so there is no default badges folder",
-            hint="name one with -o DIR",
-        )
-    return caseload.root / BADGES_DIR / case.id
-
-
-def issue_badges(caseload: Caseload, case_id: str, today: date, output: Path | None = None,
-                 signer: Signer | None = None) -> BadgeSet:
-    """Build one learner's credentials and write them, one JSON file each, atomically."""
-    case = caseload.case(case_id)
-    if case is None:
-        known = ", ".join(c.id for c in caseload.cases[:5])
-        raise UserError(f"no case '{case_id}' in {caseload.root or 'the caseload'}",
-                        hint=f"known cases include {known}" if known else None)
-    result = build_badges(case, caseload.settings, today, signer)
-    folder = output if output is not None else default_folder(caseload, case)
-    refuse_record_area(folder, caseload.root)
-    result.folder = folder
-    for badge in result.badges:
-        path = ensure_inside(folder / badge.file_name, folder)
-        atomic_write(path, badge.text().encode("utf-8"))
-        result.written.append(folder / badge.file_name)
-    return result
