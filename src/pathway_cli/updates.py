@@ -375,6 +375,9 @@ def _review_text(case: Case, on: date, kind: str, every: int, schema: str | None
     line("attendance:", 'rate since the last review: 0.0-1.0 or "87%"')
     line("wellbeing:", "1-5, the learner's own rating")
     line("engagement:", "1-5")
+    line("incidents:", "behaviour since the last review: {count: 2, kinds: [lateness]}")
+    line("results:", "assessments since the last review: {passed: 1, failed: 0, "
+         "trend: steady}")
     plan = case.plan
     if plan is not None:
         reported, since = _reported_goals(case, plan, on)
