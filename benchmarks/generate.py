@@ -51,9 +51,10 @@ def _d(day: date) -> date:
     return day
 
 
-def _case(rng: random.Random, index: int, today: date) -> dict[str, Any]:
+def _case(rng: random.Random, index: int, today: date, years: int = 0) -> dict[str, Any]:
     case_id = f"L-{2000 + index // 10000}-{index:04d}"
-    opened = today - timedelta(days=rng.randint(40, 400))
+    # With years > 0, cases run for up to that many years and their reviews accumulate.
+    opened = today - timedelta(days=rng.randint(40, max(400, 365 * years)))
     status = rng.choices(["active", "active", "active", "paused", "completed", "referred"],
                          k=1)[0]
     title, sector = rng.choice(PROGRAMMES)
@@ -140,21 +141,25 @@ def _case(rng: random.Random, index: int, today: date) -> dict[str, Any]:
         "signatures": [{"party": "learner", "name": learner["name"], "date": _d(agreed)},
                        {"party": "provider", "name": "Tobias Keller", "date": _d(agreed)}],
     }
+    if years and rng.random() < 0.25:
+        # A caseload with history has loose ends: contracts the learner has not signed yet
+        # (a warning of validate), as a real one does.
+        files["contract.yaml"]["signatures"].pop(0)
     reviews: dict[str, Any] = {}
     day = agreed + timedelta(days=7)
     attendance = rng.uniform(0.7, 1.0)
-    for _ in range(rng.randint(1, 6)):
+    for _ in range(rng.randint(1, 6) if not years else 13 * years):
         if day >= today:
             break
         attendance = min(1.0, max(0.4, attendance + rng.uniform(-0.15, 0.1)))
-        nxt = day + timedelta(days=28)
+        nxt = day + timedelta(days=28 if not years else rng.choice((28, 42, 56, 84)))
         reviews[f"{_d(day)}.yaml"] = {
             "date": _d(day), "kind": rng.choice(["mentoring", "coaching", "progress-review"]),
             "with": ["coach1"], "attendance": round(attendance, 2),
             "wellbeing": rng.randint(1, 5), "engagement": rng.randint(1, 5),
             "goals": {g["id"]: {"status": g["status"], "progress": g["progress"],
                                 "note": rng.choice(NOTES)} for g in goals[:3]},
-            "summary": "\n".join(rng.sample(SUMMARIES, 3)) + "\n",
+            "summary": "\n".join(rng.sample(SUMMARIES, 3 if not years else 5)) + "\n",
             "reflection": "I want to get better at the formulas.\n"
                           "The workshop days are the best part of the week.\n",
             "private_notes": "Family under financial pressure; check the allowance.\n"
@@ -196,15 +201,19 @@ def _dump(data: Any) -> str:
 
 
 def generate_caseload(root: Path, n: int = 2000, seed: int = 1,
-                      today: date = date(2026, 11, 23)) -> Path:
-    """Write a caseload of ``n`` valid synthetic learners under ``root``; return ``root``."""
+                      today: date = date(2026, 11, 23), *, years: int = 0) -> Path:
+    """Write a caseload of ``n`` valid synthetic learners under ``root``; return ``root``.
+
+    ``years`` > 0 makes a caseload with history: cases opened up to that many years ago, each
+    reviewed about every four weeks since (fuller notes), as a service that has run for years.
+    """
     rng = random.Random(seed)
     (root / "cases").mkdir(parents=True, exist_ok=True)
     (root / "pathway.yaml").write_text(
         "organisation: Berufsschule Nord\nlocale: en\nreview_every_days: 28\n", encoding="utf-8"
     )
     for index in range(n):
-        case = _case(rng, index, today)
+        case = _case(rng, index, today, years)
         folder = root / "cases" / case["id"]
         folder.mkdir(parents=True, exist_ok=True)
         for name, data in case["files"].items():
@@ -224,8 +233,10 @@ def main() -> None:
     parser.add_argument("folder", type=Path)
     parser.add_argument("--learners", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--years", type=int, default=0,
+                        help="history: cases up to this many years old, reviews accumulating")
     args = parser.parse_args()
-    generate_caseload(args.folder, args.learners, args.seed)
+    generate_caseload(args.folder, args.learners, args.seed, years=args.years)
     print(f"wrote {args.learners} learners to {args.folder}")
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -29,7 +30,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Start the time travel asked for by ``--clock`` before any test module is imported."""
+    """Keep pathway's caches out of the repo and the home folder, even while collecting
+    tests; start the time travel asked for by ``--clock`` before any test module is imported."""
+    home = Path(tempfile.mkdtemp(prefix="pathway-test-cache-"))
+    os.environ["XDG_CACHE_HOME"] = str(home)
+    os.environ["PATHWAY_CACHE_DIR"] = str(home / "cases")
+    config.add_cleanup(lambda: shutil.rmtree(home, ignore_errors=True))
     value = config.getoption("--clock")
     if not value:
         return
@@ -47,6 +53,16 @@ def pytest_report_header(config: pytest.Config) -> str | None:
     return f"clock shifted to {value} (time-machine)" if value else None
 
 
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test has its own cache of loaded cases and user cache folder, outside the repo."""
+    home = tmp_path_factory.mktemp("user-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    monkeypatch.setenv("PATHWAY_CACHE_DIR", str(home / "cases"))
+    monkeypatch.delenv("PATHWAY_NO_CACHE", raising=False)
+
+
 @pytest.fixture
 def runner() -> CliRunner:
     """A CLI runner that keeps stdout and stderr apart."""
@@ -57,7 +73,8 @@ def runner() -> CliRunner:
 def sample(tmp_path: Path) -> Iterator[Path]:
     """A private copy of sample_cases that a test may change."""
     target = tmp_path / "caseload"
-    shutil.copytree(SAMPLE, target)
+    # .pathway/ holds local state of whoever ran pathway on the sample (keys, a cache).
+    shutil.copytree(SAMPLE, target, ignore=shutil.ignore_patterns(".pathway"))
     yield target
 
 

@@ -16,7 +16,7 @@ README = (REPO / "README.md").read_text(encoding="utf-8")
 def _commands() -> list[str]:
     click_app = typer.main.get_command(app)
     names = []
-    for name, command in click_app.commands.items():  # type: ignore[attr-defined]
+    for name, command in click_app.load_all().items():  # type: ignore[attr-defined]
         if getattr(command, "hidden", False):
             continue
         sub = getattr(command, "commands", None)

@@ -38,6 +38,7 @@ from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
 from pathway_cli.models import Goal, Plan, Review
+from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import Kind, allows, shown_member
 from pathway_cli.validation import Context, case_findings
 
@@ -50,9 +51,11 @@ __all__ = [
     "AlertRule",
     "CaseFilter",
     "Level",
+    "alerts_of_folders",
     "case_alerts",
     "find_alerts",
     "first_review_due",
+    "kept_case_alerts",
     "risky_window",
     "sort_alerts",
 ]
@@ -674,11 +677,33 @@ def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
     ctx = Context(caseload.settings, caseload.mentors, today)
     found: list[Alert] = []
     for case in caseload.cases:
-        if only is None or only.keeps(case):
-            found.extend(case_alerts(case, ctx))
-    if locate:
-        found = _placed(caseload, found)
+        found.extend(kept_case_alerts(case, ctx, only, locate=locate) or [])
     return sort_alerts(found)
+
+
+def alerts_of_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
+                      jobs: int | None = None) -> tuple[list[Alert], int]:
+    """``find_alerts`` for an opened caseload (``open_caseload``), on every core when it is
+    big; also the number of learners ``only`` keeps."""
+    ctx = Context(caseload.settings, caseload.mentors, today)
+    per_case = map_cases(caseload, _alerts_sent_back, (ctx, only), jobs)
+    kept = [alerts for alerts in per_case if alerts is not None]
+    return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
+
+
+def _alerts_sent_back(case: Case,
+                      argument: tuple[Context, CaseFilter | None]) -> list[Alert] | None:
+    ctx, only = argument
+    return kept_case_alerts(case, ctx, only)
+
+
+def kept_case_alerts(case: Case, ctx: Context, only: CaseFilter | None = None, *,
+                     locate: bool = True) -> list[Alert] | None:
+    """The alerts of one case, placed when ``locate``; None when ``only`` leaves it out."""
+    if only is not None and not only.keeps(case):
+        return None
+    found = case_alerts(case, ctx)
+    return _placed(case, found) if locate else found
 
 
 def case_alerts(case: Case, ctx: Context) -> list[Alert]:
@@ -700,13 +725,20 @@ def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
                                          a.line or 0, a.message))
 
 
-def _placed(caseload: Caseload, alerts: list[Alert]) -> list[Alert]:
-    sources = {s.path: s for s in caseload.sources()}
-    placed = []
-    for alert in alerts:
-        source = sources.get(alert.file)
-        if alert.line is None and alert.key_path is not None and source is not None:
-            line, _ = source.locate(alert.key_path)
-            alert = replace(alert, line=line)
-        placed.append(alert)
+def _placed(case: Case, alerts: list[Alert]) -> list[Alert]:
+    # One file at a time, its position tree dropped after use (see loader.place_findings).
+    sources = {loaded.source.path: loaded.source for loaded in case.files()}
+    by_file: dict[Path, list[int]] = {}
+    for index, alert in enumerate(alerts):
+        if alert.line is None and alert.key_path is not None and alert.file in sources:
+            by_file.setdefault(alert.file, []).append(index)
+    placed = list(alerts)
+    for file, indexes in by_file.items():
+        source = sources[file]
+        for index in indexes:
+            key_path = alerts[index].key_path
+            assert key_path is not None  # noqa: S101 - selected above
+            line, _ = source.locate(key_path)
+            placed[index] = replace(alerts[index], line=line)
+        source.forget_positions()
     return placed

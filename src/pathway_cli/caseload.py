@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from pathway_cli.cache import CaseCache, folder_fingerprint, open_cache
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.loader import Source, load_source
@@ -39,8 +40,10 @@ __all__ = [
     "Loaded",
     "find_root",
     "load_caseload",
+    "load_cases",
     "load_record",
     "not_started",
+    "open_caseload",
     "resolved_path",
     "review_sort_key",
 ]
@@ -156,6 +159,8 @@ class Caseload:
     findings: list[Finding] = field(default_factory=list)
     # When single files were named, findings are reported for these files only.
     only_files: frozenset[Path] | None = None
+    # The case folders asked for (each once), in the order their cases are loaded.
+    case_folders: list[Path] = field(default_factory=list)
 
     @property
     def mentors(self) -> MentorPool | None:
@@ -352,6 +357,22 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
     return reviews
 
 
+def _load_case_cached(folder: Path, store: CaseCache | None) -> Case:
+    """A case from the cache when its folder is unchanged, else loaded (and then cached)."""
+    if store is None:
+        return load_case(folder)
+    fingerprint = folder_fingerprint(folder)
+    if fingerprint is None:
+        return load_case(folder)
+    cached = store.get(folder, fingerprint)
+    if cached is not None:
+        return cached
+    case = load_case(folder)
+    if folder_fingerprint(folder) == fingerprint:  # nothing changed while it was read
+        store.put(folder, fingerprint, case)
+    return case
+
+
 @contextlib.contextmanager
 def _bulk_allocation() -> Generator[None, None, None]:
     """Keep the cyclic garbage collector off the records while a caseload is built and used.
@@ -372,11 +393,12 @@ def _bulk_allocation() -> Generator[None, None, None]:
             gc.enable()
 
 
-def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
-    """Load the caseload, cases or files named by ``paths`` (see CLI.md, Finding the caseload).
+def open_caseload(paths: Sequence[Path] = ()) -> Caseload:
+    """The caseload named by ``paths`` with its settings and mentors, but no case loaded yet.
 
-    Raises UserError only when a path does not exist or is not a caseload at all; every
-    problem inside a file is a finding.
+    ``case_folders`` lists the case folders to load (each once), for ``load_cases`` here or
+    in worker processes. Raises UserError only when a path does not exist or is not a
+    caseload at all.
     """
     request = _resolve_paths(paths)
     root = request.root
@@ -388,18 +410,35 @@ def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
         mentors_file = load_record(root / MENTORS_FILE, MentorPool)
     settings = (settings_file.model if settings_file else None) or Settings()
     seen: set[Path] = set()
-    cases: list[Case] = []
-    with _bulk_allocation():
-        for folder in request.case_folders:
-            key = resolved_path(folder)
-            if key in seen:
-                continue
+    folders: list[Path] = []
+    for folder in request.case_folders:
+        key = resolved_path(folder)
+        if key not in seen:
             seen.add(key)
-            cases.append(load_case(folder))
+            folders.append(folder)
     only = None
     if request.files and not any(p.is_dir() for p in paths):
         only = frozenset(resolved_path(p) for p in request.files)
-    return Caseload(root, settings, settings_file, mentors_file, cases, only_files=only)
+    return Caseload(root, settings, settings_file, mentors_file, [], only_files=only,
+                    case_folders=folders)
+
+
+def load_cases(root: Path | None, folders: Sequence[Path]) -> list[Case]:
+    """Load the case folders, each from the cache where it has not changed."""
+    store = open_cache(root)
+    with _bulk_allocation():
+        return [_load_case_cached(folder, store) for folder in folders]
+
+
+def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
+    """Load the caseload, cases or files named by ``paths`` (see CLI.md, Finding the caseload).
+
+    Raises UserError only when a path does not exist or is not a caseload at all; every
+    problem inside a file is a finding.
+    """
+    caseload = open_caseload(paths)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    return caseload
 
 
 def iter_cases(caseload: Caseload, ids: Iterable[str] | None = None) -> Iterator[Case]:

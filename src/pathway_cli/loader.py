@@ -7,6 +7,7 @@ second parse, for files that have something to report.
 
 from __future__ import annotations
 
+import gc
 import re
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -18,7 +19,14 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from pathway_cli.findings import Finding, KeyPath, Severity
 
-__all__ = ["MAX_EXPANDED_NODES", "Source", "expands_safely", "load_source", "parse_text"]
+__all__ = [
+    "MAX_EXPANDED_NODES",
+    "Source",
+    "expands_safely",
+    "load_source",
+    "parse_text",
+    "place_findings",
+]
 
 try:  # the C parser is 7x faster; fall back where libyaml is missing
     _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
@@ -219,6 +227,69 @@ class Source:
             return finding
         line, column = self.locate(finding.key_path, finding.on_key)
         return finding.at(line, column)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # For the cache of loaded cases: the text is read again from the file if a message
+        # needs a line of it, and the position tree is rebuilt if a finding needs placing.
+        # The raw data is kept only for a file with errors (rules then read it instead of
+        # the model); a well-formed file's data is parsed again if anything asks for it.
+        state = self.__dict__.copy()
+        state.pop("text", None)
+        if self.ok:
+            state.pop("data", None)
+        state.update(_root=None, _composed=False, _lines=None)
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        # Only called for a missing attribute: the text or data of a source from the cache.
+        if name == "text":
+            try:
+                text = _decode(self.path.read_bytes())[0] or ""
+            except OSError:
+                text = ""
+            self.text = text
+            return text
+        if name == "data":
+            try:
+                data = parse_text(self.text)[0]
+            except Exception:  # the cache said this file was well-formed; be safe anyway
+                data = None
+            self.data = data
+            return data
+        raise AttributeError(name)
+
+    def forget_positions(self) -> None:
+        """Drop the position tree (it is rebuilt if asked for again): it outweighs the data."""
+        self._root = None
+        self._composed = False
+
+
+def place_findings(sources: dict[Path, Source], findings: list[Finding]) -> list[Finding]:
+    """Place every finding at its line, one file at a time, in the order given.
+
+    Each file's position tree is built once, used for all of its findings and dropped before
+    the next file, so at most one tree is alive; the cyclic collector is paused meanwhile
+    (the trees hold no cycles that outlive them), which keeps the work linear in the number
+    of findings instead of rescanning every tree built so far.
+    """
+    by_file: dict[Path, list[int]] = {}
+    for index, finding in enumerate(findings):
+        by_file.setdefault(finding.file, []).append(index)
+    placed = list(findings)
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for file, indexes in by_file.items():
+            source = sources.get(file)
+            if source is None:
+                continue
+            for index in indexes:
+                placed[index] = source.place(findings[index])
+            source.forget_positions()
+    finally:
+        if was_enabled:
+            gc.enable()
+    return placed
 
 
 def _child(node: Node, part: str | int) -> tuple[Node | None, Node | None]:

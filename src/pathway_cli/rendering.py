@@ -23,6 +23,7 @@ import json
 import os
 import re
 import traceback
+from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -69,7 +70,7 @@ from pathway_cli.typesetting import (
     pdf_report,
 )
 from pathway_cli.validation import Context, case_findings
-from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area
+from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area, sync_folder
 
 __all__ = [
     "BUILTIN_TEMPLATES",
@@ -968,11 +969,11 @@ def _make_folder(folder: Path) -> None:
         raise UserError(f"cannot make the output folder {folder}: {exc.strerror}") from None
 
 
-def write_report(path: Path, data: bytes) -> None:
+def write_report(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write one report file atomically; a failing disk is a message, not a traceback."""
     _make_folder(path.parent)
     try:
-        atomic_write(path, data)
+        atomic_write(path, data, durable=durable)
     except OSError as exc:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
@@ -1038,7 +1039,7 @@ def render_batch(
     def write(case: Case, data: bytes) -> None:
         path = ensure_inside(out_dir / report_file_name(case.id, options.template,
                                                         options.audience, options.fmt), out_dir)
-        write_report(path, data)
+        write_report(path, data, durable=False)  # one sync of the folder at the end
         learner = case.learner
         record(Outcome(case.id, learner.name if learner else "",
                        learner.status if learner else "", "written", path=path))
@@ -1046,7 +1047,10 @@ def render_batch(
     workers = _workers(jobs)
     parallel = options.fmt is OutputFormat.pdf and workers > 1 and len(cases) > 1
     pool = PdfWorkers(min(workers, len(cases))) if parallel else None
-    pending: dict[Future[bytes], Case] = {}
+    # Reports in flight, oldest first: written in submission order, at most a few per worker,
+    # so the parent's work stays linear in the number of cases.
+    pending: deque[tuple[Future[bytes], Case]] = deque()
+    in_flight = 2 * workers
     try:
         for case in cases:
             try:
@@ -1061,11 +1065,13 @@ def render_batch(
                 continue
             future = pool.submit(ready.meta, assets.typst, ready.body, assets.typst_root,
                                  assets.font_dirs)
-            pending[future] = case
-            for done in [f for f in pending if f.done()]:
-                write(pending.pop(done), done.result())
-        for future in list(pending):
-            write(pending.pop(future), future.result())
+            pending.append((future, case))
+            while len(pending) >= in_flight or (pending and pending[0][0].done()):
+                done, done_case = pending.popleft()
+                write(done_case, done.result())
+        while pending:
+            done, done_case = pending.popleft()
+            write(done_case, done.result())
     except TypesetError as exc:
         raise _typeset_problem(exc) from None
     finally:
@@ -1074,6 +1080,7 @@ def render_batch(
     result = BatchResult([outcomes[c.id] for c in sorted(cases, key=lambda c: c.id)
                           if c.id in outcomes])
     result.index = _write_index(caseload, options, out_dir, result)
+    sync_folder(out_dir)
     return result
 
 
@@ -1122,5 +1129,5 @@ def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
     fmt = OutputFormat.html if options.fmt is OutputFormat.html else OutputFormat.md
     path = ensure_inside(out_dir / f"index-{options.template}-{options.audience}.{fmt.value}",
                          out_dir)
-    write_report(path, finish(prepared, fmt, assets_for(caseload)))
+    write_report(path, finish(prepared, fmt, assets_for(caseload)), durable=False)
     return path

@@ -13,10 +13,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal, TypeVar
 
-from pathway_cli.alerts import Alert, CaseFilter, find_alerts, first_review_due, sort_alerts
+from pathway_cli.alerts import Alert, CaseFilter, first_review_due, kept_case_alerts, sort_alerts
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.models import CLOSED_STATUSES, Settings
+from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import shown_member
+from pathway_cli.validation import Context
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -24,7 +26,10 @@ __all__ = [
     "LearnerSummary",
     "Risk",
     "SummaryTotals",
+    "kept_case_summary",
+    "sort_summaries",
     "summarise_caseload",
+    "summarise_folders",
     "summary_totals",
 ]
 
@@ -109,11 +114,37 @@ def summarise_caseload(
 ) -> list[LearnerSummary]:
     """One summary a learner (of those ``only`` keeps): red first, then amber, then green;
     closed cases last."""
-    by_learner: dict[str, list[Alert]] = {}
-    for alert in find_alerts(caseload, today, locate=False, only=only):
-        by_learner.setdefault(alert.learner, []).append(alert)
-    rows = [summarise_case(case, by_learner.get(case.id, []), caseload.settings)
-            for case in caseload.cases if only is None or only.keeps(case)]
+    ctx = Context(caseload.settings, caseload.mentors, today)
+    rows = [kept_case_summary(case, ctx, only) for case in caseload.cases]
+    return sort_summaries(row for row in rows if row is not None)
+
+
+def summarise_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
+                      jobs: int | None = None) -> list[LearnerSummary]:
+    """``summarise_caseload`` for an opened caseload (``open_caseload``), on every core when
+    it is big: workers send back one summary row a learner."""
+    ctx = Context(caseload.settings, caseload.mentors, today)
+    rows = map_cases(caseload, _summary_sent_back, (ctx, only), jobs)
+    return sort_summaries(row for row in rows if row is not None)
+
+
+def _summary_sent_back(case: Case,
+                       argument: tuple[Context, CaseFilter | None]) -> LearnerSummary | None:
+    ctx, only = argument
+    return kept_case_summary(case, ctx, only)
+
+
+def kept_case_summary(case: Case, ctx: Context,
+                      only: CaseFilter | None = None) -> LearnerSummary | None:
+    """The summary of one case with its alerts; None when ``only`` leaves it out."""
+    alerts = kept_case_alerts(case, ctx, only, locate=False)
+    if alerts is None:
+        return None
+    return summarise_case(case, sort_alerts(alerts), ctx.settings)
+
+
+def sort_summaries(rows: Iterable[LearnerSummary]) -> list[LearnerSummary]:
+    """Red first, then amber, then green; closed cases last."""
     return sorted(rows, key=_risk_order)
 
 

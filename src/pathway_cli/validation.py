@@ -17,8 +17,9 @@ from pathlib import Path
 
 from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload, resolved_path
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
-from pathway_cli.loader import Source
+from pathway_cli.loader import Source, place_findings
 from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings, item_mark, item_text
+from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import (
     HealthWords,
     allowed_sections,
@@ -26,7 +27,18 @@ from pathway_cli.privacy import (
     is_health_professional,
 )
 
-__all__ = ["CASELOAD_RULES", "CASE_RULES", "Context", "ValidationResult", "validate_caseload"]
+__all__ = [
+    "CASELOAD_RULES",
+    "CASE_RULES",
+    "CheckedCase",
+    "Context",
+    "ValidationResult",
+    "check_case",
+    "validate_caseload",
+    "validate_folders",
+    "validation_context",
+    "validation_result",
+]
 
 WARNING = Severity.WARNING
 
@@ -743,22 +755,79 @@ def case_findings(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
+@dataclass
+class CheckedCase:
+    """One case checked: its findings, placed, and the files they are about."""
+
+    findings: list[Finding]
+    sources: dict[Path, Source]
+    files: int
+
+
+def check_case(case: Case, ctx: Context, only_files: frozenset[Path] | None = None,
+               *, keep_sources: bool = True) -> CheckedCase:
+    """Every finding of one case, placed at its line (only of ``only_files``, when named).
+
+    Without ``keep_sources`` only the sources that have findings are kept, which is what a
+    worker process sends back.
+    """
+    found = case_findings(case, ctx)
+    sources = {loaded.source.path: loaded.source for loaded in case.files()}
+    if only_files is not None:
+        found = [f for f in found if resolved_path(f.file) in only_files]
+    placed = place_findings(sources, found)
+    files = len(sources)
+    if not keep_sources:
+        about = {f.file for f in placed}
+        sources = {path: source for path, source in sources.items() if path in about}
+    return CheckedCase(placed, sources, files)
+
+
+def validation_context(caseload: Caseload, today: date) -> Context:
+    """What every rule needs besides the case."""
+    return Context(caseload.settings, caseload.mentors, today)
+
+
 def validate_caseload(caseload: Caseload, today: date) -> ValidationResult:
     """Run every rule over every case; one run reports every problem in every file."""
-    ctx = Context(caseload.settings, caseload.mentors, today)
+    ctx = validation_context(caseload, today)
+    checked = [check_case(case, ctx, caseload.only_files) for case in caseload.cases]
+    return validation_result(caseload, ctx, checked)
+
+
+def validate_folders(caseload: Caseload, today: date,
+                     jobs: int | None = None) -> ValidationResult:
+    """``validate_caseload`` for an opened caseload (``open_caseload``), on every core when
+    it is big: workers load and check the case folders and send back their findings."""
+    ctx = validation_context(caseload, today)
+    checked = map_cases(caseload, _check_sent_back, (ctx, caseload.only_files), jobs)
+    return validation_result(caseload, ctx, checked)
+
+
+def _check_sent_back(case: Case, argument: tuple[Context, frozenset[Path] | None]) -> CheckedCase:
+    ctx, only_files = argument
+    return check_case(case, ctx, only_files, keep_sources=False)
+
+
+def validation_result(caseload: Caseload, ctx: Context,
+                      checked: Iterable[CheckedCase]) -> ValidationResult:
+    """The result of a run: the caseload-wide findings and those of each checked case."""
     findings = list(caseload.findings)
+    sources: dict[Path, Source] = {}
     for loaded in (caseload.settings_file, caseload.mentors_file):
         if loaded is not None:
             findings.extend(loaded.source.findings)
-    for case in caseload.cases:
-        findings.extend(case_findings(case, ctx))
+            sources[loaded.source.path] = loaded.source
     for rule in CASELOAD_RULES:
         findings.extend(rule(caseload, ctx))
-    sources = {s.path: s for s in caseload.sources()}
     if caseload.only_files is not None:
         findings = [f for f in findings if resolved_path(f.file) in caseload.only_files]
+    findings = place_findings(sources, findings)
+    files = len(sources)
+    for case in checked:
+        findings.extend(case.findings)
+        sources.update(case.sources)
+        files += case.files
+    if caseload.only_files is not None:
         files = len(caseload.only_files)
-    else:
-        files = len(sources)
-    placed = [sources[f.file].place(f) if f.file in sources else f for f in findings]
-    return ValidationResult(sort_findings(placed), files, sources)
+    return ValidationResult(sort_findings(findings), files, sources)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from pathway_cli.errors import UserError
 
-__all__ = ["atomic_write", "ensure_inside", "refuse_record_area"]
+__all__ = ["atomic_write", "ensure_inside", "refuse_record_area", "sync_folder"]
 
 # The files and folders a caseload's records live in (see FORMAT.md, Layout).
 _RECORD_AREA = ("cases", "pathway.yaml", "mentors.yaml", "templates", "schemas")
@@ -56,12 +56,15 @@ def atomic_write(
     *,
     mode: int | None = None,
     precondition: Callable[[], None] | None = None,
+    durable: bool = True,
 ) -> None:
     """Write ``data`` to ``path`` atomically, keeping the permissions of an existing file.
 
     ``precondition`` runs right before the rename; if it raises (for example because the
     file changed on disk since it was read), the write is abandoned and the file is left
-    as it was.
+    as it was. ``durable=False`` leaves out the fsyncs: still atomic (a reader sees the old
+    file or the new one), for derived files such as reports that a batch syncs once at the
+    end (``sync_folder``) and that can be made again from the records.
     """
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
@@ -78,7 +81,8 @@ def atomic_write(
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         tmp.chmod(mode)
         if precondition is not None:
             precondition()
@@ -87,6 +91,12 @@ def atomic_write(
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
+    if durable:
+        _fsync_dir(folder)
+
+
+def sync_folder(folder: Path) -> None:
+    """Make the entries of ``folder`` durable (after a batch of ``durable=False`` writes)."""
     _fsync_dir(folder)
 
 

@@ -4,15 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from pathway_cli.cli import (
-    agenda,  # noqa: F401
-    badges,  # noqa: F401 - badges issue, keygen, did-document, verify, revoke
-    caseload,  # noqa: F401
-    match,  # noqa: F401
-    records,  # noqa: F401 - registers the commands
-    render,  # noqa: F401
-    update,  # noqa: F401 - goal, review new, sign, set, close
-)
+# Command modules are imported on first use (cli/registry.py), not here.
 from pathway_cli.cli.app import app, debug_enabled, err_console
 
 __all__ = ["app", "main"]

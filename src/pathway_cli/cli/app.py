@@ -13,14 +13,17 @@ from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
 
 import typer
-from rich.console import Console
 
-from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.cli.registry import LazyGroup
 from pathway_cli.errors import UserError
-from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+
+if TYPE_CHECKING:  # the records model and Rich load only when a command needs them
+    from rich.console import Console
+
+    from pathway_cli.caseload import Caseload
 
 __all__ = [
     "FormatOpt",
@@ -31,6 +34,7 @@ __all__ = [
     "err_console",
     "guarded",
     "load_for_command",
+    "open_for_command",
     "out_console",
     "parse_date_option",
     "resolve_today",
@@ -46,6 +50,7 @@ EPILOG = (
 
 app = typer.Typer(
     name="pathway",
+    cls=LazyGroup,
     help=(
         "Keep learner-support records (assessment, plan, contract, reviews) as plain YAML "
         "and validate, update, summarise and render them."
@@ -58,13 +63,51 @@ app = typer.Typer(
 )
 
 
+@app.callback()
+def _root(
+    no_cache: Annotated[
+        bool,
+        typer.Option(
+            "--no-cache",
+            help="Read every record file afresh instead of using the cache of loaded cases "
+            "(.pathway/cache/), e.g. to time a cold run or to rule the cache out.",
+        ),
+    ] = False,
+    jobs: Annotated[
+        int | None,
+        typer.Option(
+            "--jobs",
+            "-j",
+            min=1,
+            max=64,
+            envvar="PATHWAY_JOBS",
+            metavar="N",
+            help="Worker processes for whole-caseload commands (default: one per core; "
+            "small caseloads always use one).",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    # Options for every command; the group also needs a callback because its commands
+    # are registered lazily.
+    from pathway_cli.cache import use_cache
+    from pathway_cli.parallel import set_jobs
+
+    use_cache(not no_cache)
+    set_jobs(jobs)
+
+
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
+    from rich.console import Console
+
     return Console(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
+    from rich.console import Console
+
     # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
     return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
@@ -73,6 +116,8 @@ def parse_date_option(value: str | None) -> str | None:
     """Typer callback for date options: refuse anything but YYYY-MM-DD (a usage error)."""
     if value is None:
         return None
+    from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+
     try:
         day = date.fromisoformat(value)
     except ValueError:
@@ -127,7 +172,19 @@ def display_path(path: Path) -> str:
 
 def load_for_command(paths: list[Path] | None) -> Caseload:
     """Load the caseload for a command that reads it, warning when pathway.yaml is broken."""
-    caseload = load_caseload(paths or [])
+    from pathway_cli.caseload import load_cases
+
+    caseload = open_for_command(paths)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    return caseload
+
+
+def open_for_command(paths: list[Path] | None) -> Caseload:
+    """The caseload with its settings and the folders of its cases, none loaded yet (the
+    whole-caseload commands load them on every core); warns when pathway.yaml is broken."""
+    from pathway_cli.caseload import open_caseload
+
+    caseload = open_caseload(paths or [])
     if caseload.settings_broken and caseload.settings_file is not None:
         err_console().print(
             f"[yellow]warning:[/] {_escape(display_path(caseload.settings_file.path))} has "

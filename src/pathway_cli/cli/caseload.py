@@ -20,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pathway_cli.alerts import Alert, CaseFilter, find_alerts
+from pathway_cli.alerts import Alert, CaseFilter, alerts_of_folders
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -29,11 +29,12 @@ from pathway_cli.cli.app import (
     err_console,
     guarded,
     load_for_command,
+    open_for_command,
     out_console,
     resolve_today,
 )
 from pathway_cli.export import export_caseload, to_csv, to_jsonl
-from pathway_cli.summary import LearnerSummary, summarise_caseload, summary_totals
+from pathway_cli.summary import LearnerSummary, summarise_folders, summary_totals
 from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
 from pathway_cli.writer import atomic_write, refuse_record_area
 
@@ -287,8 +288,8 @@ def summarise(
     learners at risk and reviews due in the next seven days.
     """
     day = resolve_today(today)
-    caseload = load_for_command(paths)
-    rows = summarise_caseload(caseload, day, _filter(key_worker, status, group))
+    caseload = open_for_command(paths)
+    rows = summarise_folders(caseload, day, _filter(key_worker, status, group))
     if output_format is SummaryFormat.json:
         print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
     elif output_format is SummaryFormat.csv:
@@ -377,14 +378,14 @@ def alerts(
     transition group. Closed cases raise only follow-up-due.
     """
     day = resolve_today(today)
-    caseload = load_for_command(paths)
+    caseload = open_for_command(paths)
     only = _filter(key_worker, status, group)
-    found = find_alerts(caseload, day, only=only)
+    found, kept = alerts_of_folders(caseload, day, only)
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
         print(json.dumps(document, ensure_ascii=False, indent=2))
     else:
-        _alerts_table(found, sum(1 for case in caseload.cases if only.keeps(case)))
+        _alerts_table(found, kept)
     if fail_on is not None and any(
         a.is_red or fail_on is FailOn.amber for a in found
     ):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -10,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from pathway_cli.caseload import load_caseload
+from pathway_cli.caseload import open_caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -21,10 +22,11 @@ from pathway_cli.cli.app import (
     out_console,
     resolve_today,
 )
+from pathway_cli.cli.output import Painter, write_text
 from pathway_cli.findings import Finding
 from pathway_cli.scaffold import init_caseload, new_case
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
-from pathway_cli.validation import ValidationResult, validate_caseload
+from pathway_cli.validation import ValidationResult, validate_folders
 from pathway_cli.writer import atomic_write
 
 
@@ -37,29 +39,33 @@ class ValidateFormat(StrEnum):
 
 
 def _report_text(result: ValidationResult) -> None:
-    console = err_console()
+    # Thousands of findings are common in a big caseload: the text is built once and written
+    # in one go, with colour codes of our own on a terminal, instead of one Rich render a line.
+    paint = Painter.for_stream(err_console())
+    out: list[str] = []
     for finding in result.findings:
         colour = "red" if finding.is_error else "yellow"
         where = _where(finding)
-        console.print(
-            f"[bold]{escape(where)}:[/] [{colour}]{finding.severity.value}[/] "
-            f"[dim]{finding.rule}:[/] {escape(finding.message)}"
+        out.append(
+            f"{paint(where + ':', 'bold')} {paint(finding.severity.value, colour)} "
+            f"{paint(finding.rule + ':', 'dim')} {finding.message}\n"
         )
         source = result.sources.get(finding.file)
         if source is not None and finding.line:
             text = source.line_text(finding.line)
             if text.strip():
                 gutter = f"{finding.line:>5} | "
-                console.print(f"[dim]{gutter}[/]{escape(text.expandtabs(1))}")
+                out.append(f"{paint(gutter, 'dim')}{text.expandtabs(1)}\n")
                 caret = " " * (len(gutter) + max((finding.column or 1) - 1, 0)) + "^"
-                console.print(f"[{colour}]{caret}[/]")
+                out.append(paint(caret, colour) + "\n")
     files = f"{result.files} file{'s' if result.files != 1 else ''}"
     summary = (
         f"{files} checked: {result.errors} error{'s' if result.errors != 1 else ''}, "
         f"{result.warnings} warning{'s' if result.warnings != 1 else ''}"
     )
     style = "red" if result.errors else ("yellow" if result.warnings else "green")
-    console.print(f"[{style}]{summary}[/]")
+    out.append(paint(summary, style) + "\n")
+    write_text(sys.stderr, "".join(out))
 
 
 def _where(finding: Finding) -> str:
@@ -120,8 +126,8 @@ def validate(
 
     Every problem in every file is reported as file:line:col: severity rule: message.
     """
-    caseload = load_caseload(paths or [])
-    result = validate_caseload(caseload, resolve_today(today))
+    caseload = open_caseload(paths or [])
+    result = validate_folders(caseload, resolve_today(today))
     if output_format is ValidateFormat.json:
         print(json.dumps(validation_json(result), ensure_ascii=False, indent=2))
     elif output_format is ValidateFormat.github:

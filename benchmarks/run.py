@@ -1,0 +1,216 @@
+"""One benchmark runner: every command on one generated caseload, against the parser's floor.
+
+    python benchmarks/run.py --learners 3000 [--years 2] [--repeats 5] [--keep DIR]
+
+Generates a caseload with history (``generate.py --years``: cases up to that many years old,
+reviews accumulating) and a 10-learner one, then runs each command as a user does, as a whole
+process (``python -m pathway_cli ...``, output to a file, not a terminal), and prints for each:
+
+- the median wall time of ``--repeats`` runs, cold (pathway's cache of checked cases removed
+  before each run, where the version has one) and warm (the cache left from the run before);
+- the ratio of each median to the floor: one process that reads every record file and parses it
+  with PyYAML's ``CSafeLoader``, measured in the same run, interleaved with the commands so that
+  noise on a shared machine hits both alike;
+- the peak memory (maximum resident set size) of the command's process.
+
+Start-up is compared with ``python -c "import typer"`` instead, and an update at N learners with
+the same update at 10 learners. Never part of the test suite's pass/fail: figures, not verdicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from generate import generate_caseload
+
+TODAY = "2026-11-23"
+PATHWAY = [sys.executable, "-m", "pathway_cli"]
+FLOOR_SCRIPT = """
+import sys, yaml
+from pathlib import Path
+n = 0
+for path in sorted(Path(sys.argv[1]).rglob("*.yaml")):
+    n += yaml.load(path.read_bytes(), Loader=yaml.CSafeLoader) is not None
+"""
+
+
+@dataclass
+class Timing:
+    """Wall times (s) and peak memory (MiB) of one measured command."""
+
+    seconds: list[float] = field(default_factory=list)
+    peak_mib: float = 0.0
+    codes: set[int] = field(default_factory=set)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.seconds) if self.seconds else float("nan")
+
+
+def run_once(argv: Sequence[str], cwd: Path | None = None) -> tuple[float, float, int]:
+    """Run ``argv`` to completion; return wall seconds, peak RSS in MiB and the exit code."""
+    with tempfile.TemporaryFile() as sink:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=sink, stderr=sink, stdin=subprocess.DEVNULL,
+                                cwd=cwd, env={**os.environ, "NO_COLOR": "1"})
+        _, status, usage = os.wait4(proc.pid, 0)
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode not in (0, 1, 2):
+            sink.seek(0)
+            tail = sink.read()[-2000:].decode("utf-8", "replace")
+            raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{tail}")
+    return elapsed, usage.ru_maxrss / 1024, proc.returncode
+
+
+def clear_cache(root: Path) -> None:
+    """Remove pathway's cache of checked cases (a cold run); a no-op where there is none."""
+    shutil.rmtree(root / ".pathway" / "cache", ignore_errors=True)
+
+
+@dataclass
+class Bench:
+    """A named measurement: how to run it, and what to do before each run."""
+
+    name: str
+    argv: list[str] | Callable[[], list[str]]
+    before: Callable[[], None] = lambda: None
+    reference: str = "floor"
+    timing: Timing = field(default_factory=Timing)
+
+
+def argv_of(bench: Bench) -> list[str]:
+    """The command line of one run (an update changes a value that differs every run)."""
+    return bench.argv() if callable(bench.argv) else bench.argv
+
+
+def update(caseload: Path, case: str) -> Callable[[], list[str]]:
+    """An update of one goal's progress in ``case``, a different value each run."""
+    counter = iter(range(10**9))
+    return lambda: [*PATHWAY, "goal", case, "G1", "--progress", str(next(counter) % 90 + 5),
+                    "--caseload", str(caseload), "--today", TODAY]
+
+
+def measure(benches: list[Bench], repeats: int) -> None:
+    """Run every bench ``repeats`` times, interleaved (one of each per round)."""
+    for bench in benches:  # one untimed run each: imports and the file cache warmed alike
+        bench.before()
+        run_once(argv_of(bench))
+    for round_no in range(repeats):
+        for bench in benches:
+            bench.before()
+            seconds, peak, code = run_once(argv_of(bench))
+            bench.timing.seconds.append(seconds)
+            bench.timing.peak_mib = max(bench.timing.peak_mib, peak)
+            bench.timing.codes.add(code)
+        print(f"  round {round_no + 1}/{repeats} done", file=sys.stderr)
+
+
+def touch_one(path: Path) -> Callable[[], None]:
+    """Before each run, change one record file (a comment line at its end) as an edit would."""
+    original = path.read_bytes()
+    counter = iter(range(10**9))
+
+    def change() -> None:
+        path.write_bytes(original + f"# edit {next(counter)}\n".encode())
+
+    return change
+
+
+def main() -> None:
+    """Generate, measure every command, print the table."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--learners", type=int, default=3000)
+    parser.add_argument("--years", type=int, default=2)
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
+    parser.add_argument("--skip-render", action="store_true", help="leave out batch render")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="pathway-bench-"))
+    try:
+        root = args.keep or work / "big"
+        if not (root / "pathway.yaml").is_file():
+            print(f"generating {args.learners} learners ...", file=sys.stderr)
+            generate_caseload(root, args.learners, years=args.years)
+        small = generate_caseload(work / "small", 10, years=args.years)
+        files = sorted(root.rglob("*.yaml"))
+        files = [p for p in files if ".pathway" not in p.parts]
+        size = sum(p.stat().st_size for p in files)
+        print(f"caseload: {args.learners} learners, {len(files):,} files, "
+              f"{size / 2**20:.1f} MiB ({size / len(files) / 1024:.1f} KiB a file); "
+              f"{os.cpu_count()} cores; {args.repeats} runs each, interleaved")
+
+        case_dirs = sorted(p for p in (root / "cases").iterdir() if (p / "plan.yaml").is_file())
+        first = case_dirs[0]
+        first_small = sorted(p for p in (small / "cases").iterdir()
+                             if (p / "plan.yaml").is_file())[0]
+        cold = lambda: clear_cache(root)  # noqa: E731
+        out = work / "out"
+        sel = [str(root), "--today", TODAY]
+        benches = [
+            Bench("floor: CSafeLoader, one process", [sys.executable, "-c", FLOOR_SCRIPT,
+                                                       str(root)]),
+            Bench("validate, cold", [*PATHWAY, "validate", *sel], cold),
+            Bench("validate, warm", [*PATHWAY, "validate", *sel]),
+            Bench("validate, one file changed", [*PATHWAY, "validate", *sel],
+                  touch_one(first / "plan.yaml")),
+            Bench("alerts, cold", [*PATHWAY, "alerts", *sel], cold),
+            Bench("alerts, warm", [*PATHWAY, "alerts", *sel]),
+            Bench("summarise, cold", [*PATHWAY, "summarise", *sel], cold),
+            Bench("summarise, warm", [*PATHWAY, "summarise", *sel]),
+            Bench("export csv, warm", [*PATHWAY, "export", *sel, "-o",
+                                       str(work / "export.csv")]),
+            Bench("import typer", [sys.executable, "-c", "import typer"], reference="typer"),
+            Bench("pathway --help", [*PATHWAY, "--help"], reference="typer"),
+            Bench("pathway --version", [*PATHWAY, "--version"], reference="typer"),
+            Bench("pathway validate --help", [*PATHWAY, "validate", "--help"],
+                  reference="typer"),
+            Bench("update at 10 learners", update(small, first_small.name),
+                  reference="update10"),
+            Bench(f"update at {args.learners} learners", update(root, first.name),
+                  reference="update10"),
+        ]
+        if not args.skip_render:
+            benches.append(Bench(f"render --to md, {len(case_dirs):,} reports",
+                                 [*PATHWAY, "render", *sel, "--template", "plan", "--to", "md",
+                                  "-o", str(out)],
+                                 lambda: shutil.rmtree(out, ignore_errors=True),
+                                 reference="summarise"))
+        measure(benches, args.repeats)
+
+        refs = {
+            "floor": benches[0].timing.median,
+            "typer": next(b for b in benches if b.name == "import typer").timing.median,
+            "update10": next(b for b in benches if b.name.startswith("update at 10"))
+            .timing.median,
+            "summarise": next(b for b in benches if b.name == "summarise, warm").timing.median,
+        }
+        names = {"floor": "floor", "typer": "import typer", "update10": "update at 10",
+                 "summarise": "summarise, warm"}
+        print(f"\n{'command':<34} {'median':>9} {'ratio':>7}  {'to':<16} {'peak MiB':>8}")
+        for bench in benches:
+            median = bench.timing.median
+            ratio = median / refs[bench.reference]
+            odd = sorted(bench.timing.codes - {0, 1})
+            note = f"  (exit {', '.join(map(str, odd))}: not measured)" if odd else ""
+            print(f"{bench.name:<34} {median:>8.3f}s {ratio:>6.2f}x  "
+                  f"{names[bench.reference]:<16} {bench.timing.peak_mib:>8.0f}{note}")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""Whole-caseload work on every core: cases split across worker processes.
+
+Each worker loads its share of the case folders (through the cache of loaded cases), applies
+one per-case function and sends back only that function's compact result (findings, alerts,
+summary rows), never the loaded records. Results come back in the order of the folders, and
+every command orders its output itself, so the output is byte for byte that of one process.
+
+Workers start only when the caseload is big enough for them to win: below ``MIN_CASES`` (the
+break-even measured with ``benchmarks/run.py``) everything runs in the calling process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pathway_cli.caseload import Case, Caseload, load_cases
+
+__all__ = ["MIN_CASES", "map_cases", "set_jobs", "worker_count"]
+
+A = TypeVar("A")
+R = TypeVar("R")
+
+# Fewer cases than this are checked in one process: starting workers and sending results
+# back costs more than it saves (see the README, Performance).
+MIN_CASES = 200
+# Each worker takes several chunks, so that one slow share does not leave a core idle.
+CHUNKS_PER_WORKER = 4
+
+_ASKED: dict[str, int | None] = {"jobs": None}
+
+
+def set_jobs(jobs: int | None) -> None:
+    """The number of worker processes asked for (``pathway --jobs``); None: one per core."""
+    _ASKED["jobs"] = jobs
+
+
+def worker_count(cases: int, jobs: int | None = None) -> int:
+    """How many processes to use for ``cases`` cases: 1 means the calling process only."""
+    asked = jobs if jobs is not None else _ASKED["jobs"]
+    if asked is None:
+        env = os.environ.get("PATHWAY_JOBS", "")
+        asked = int(env) if env.isdigit() and int(env) > 0 else None
+    cores = asked if asked is not None else (os.cpu_count() or 1)
+    minimum = int(os.environ.get("PATHWAY_PARALLEL_MIN", MIN_CASES) or MIN_CASES)
+    if cores <= 1 or cases < max(minimum, 2):
+        return 1
+    return min(cores, cases)
+
+
+def _chunks(folders: Sequence[Path], count: int) -> list[list[Path]]:
+    size, extra = divmod(len(folders), count)
+    chunks, start = [], 0
+    for index in range(count):
+        end = start + size + (1 if index < extra else 0)
+        if end > start:
+            chunks.append(list(folders[start:end]))
+        start = end
+    return chunks
+
+
+def _run_chunk(job: tuple[Path | None, list[Path], Callable[[Case, Any], Any], Any]) -> list[Any]:
+    root, folders, task, argument = job
+    return [task(case, argument) for case in load_cases(root, folders)]
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork starts a worker in milliseconds with every module already imported; where fork
+    # is not safe (macOS, Windows) the platform's default is used.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()
+
+
+def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
+              jobs: int | None = None) -> list[R]:
+    """``task(case, argument)`` for every case of ``caseload.case_folders``, in their order.
+
+    ``task`` must be a module-level function and ``argument`` picklable, since they travel
+    to the workers. In one process, the cases are loaded into ``caseload.cases`` as
+    ``load_caseload`` would; with workers, ``caseload.cases`` stays empty.
+    """
+    folders = caseload.case_folders
+    workers = worker_count(len(folders), jobs)
+    if workers <= 1:
+        if not caseload.cases:
+            caseload.cases = load_cases(caseload.root, folders)
+        return [task(case, argument) for case in caseload.cases]
+    jobs_list = [(caseload.root, chunk, task, argument)
+                 for chunk in _chunks(folders, workers * CHUNKS_PER_WORKER)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        parts = list(pool.map(_run_chunk, jobs_list))
+    return [result for part in parts for result in part]
