@@ -131,3 +131,30 @@ def test_new_fields_are_optional(runner: CliRunner, base: Path) -> None:
     """The base caseload (v1 records, none of the new fields) validates clean with --strict."""
     result = runner.invoke(app, ["validate", str(base), "--strict", "--today", TODAY])
     assert result.exit_code == 0, result.stderr
+
+
+def test_warning_rules_only_ever_warn(tmp_path: Path) -> None:
+    """Every rule the records-invalid alert skips (WARNING_RULES) gives only warnings, on the
+    sample and on every validate fixture, so skipping them never hides an error."""
+    from datetime import date
+
+    from pathway_cli.caseload import load_caseload
+    from pathway_cli.validation import WARNING_RULES, Context
+    from tests.conftest import SAMPLE
+    from tests.test_validate_fixtures import CASES, _build
+
+    roots = [SAMPLE]
+    for name in CASES:
+        root = tmp_path / name
+        _build(name, root)
+        roots.append(root)
+    seen = 0
+    for root in roots:
+        caseload = load_caseload([root])
+        ctx = Context(caseload.settings, caseload.mentors, date.fromisoformat(TODAY))
+        for case in caseload.cases:
+            for rule in WARNING_RULES:
+                for finding in rule(case, ctx):
+                    assert not finding.is_error, (root.name, rule.__name__, finding)
+                    seen += 1
+    assert seen >= 10

@@ -251,7 +251,8 @@ def alert_behaviour_incidents(case: Case, ctx: Context) -> list[Alert]:
     kinds = f" ({', '.join(review.incidents.kinds)})" if review.incidents.kinds else ""
     return [Alert(
         case.id, level, "behaviour-incidents",
-        f"{count} incidents{kinds} since the last review, recorded on {review.date}; the "
+        f"{count} incident{'s' if count != 1 else ''}{kinds} since the last review, recorded "
+        f"on {review.date}; the "
         f"{level} line is {line}",
         path, headline=f"{count} incidents", value=str(count), threshold=str(line),
         key_path=("incidents", "count"),
@@ -575,7 +576,7 @@ def alert_records_invalid(case: Case, ctx: Context) -> list[Alert]:
 
     Always amber: nothing is known to be wrong with the learner, only with the records.
     """
-    errors = [f for f in case_findings(case, ctx) if f.is_error]
+    errors = [f for f in case_findings(case, ctx, errors_only=True) if f.is_error]
     if not errors:
         return []
     unread = sorted({loaded.path.name for loaded in case.files() if loaded.model is None})

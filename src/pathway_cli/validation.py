@@ -747,10 +747,22 @@ class ValidationResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def case_findings(case: Case, ctx: Context) -> list[Finding]:
-    """Reading problems and rule findings of one case (unplaced)."""
+# Rules that only ever warn: skipped where only errors count (the records-invalid alert
+# runs the rules on every open case, and these are a third of their cost).
+WARNING_RULES: frozenset[CaseRule] = frozenset({
+    check_stray_files, check_goal_baselines, check_plan_reviewed, check_learner_signature,
+    check_mentor_training, check_consent, check_health_details, check_plan_assessment,
+    check_needs_addressed, check_weak_skills, check_attendance_response, check_mentor_endings,
+})
+
+
+def case_findings(case: Case, ctx: Context, *, errors_only: bool = False) -> list[Finding]:
+    """Reading problems and rule findings of one case (unplaced); with ``errors_only``, the
+    rules that only ever warn are skipped (their findings would be left out anyway)."""
     found = case.findings
     for rule in CASE_RULES:
+        if errors_only and rule in WARNING_RULES:
+            continue
         found.extend(rule(case, ctx))
     return found
 
