@@ -120,7 +120,7 @@ def _case(rng: random.Random, index: int, today: date, years: int = 0) -> dict[s
             "baseline": "45% in the mock test", "due": _d(agreed + timedelta(days=rng.randint(60,
                                                                                                300))),
             "owner": "learner",
-            "support": [{"action": "weekly tutoring", "by": "teach1",
+            "support": [{"action": "weekly tutoring", "owner": "teach1",
                          "needs": [needs[0]["id"]]}],
             "status": goal_status, "progress": rng.randint(0, 100),
         }

@@ -207,7 +207,7 @@ def test_batch_renders_every_active_case_and_an_index(
     # Piped: one plain line a case, then the summary, no progress bar.
     assert "\x1b[" not in result.stderr
     assert result.stderr.count("wrote ") == len(ACTIVE_WITH_PLAN)
-    assert "skipped L-2026-009: there is no plan yet" in result.stderr
+    assert "L-2026-009 (nothing to report): there is no plan yet" in result.stderr
     assert "5 reports written" in result.stderr
     assert result.stdout == ""
 
@@ -247,8 +247,8 @@ def test_batch_skips_consent_refusals_and_goes_on(
     assert result.exit_code == 0, result.stderr
     written = sorted(p.name for p in out.glob("L-*"))
     assert written == ["L-2026-002-plan-employer.md", "L-2026-008-plan-employer.md"]
-    assert "L-2026-001 (consent)" in result.stderr
-    assert "L-2026-003 (consent)" in result.stderr
+    assert "L-2026-001 (no consent)" in result.stderr
+    assert "L-2026-003 (no consent)" in result.stderr
 
 
 def test_batch_strict_fails_when_a_case_was_skipped(
@@ -277,7 +277,7 @@ def test_batch_skips_invalid_cases(runner: CliRunner, sample: Path, tmp_path: Pa
     out = tmp_path / "out"
     result = _invoke(runner, str(sample), "-t", "case", "-o", str(out))
     assert result.exit_code == 0, result.stderr
-    assert "L-2026-001 (invalid)" in result.stderr
+    assert "L-2026-001 (records have errors)" in result.stderr
     assert "(first: plan.yaml:" in result.stderr
     assert not (out / "L-2026-001-case-team.md").exists()
     assert (out / "L-2026-002-case-team.md").exists()

@@ -91,3 +91,45 @@ def test_deep_nesting_is_a_finding(tmp_path: Path) -> None:
     source = load_source(path)
     assert source.data is None
     assert source.findings and source.findings[0].rule in ("yaml-too-deep", "yaml-syntax")
+
+
+COMMANDS = [
+    ["validate"], ["summarise"], ["summarise", "-f", "csv"], ["alerts"], ["export"],
+    ["export", "--rows", "reviews"], ["timeline", "L-1", "--caseload"],
+    ["render", "--template", "plan"], ["render", "--template", "review"],
+    ["goal", "L-1", "G1", "--progress", "50", "--caseload"],
+    ["set", "L-1", "plan", "revised=2026-11-01", "--caseload"],
+    ["close", "L-1", "--outcome", "completed", "--caseload"],
+    ["sign", "L-1", "--party", "employer", "--name", "A B", "--caseload"],
+    ["review", "new", "L-1", "--caseload"], ["match"],
+]
+
+
+def _cli_argv(command: list[str], root: Path) -> list[str]:
+    target = root / "cases/L-1" if command[0] == "render" else root
+    if command[-1] == "--caseload":
+        return [*command, str(root)]
+    return [*command[:1], str(target), *command[1:]]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(which=st.sampled_from(RECORDS), parts=st.lists(FRAGMENTS, max_size=20),
+       command=st.sampled_from(COMMANDS))
+def test_any_record_through_any_command_is_never_an_internal_error(
+    which: str, parts: list[str], command: list[str]
+) -> None:
+    """Damaged records through the commands: a message or success, never an internal error."""
+    from typer.testing import CliRunner
+
+    from pathway_cli.cli import app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "caseload"
+        shutil.copytree(BASE, root)
+        (root / which).write_bytes("".join(parts).encode("utf-8", "surrogatepass"))
+        result = CliRunner().invoke(app, [*_cli_argv(command, root), "--today",
+                                          TODAY.isoformat()])
+        assert result.exception is None or isinstance(result.exception, SystemExit), (
+            command, repr(result.exception))
+        assert "internal error" not in result.output
+        assert result.exit_code in (0, 1), (command, result.output)

@@ -102,3 +102,125 @@ def test_new_quotes_names_yaml_would_misread(
     assert json.loads(result.stdout)["errors"] == 0
     assert "name: \"Anna: the second # not a comment\"" in (
         tmp_path / "cases/L-2/learner.yaml").read_text()
+
+
+def test_a_new_key_worker_is_not_named_by_their_id(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`new --key-worker akoch` in a fresh caseload leaves a placeholder, never `name: akoch`."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["new", "L-1", "--name", "Jonas Weber", "--key-worker", "akoch",
+                                 "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    text = (root / "cases/L-1/learner.yaml").read_text()
+    assert "name: akoch" not in text
+    assert "FILL IN: the full name of akoch" in text
+    assert "fill in the full name of akoch" in result.stderr
+    check = runner.invoke(app, ["validate", "--today", TODAY, "--format", "json"])
+    assert [f["rule"] for f in json.loads(check.stdout)["findings"]] == ["invalid-type"]
+
+
+def test_key_worker_name_and_skeletons_use_the_real_key_worker(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--key-worker-name fills the name in; the skeletons name akoch, not tkeller or psych1."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    monkeypatch.chdir(root)
+    result = runner.invoke(app, ["new", "L-1", "--name", "Jonas Weber", "--key-worker", "akoch",
+                                 "--key-worker-name", "Anna Koch", "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    case = root / "cases/L-1"
+    assert "    name: Anna Koch\n" in (case / "learner.yaml").read_text()
+    skeletons = "".join((case / f).read_text() for f in ("assessment.yaml", "plan.yaml"))
+    assert "tkeller" not in skeletons and "psych1" not in skeletons
+    assert "# assessor: akoch" in skeletons
+    assert "owner: akoch" in skeletons
+    check = runner.invoke(app, ["validate", "--today", TODAY])
+    assert check.exit_code == 0, check.stderr
+
+
+def test_comments_in_skeletons_line_up(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Inline comments start in one column in pathway.yaml and the case skeletons."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root), "--organisation", "Berufsschule Nord"])
+    monkeypatch.chdir(root)
+    runner.invoke(app, ["new", "L-2026-015", "--name", "Zofia Wiśniewska", "--today", TODAY])
+    for path in [root / "pathway.yaml", *sorted((root / "cases/L-2026-015").glob("*.yaml"))]:
+        columns = {line.index("# ", len(line.split("  # ")[0].rstrip()))
+                   for line in path.read_text().splitlines()
+                   if "  # " in line and len(line.split("  # ")[0].rstrip()) < 33}
+        assert len(columns) <= 1, (path.name, columns)
+
+
+def test_gitignore_of_init_keeps_drafts_reports_and_badges_out(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """git ignores review drafts, badges/ and the report and export folders; not the records."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:  # pragma: no cover - git is part of the development setup
+        pytest.skip("git is not installed")
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    subprocess.run([git, "init", "-q", str(root)], check=True)
+    ignored = ["cases/L-1/reviews/.2026-11-23.draft.yaml", "badges/L-1/g1.json",
+               "out/L-1-plan-team.pdf", "reports/index.md", "monitoring/goals.csv",
+               ".pathway/key"]
+    kept = ["cases/L-1/plan.yaml", "cases/L-1/reviews/2026-11-23.yaml", "pathway.yaml"]
+    for path, expected in [*((p, 0) for p in ignored), *((p, 1) for p in kept)]:
+        done = subprocess.run([git, "-C", str(root), "check-ignore", "-q", path],
+                              check=False)
+        assert done.returncode == expected, path
+
+
+def test_the_pre_commit_hook_is_published_and_used_by_init(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """.pre-commit-hooks.yaml has pathway-validate; init's snippet runs the same hook."""
+    import re
+
+    import yaml
+
+    from pathway_cli.scaffold import PRE_COMMIT_HOOK
+
+    repo = Path(__file__).resolve().parents[1]
+    (published,) = yaml.safe_load((repo / ".pre-commit-hooks.yaml").read_text())
+    assert published["id"] == "pathway-validate"
+    for key in ("entry", "files", "pass_filenames", "name"):
+        assert published[key] == PRE_COMMIT_HOOK[key], key
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    config = yaml.safe_load((root / ".pre-commit-config.yaml").read_text())
+    (local,) = config["repos"][0]["hooks"]
+    assert {k: local[k] for k in ("id", "entry", "files")} == {
+        k: published[k] for k in ("id", "entry", "files")}
+    files = re.compile(published["files"])
+    for path in ("cases/L-1/plan.yaml", "cases/L-1/reviews/2026-10-05.yaml", "pathway.yaml",
+                 "mentors.yaml"):
+        assert files.search(path), path
+    for path in ("schemas/plan.schema.json", ".pre-commit-config.yaml", "templates/x.md.j2",
+                 "cases/L-1/notes.txt"):
+        assert not files.search(path), path
+
+
+def test_the_hook_reports_what_a_change_breaks_elsewhere_in_its_case(
+    runner: CliRunner, sample: Path
+) -> None:
+    """`validate --whole-cases plan.yaml`: a goal removed from the plan shows in the review."""
+    plan = sample / "cases/L-2026-002/plan.yaml"
+    plan.write_text(plan.read_text().replace("- id: G3", "- id: G9"))
+    alone = runner.invoke(app, ["validate", str(plan), "--today", TODAY, "--format", "json"])
+    whole = runner.invoke(app, ["validate", "--whole-cases", str(plan), "--today", TODAY,
+                                "--format", "json"])
+    rules_alone = {f["rule"] for f in json.loads(alone.stdout)["findings"]}
+    rules_whole = {f["rule"] for f in json.loads(whole.stdout)["findings"]}
+    assert "goal-unknown" not in rules_alone
+    assert "goal-unknown" in rules_whole
+    assert whole.exit_code == 1

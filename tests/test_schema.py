@@ -71,7 +71,7 @@ SHAPE_FIXTURES = [
     "unknown-field", "unknown-field-nested", "missing-field", "missing-goals", "invalid-choice",
     "invalid-choice-group", "invalid-date", "invalid-date-format", "invalid-rate",
     "invalid-rate-percent", "out-of-range", "out-of-range-progress", "invalid-id",
-    "invalid-type", "invalid-type-norway",
+    "invalid-type", "invalid-type-norway", "invalid-type-boolean",
 ]
 
 
@@ -88,6 +88,45 @@ def test_schemas_reject_what_validate_rejects_for_shape(
             schemas[_kind(path)], format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
         )
         assert list(validator.iter_errors(_as_json(path))), f"{path} accepted by the schema"
+
+
+BOOLEANS = [("true", True), ("false", True), ("TRUE", True), ("yes", True), ("on", True),
+            ('"y"', False), ('"1"', False), ('"t"', False), ("1", False), ("1.0", False),
+            ('"on"', False), ('"Yes"', False), ('"TRUE"', False), ("0", False), ('""', False)]
+
+
+@pytest.mark.parametrize(("written", "accepted"), BOOLEANS)
+@pytest.mark.parametrize("field", ["consent", "done", "independent"])
+def test_model_and_schema_agree_on_booleans(
+    field: str, written: str, accepted: bool, schemas: dict[str, Any], tmp_path: Path,
+    runner: CliRunner,
+) -> None:
+    """A boolean is a YAML boolean only, for validate and the JSON Schema alike."""
+    import shutil
+
+    root = tmp_path / "caseload"
+    shutil.copytree(FIXTURES / "base", root)
+    case = root / "cases/L-1"
+    if field == "consent":
+        path = case / "learner.yaml"
+        old, new = "{given: true,", f"{{given: {written},"
+    elif field == "independent":
+        path = case / "learner.yaml"
+        old, new = "independent: true", f"independent: {written}"
+    else:
+        path = case / "reviews/2026-11-02.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text + "actions:\n  - {action: call, owner: tkeller, done: false}\n",
+                        encoding="utf-8")
+        old, new = "done: false}", f"done: {written}}}"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(root), "--today", "2026-11-23", "-f", "json"])
+    model_accepts = json.loads(result.stdout)["errors"] == 0
+    validator = jsonschema.Draft202012Validator(schemas[_kind(path)])
+    schema_accepts = not list(validator.iter_errors(_as_json(path)))
+    assert (model_accepts, schema_accepts) == (accepted, accepted), result.stderr
 
 
 def test_schema_marks_sensitive_fields(schemas: dict[str, Any]) -> None:

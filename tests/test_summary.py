@@ -148,13 +148,13 @@ def test_table_on_a_pipe_is_plain_and_readable(runner: CliRunner) -> None:
     footer = " ".join(lines[-2:])
     assert "9 learners: 6 active, 1 paused, 1 referred, 1 completed." in footer
     assert "At risk: 5 (3 red, 2 amber)." in footer
-    assert "Reviews due this week: 0, overdue: 1." in footer
+    assert "Reviews due in the next 7 days: 0, overdue: 1." in footer
 
 
 def test_reviews_due_this_week_counts_the_next_seven_days(runner: CliRunner) -> None:
     """A week later, José's (1 Dec) and Giulia's (3 Dec) reviews fall in the coming week."""
     result = runner.invoke(app, ["summarise", str(SAMPLE), "--today", "2026-11-27"], env=WIDE)
-    assert "Reviews due this week: 2, overdue: 1." in " ".join(result.stdout.split())
+    assert "Reviews due in the next 7 days: 2, overdue: 1." in " ".join(result.stdout.split())
 
 
 def test_summarize_spelling_works_but_is_hidden(runner: CliRunner) -> None:

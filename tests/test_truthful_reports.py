@@ -249,11 +249,11 @@ def test_support_item_marked_private_is_for_the_team_only(
 ) -> None:
     """A support item and a well-being action marked private are left out of the learner's
     plan and kept in the team's."""
-    _mark(sample, "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4]}",
-          "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4], "
+    _mark(sample, "{action: fortnightly mentor meetings, owner: mkowalczyk, needs: [N4]}",
+          "{action: fortnightly mentor meetings, owner: mkowalczyk, needs: [N4], "
           "sensitive: private}")
-    _mark(sample, "{action: graded-return plan with the practice, by: kschmitt}",
-          "{action: graded-return plan with the practice, by: kschmitt, sensitive: private}")
+    _mark(sample, "{action: graded-return plan with the practice, owner: kschmitt}",
+          "{action: graded-return plan with the practice, owner: kschmitt, sensitive: private}")
     case = sample / "cases" / "L-2026-004"
     learner = _render(runner, case, "plan", "learner")
     assert "fortnightly mentor meetings" not in learner
@@ -266,8 +266,8 @@ def test_support_item_marked_private_is_for_the_team_only(
 
 def test_a_wrong_sensitivity_mark_is_a_clear_error(runner: CliRunner, sample: Path) -> None:
     """sensitive: secret is refused with the allowed words, at its line."""
-    _mark(sample, "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4]}",
-          "{action: fortnightly mentor meetings, by: mkowalczyk, needs: [N4], "
+    _mark(sample, "{action: fortnightly mentor meetings, owner: mkowalczyk, needs: [N4]}",
+          "{action: fortnightly mentor meetings, owner: mkowalczyk, needs: [N4], "
           "sensitive: secret}")
     result = runner.invoke(app, ["validate", str(sample / "cases" / "L-2026-004"),
                                  "--today", TODAY])

@@ -366,3 +366,27 @@ def test_every_update_keeps_the_caseload_valid(
 
     check = runner.invoke(app, ["validate", str(sample), "--today", TODAY])
     assert check.exit_code == 0, check.stderr
+
+
+def test_set_of_a_new_extra_key_puts_extra_last(runner: CliRunner, sample: Path) -> None:
+    """`set ... extra.x=1` on a file without extra: adds the block at the end, as the format has."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    result = run(runner, sample, "set", "L-2026-002", "learner", "extra.x=1")
+    assert result.exit_code == 0, result.stderr
+    lines = learner.read_text(encoding="utf-8").rstrip("\n").splitlines()
+    assert lines[-2:] == ["extra:", "  x: 1"]
+    assert lines[0].startswith("id:") or not lines[0].startswith("extra")
+
+
+def test_updates_lock_the_case_but_a_dry_run_writes_no_lock(
+    runner: CliRunner, sample: Path
+) -> None:
+    """A dry run leaves no trace; a real update leaves only its lock file, ignored by git."""
+    result = run(runner, sample, "goal", "L-2026-002", "G3", "--progress", "25", "--dry-run")
+    assert result.exit_code == 0, result.stderr
+    assert not (sample / ".pathway").exists()
+    result = run(runner, sample, "goal", "L-2026-002", "G3", "--progress", "25")
+    assert result.exit_code == 0, result.stderr
+    locks = sample / ".pathway/locks"
+    assert sorted(p.name for p in locks.iterdir()) == [".gitignore", "L-2026-002.lock"]
+    assert (locks / ".gitignore").read_text(encoding="utf-8").splitlines()[-1] == "*"

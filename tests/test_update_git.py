@@ -84,3 +84,46 @@ def test_dry_run_with_commit_commits_nothing(runner: CliRunner, repo: Path) -> N
     assert result.exit_code == 0, result.stderr
     assert _git(repo, "rev-parse", "HEAD") == head
     assert _git(repo, "status", "--porcelain") == ""
+
+
+def test_commit_leaves_a_colleagues_edits_in_the_same_file_out(
+    runner: CliRunner, repo: Path
+) -> None:
+    """A colleague's staged and unstaged lines in plan.yaml stay out of the update's commit."""
+    plan = repo / "cases/L-2026-002/plan.yaml"
+    text = plan.read_text(encoding="utf-8")
+    staged = text.replace("baseline: 38 of 100 points,", "baseline: 38 of 100 points (staged),")
+    plan.write_text(staged, encoding="utf-8")
+    _git(repo, "add", str(plan))
+    plan.write_text(staged.replace("revised: 2026-10-12", "revised: 2026-10-13"),
+                    encoding="utf-8")
+    result = run(runner, repo, "goal", "L-2026-002", "G3", "--progress", "21", "--commit")
+    assert result.exit_code == 0, result.stderr
+    committed = _git(repo, "show", "HEAD", "--format=", "--", str(plan))
+    changed = [line for line in committed.splitlines()
+               if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert changed == ["-    progress: 20", "+    progress: 21"]
+    # the colleague's work is still there: staged and unstaged, in the file
+    on_disk = plan.read_text(encoding="utf-8")
+    assert "(staged)" in on_disk and "revised: 2026-10-13" in on_disk
+    assert "progress: 21" in on_disk
+    assert "(staged)" in _git(repo, "diff", "--cached")
+    assert "2026-10-13" in _git(repo, "diff")
+    assert "progress" not in _git(repo, "diff", "--cached") + _git(repo, "diff")
+
+
+def test_commit_refused_when_a_colleagues_edit_touches_the_same_lines(
+    runner: CliRunner, repo: Path
+) -> None:
+    """When uncommitted edits sit in the update's own lines, --commit refuses and writes nothing."""
+    plan = repo / "cases/L-2026-002/plan.yaml"
+    plan.write_text(plan.read_text(encoding="utf-8").replace("    progress: 20\n",
+                                                             "    progress: 25\n"),
+                    encoding="utf-8")
+    before = snapshot(repo)
+    head = _git(repo, "rev-parse", "HEAD")
+    result = run(runner, repo, "goal", "L-2026-002", "G3", "--progress", "30", "--commit")
+    assert result.exit_code == 1
+    assert "uncommitted changes" in result.stderr and "nothing was written" in result.stderr
+    assert snapshot(repo) == before
+    assert _git(repo, "rev-parse", "HEAD") == head

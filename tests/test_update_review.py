@@ -136,6 +136,7 @@ def test_invalid_edit_is_refused_and_the_text_kept(
     assert not (sample / REVIEWS / "2026-11-23.yaml").exists()
     assert "Long talk about the resit." in draft.read_text(encoding="utf-8")
     assert ".2026-11-23.draft.yaml:5:12: out-of-range" in result.stderr
+    assert result.stderr.count("out-of-range") == 1  # each finding once
     assert "your text is kept in" in result.stderr
 
     # the next run reopens the draft, with the user's text, and saves it once it is valid
@@ -200,10 +201,26 @@ def test_review_in_a_new_caseload_points_at_the_schema(
 
     root = tmp_path / "load"
     assert runner.invoke(app, ["init", str(root)]).exit_code == 0
-    result = run(runner, root, "new", "L-1", "--name", "Ana", "--key-worker", "tk")
+    result = run(runner, root, "new", "L-1", "--name", "Ana", "--key-worker", "tk",
+                 "--key-worker-name", "Tina Keller")
     assert result.exit_code == 0, result.stderr
     result = run(runner, root, "review", "new", "L-1")
     assert result.exit_code == 0, result.stderr
     text = (root / "cases/L-1/reviews/2026-11-23.yaml").read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../../../schemas/review.schema.json\n")
     assert "with: [tk]" in text
+
+
+@pytest.mark.parametrize("editor", ['vim "', "no-such-editor-anywhere", "   "])
+def test_an_editor_that_cannot_start_is_a_message_and_leaves_no_draft(
+    runner: CliRunner, sample: Path, monkeypatch: pytest.MonkeyPatch, editor: str
+) -> None:
+    """An unreadable or missing $EDITOR is a plain message; nothing, not even a draft, stays."""
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    before = snapshot(sample)
+    result = run(runner, sample, "review", "new", "L-2026-002", "--edit")
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "editor" in result.stderr.lower() and "internal error" not in result.stderr
+    assert snapshot(sample) == before

@@ -27,16 +27,18 @@ an alert.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
+from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Words
+from pathway_cli.loader import load_source
 from pathway_cli.models import Goal, Plan, Review
 from pathway_cli.parallel import map_cases
 from pathway_cli.privacy import Kind, allows, shown_member
@@ -51,11 +53,13 @@ __all__ = [
     "AlertRule",
     "CaseFilter",
     "Level",
+    "Why",
     "alerts_of_folders",
     "case_alerts",
     "find_alerts",
     "first_review_due",
     "kept_case_alerts",
+    "key_workers",
     "risky_window",
     "sort_alerts",
 ]
@@ -91,11 +95,70 @@ class Alert:
     value: str | None = None
     threshold: str | None = None
     key_path: KeyPath | None = None
+    why: Why | None = None  # the message as catalogue text and values, for translation
 
     @property
     def is_red(self) -> bool:
         """True for a red alert."""
         return self.level == "red"
+
+
+class Days(int):
+    """A number of days in an alert's sentence: "1 day", "3 days", "3 Tage"."""
+
+
+class Term(str):
+    """A word of an alert's sentence that is translated with it (red, learner...)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Why:
+    """An alert's sentence as its catalogue text and its values, so a report in another
+    language can translate it; ``str(why)`` is the English message."""
+
+    text: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    plural: str | None = None  # the text for a count other than one (``count``)
+    count: int = 1
+
+    def say(self, words: Words = ENGLISH_WORDS) -> str:
+        """The sentence in the language of ``words``."""
+        shown: dict[str, object] = {"count": self.count}
+        for key, value in self.values.items():
+            if isinstance(value, Days):
+                shown[key] = words.ngettext("%(num)d day", "%(num)d days", value) % {
+                    "num": value}
+            elif isinstance(value, Term):
+                shown[key] = words.gettext(value)
+            elif isinstance(value, Why):
+                shown[key] = value.say(words)
+            else:
+                shown[key] = str(value)
+        if self.plural is not None:
+            return words.ngettext(self.text, self.plural, self.count) % shown
+        return words.gettext(self.text) % shown
+
+    def __str__(self) -> str:
+        return self.say()
+
+
+def _why(text: str, red: str | None = None, level: str = "amber",
+         **values: object) -> dict[str, Any]:
+    """An Alert's ``message`` (English) and ``why``: ``text``, or ``red`` for a red alert."""
+    why = Why(red if red is not None and level == "red" else text, values)
+    return {"message": str(why), "why": why}
+
+
+def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dict[str, Any]:
+    """The message, with why its line is tighter than the usual one (the risky windows)."""
+    if tighter is None:
+        return message
+    usual, reason = tighter
+    why = Why(N_("%(base)s (tighter than the usual %(usual)s: %(reason)s)"),
+              {"base": message["why"], "usual": usual, "reason": reason})
+    return {"message": str(why), "why": why}
 
 
 def _pct(rate: float, line: float | None = None) -> str:
@@ -163,13 +226,14 @@ def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
     else:
         return []
     shown = _pct(rate, line)
-    tighter = (f" (tighter than the usual {_pct(usual)}: {why})"
-               if why and abs(line - usual) > _EPSILON else "")
+    tighter = (_pct(usual), why) if why and abs(line - usual) > _EPSILON else None
     return [Alert(
         case.id, level, "attendance-low",
-        f"attendance {shown} at the review on {review.date}, below the {line_name} line "
-        f"of {_pct(line)}{tighter}",
-        path, headline=f"attendance {shown}", value=shown, threshold=_pct(line),
+        **_tighter(_why(N_("attendance %(rate)s at the review on %(date)s, below the "
+                           "%(line_name)s line of %(line)s"),
+                        rate=shown, date=review.date, line_name=Term(line_name),
+                        line=_pct(line)), tighter),
+        file=path, headline=f"attendance {shown}", value=shown, threshold=_pct(line),
         key_path=("attendance",),
     )]
 
@@ -192,10 +256,15 @@ def alert_attendance_drop(case: Case, ctx: Context) -> list[Alert]:
     points = f"{fall * 100:.0f} points"
     return [Alert(
         case.id, level, "attendance-drop",
-        f"attendance fell {points}, from {_pct(before.attendance)} ({before.date}) to "
-        f"{_pct(after.attendance)} ({after.date}); the alert line is a fall of "
-        f"{limit * 100:.0f} points" + (" (red at twice that)" if level == "red" else ""),
-        path, headline=f"attendance -{points}", value=points,
+        **_why(N_("attendance fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s (%(after_date)s); the alert line is a fall of %(limit)s points"),
+               N_("attendance fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s (%(after_date)s); the alert line is a fall of %(limit)s points "
+                  "(red at twice that)"), level,
+               fall=f"{fall * 100:.0f}", before=_pct(before.attendance),
+               before_date=before.date, after=_pct(after.attendance), after_date=after.date,
+               limit=f"{limit * 100:.0f}"),
+        file=path, headline=f"attendance -{points}", value=points,
         threshold=f"{limit * 100:.0f} points", key_path=("attendance",),
     )]
 
@@ -220,10 +289,14 @@ def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
     level: Level = "red" if after.wellbeing <= WELLBEING_RED_AT else "amber"
     return [Alert(
         case.id, level, "wellbeing-drop",
-        f"well-being fell {fall} points, from {before.wellbeing} ({before.date}) to "
-        f"{after.wellbeing} of 5 ({after.date}); the alert line is a fall of {limit}"
-        + (f", and {after.wellbeing} of 5 is red" if level == "red" else ""),
-        path, headline=f"well-being {before.wellbeing}->{after.wellbeing}",
+        **_why(N_("well-being fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s"),
+               N_("well-being fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s, "
+                  "and %(after)s of 5 is red"), level,
+               fall=fall, before=before.wellbeing, before_date=before.date,
+               after=after.wellbeing, after_date=after.date, limit=limit),
+        file=path, headline=f"well-being {before.wellbeing}->{after.wellbeing}",
         value=f"-{fall}", threshold=f"-{limit}", key_path=("wellbeing",),
     )]
 
@@ -249,12 +322,14 @@ def alert_behaviour_incidents(case: Case, ctx: Context) -> list[Alert]:
     else:
         return []
     kinds = f" ({', '.join(review.incidents.kinds)})" if review.incidents.kinds else ""
+    text = (N_("%(count)s incident%(kinds)s since the last review, recorded on %(date)s; the "
+               "%(line_name)s line is %(line)s") if count == 1 else
+            N_("%(count)s incidents%(kinds)s since the last review, recorded on %(date)s; the "
+               "%(line_name)s line is %(line)s"))
     return [Alert(
         case.id, level, "behaviour-incidents",
-        f"{count} incident{'s' if count != 1 else ''}{kinds} since the last review, recorded "
-        f"on {review.date}; the "
-        f"{level} line is {line}",
-        path, headline=f"{count} incidents", value=str(count), threshold=str(line),
+        **_why(text, count=count, kinds=kinds, date=review.date, line_name=Term(level), line=line),
+        file=path, headline=f"{count} incidents", value=str(count), threshold=str(line),
         key_path=("incidents", "count"),
     )]
 
@@ -277,18 +352,22 @@ def alert_course_failure(case: Case, ctx: Context) -> list[Alert]:
         level, line = "amber", risk.failed_amber
     else:
         return []
-    parts = []
-    if results.failed:
-        parts.append(f"{results.failed} assessment{'s' if results.failed != 1 else ''} failed "
-                     f"(and {results.passed} passed)")
-    if falling:
-        parts.append("grades falling")
+    if level == "red":
+        text = N_("%(failed)s assessments failed (and %(passed)s passed) since the last "
+                  "review, recorded on %(date)s; the red line is %(line)s failed")
+    elif falling:
+        text = N_("grades falling, %(failed)s failed and %(passed)s passed since the last "
+                  "review, recorded on %(date)s; the amber line is %(line)s failed or grades "
+                  "falling")
+    else:
+        text = N_("%(failed)s failed (and %(passed)s passed) since the last review, recorded "
+                  "on %(date)s; the amber line is %(line)s failed or grades falling")
     key: KeyPath = ("results", "failed") if results.failed else ("results", "trend")
     return [Alert(
         case.id, level, "course-failure",
-        f"{' and '.join(parts)} since the last review, recorded on {review.date}; the "
-        f"{level} line is {line} failed" + ("" if level == "red" else " or grades falling"),
-        path, headline=f"{results.failed} failed" if results.failed else "grades falling",
+        **_why(text, failed=results.failed, passed=results.passed, date=review.date,
+               line=line),
+        file=path, headline=f"{results.failed} failed" if results.failed else "grades falling",
         value=str(results.failed), threshold=str(line), key_path=key,
     )]
 
@@ -310,11 +389,15 @@ def alert_engagement_drop(case: Case, ctx: Context) -> list[Alert]:
     level: Level = "red" if after.engagement <= risk.engagement_red else "amber"
     return [Alert(
         case.id, level, "engagement-drop",
-        f"engagement fell {fall} points, from {before.engagement} ({before.date}) to "
-        f"{after.engagement} of 5 ({after.date}); the alert line is a fall of "
-        f"{risk.engagement_drop}"
-        + (f", and {risk.engagement_red} of 5 or lower is red" if level == "red" else ""),
-        path, headline=f"engagement {before.engagement}->{after.engagement}",
+        **_why(N_("engagement fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s"),
+               N_("engagement fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s, "
+                  "and %(red_at)s of 5 or lower is red"), level,
+               fall=fall, before=before.engagement, before_date=before.date,
+               after=after.engagement, after_date=after.date, limit=risk.engagement_drop,
+               red_at=risk.engagement_red),
+        file=path, headline=f"engagement {before.engagement}->{after.engagement}",
         value=f"-{fall}", threshold=f"-{risk.engagement_drop}", key_path=("engagement",),
     )]
 
@@ -340,14 +423,16 @@ def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
     if reviews:
         review, loaded = reviews[-1]
         due, path, key = review.next_review, loaded.path, ("next_review",)
-        what = f"the next review was due on {due} (set at the review on {review.date})"
+        what = Why(N_("the next review was due on %(due)s (set at the review on %(date)s)"),
+                   {"due": due, "date": review.date})
     else:
         due = first_review_due(case.plan, ctx.settings.review_every_days)
         if due is None or case.plan_file is None:
             return []
         path, key = case.plan_file.path, ("agreed",)
-        what = (f"the first review was due on {due} ({ctx.settings.review_every_days} days "
-                "after the plan was agreed) and none is recorded")
+        what = Why(N_("the first review was due on %(due)s (%(every)s after the plan was "
+                      "agreed) and none is recorded"),
+                   {"due": due, "every": Days(ctx.settings.review_every_days)})
     late = (ctx.today - due).days
     usual = ctx.settings.risk.review_grace_days
     why = risky_window(case, ctx, ctx.today)
@@ -356,12 +441,15 @@ def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
         return []
     red_after = max(2 * usual, REVIEW_RED_DAYS)
     level: Level = "red" if late > red_after else "amber"
-    tighter = f" (tighter than the usual {_days(usual)}: {why})" if grace != usual else ""
+    tighter = (Days(usual), why) if why and grace != usual else None
     return [Alert(
         case.id, level, "review-overdue",
-        f"{what}: {_days(late)} late, past the grace of {_days(grace)}{tighter}"
-        + (f" (red after {_days(red_after)})" if level == "red" else ""),
-        path, headline=f"review {_days(late)} late", value=_days(late),
+        **_tighter(_why(N_("%(what)s: %(late)s late, past the grace of %(grace)s"),
+                        N_("%(what)s: %(late)s late, past the grace of %(grace)s (red after "
+                           "%(red_after)s)"), level,
+                        what=what, late=Days(late), grace=Days(grace),
+                        red_after=Days(red_after)), tighter),
+        file=path, headline=f"review {_days(late)} late", value=_days(late),
         threshold=_days(grace), key_path=key,
     )]
 
@@ -383,13 +471,16 @@ def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
         level: Level = "red" if late > ACTION_RED_DAYS else "amber"
         # Alerts run in scheduled jobs and their logs: a health professional is not named.
         owner = (shown_member(team, action.owner, "alerts")
-                 or "a health professional of the team")
+                 or Term(N_("a health professional of the team")))
         found.append(Alert(
             case.id, level, "action-overdue",
-            f"'{action.action}' ({owner}, agreed on {agreed.agreed}) was due on "
-            f"{action.due} and is not done: {_days(late)} overdue"
-            + (f" (red after {_days(ACTION_RED_DAYS)})" if level == "red" else ""),
-            agreed.path, headline=f"action {_days(late)} overdue ({owner})",
+            **_why(N_("'%(action)s' (%(owner)s, agreed on %(agreed)s) was due on %(due)s and "
+                      "is not done: %(late)s overdue"),
+                   N_("'%(action)s' (%(owner)s, agreed on %(agreed)s) was due on %(due)s and "
+                      "is not done: %(late)s overdue (red after %(red_after)s)"), level,
+                   action=action.action, owner=owner, agreed=agreed.agreed, due=action.due,
+                   late=Days(late), red_after=Days(ACTION_RED_DAYS)),
+            file=agreed.path, headline=f"action {_days(late)} overdue ({owner})",
             value=_days(late), threshold=_days(0 if level == "amber" else ACTION_RED_DAYS),
             key_path=("actions", index, "done"),
         ))
@@ -415,13 +506,19 @@ def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
             continue
         late = (ctx.today - goal.due).days
         level: Level = "red" if late > cycle else "amber"
-        progress = f", progress {goal.progress}%" if goal.progress is not None else ""
+        progress: object = Why(N_(", progress %(progress)s%%"), {"progress": goal.progress}) \
+            if goal.progress is not None else ""
         found.append(Alert(
             case.id, level, "goal-overdue",
-            f"goal {goal.id} {_goal_words(goal)} was due on {goal.due} and is still "
-            f"{goal.status}{progress}: {_days(late)} overdue"
-            + (f" (red after {_days(cycle)}, one review cycle)" if level == "red" else ""),
-            case.plan_file.path, headline=f"goal {goal.id} {_days(late)} overdue",
+            **_why(N_("goal %(goal)s %(words)s was due on %(due)s and is still "
+                      "%(status)s%(progress)s: %(late)s overdue"),
+                   N_("goal %(goal)s %(words)s was due on %(due)s and is still "
+                      "%(status)s%(progress)s: %(late)s overdue (red after %(cycle)s, one "
+                      "review cycle)"), level,
+                   goal=goal.id, words=_goal_words(goal), due=goal.due,
+                   status=Term(goal.status), progress=progress, late=Days(late),
+                   cycle=Days(cycle)),
+            file=case.plan_file.path, headline=f"goal {goal.id} {_days(late)} overdue",
             value=_days(late), threshold=_days(0 if level == "amber" else cycle),
             key_path=("goals", index, "due"),
         ))
@@ -432,7 +529,7 @@ def _goal_words(goal: Goal) -> str:
     """How an alert names a goal: its words in brackets, or only its kind for a well-being
     goal whose words the privacy policy keeps out of alerts."""
     if goal.area == "wellbeing" and not allows(Kind.WELLBEING_GOAL, "alerts"):
-        return "(well-being)"
+        return Term(N_("(well-being)"))
     return f"('{goal.goal}')"
 
 
@@ -466,21 +563,25 @@ def alert_goal_at_risk(case: Case, ctx: Context) -> list[Alert]:
         if goal.due < ctx.today:
             continue
         if goal.status == "at-risk":
-            path, key, where = case.plan_file.path, ("goals", index, "status"), "the plan"
+            path, key = case.plan_file.path, ("goals", index, "status")
+            where: object = Term(N_("the plan"))
         elif goal.id in reported and goal.is_open:
             review, path = reported[goal.id]
-            key, where = ("goals", goal.id, "status"), f"the review on {review.date}"
+            key = ("goals", goal.id, "status")
+            where = Why(N_("the review on %(date)s"), {"date": review.date})
         else:
             continue
         left = (goal.due - ctx.today).days
         level: Level = "red" if left <= GOAL_AT_RISK_RED_DAYS else "amber"
         found.append(Alert(
             case.id, level, "goal-at-risk",
-            f"goal {goal.id} {_goal_words(goal)} is at risk in {where}, due on {goal.due} "
-            f"({_days(left)} left)"
-            + (f"; red within {_days(GOAL_AT_RISK_RED_DAYS)} of the due date"
-               if level == "red" else ""),
-            path, headline=f"goal {goal.id} at risk", value=_days(left),
+            **_why(N_("goal %(goal)s %(words)s is at risk in %(where)s, due on %(due)s "
+                      "(%(left)s left)"),
+                   N_("goal %(goal)s %(words)s is at risk in %(where)s, due on %(due)s "
+                      "(%(left)s left); red within %(red_within)s of the due date"), level,
+                   goal=goal.id, words=_goal_words(goal), where=where, due=goal.due,
+                   left=Days(left), red_within=Days(GOAL_AT_RISK_RED_DAYS)),
+            file=path, headline=f"goal {goal.id} at risk", value=_days(left),
             threshold=_days(GOAL_AT_RISK_RED_DAYS), key_path=key,
         ))
     return found
@@ -504,10 +605,13 @@ def alert_no_plan(case: Case, ctx: Context) -> list[Alert]:
     level: Level = "red" if waited > 2 * limit else "amber"
     return [Alert(
         case.id, level, "no-plan",
-        f"no agreed plan {_days(waited)} after the case was opened on {learner.opened}; "
-        f"the line is {_days(limit)}" + (f" (red after {_days(2 * limit)})"
-                                         if level == "red" else ""),
-        case.learner_file.path, headline=f"no plan after {_days(waited)}",
+        **_why(N_("no agreed plan %(waited)s after the case was opened on %(opened)s; the "
+                  "line is %(limit)s"),
+               N_("no agreed plan %(waited)s after the case was opened on %(opened)s; the "
+                  "line is %(limit)s (red after %(red_after)s)"), level,
+               waited=Days(waited), opened=learner.opened, limit=Days(limit),
+               red_after=Days(2 * limit)),
+        file=case.learner_file.path, headline=f"no plan after {_days(waited)}",
         value=_days(waited), threshold=_days(limit), key_path=("opened",),
     )]
 
@@ -530,16 +634,21 @@ def alert_contract_unsigned(case: Case, ctx: Context) -> list[Alert]:
         return []
     if contract is not None and case.contract_file is not None:
         missing = [p for p in ("learner", "provider") if contract.signed_by(p) is None]
-        what = f"the contract is not signed by the {' and the '.join(missing)}"
+        parties = {"learner": N_("learner"), "provider": N_("provider")}
+        who = (N_("learner and the provider") if len(missing) == 2
+               else parties[missing[0]])
+        what: object = Why(N_("the contract is not signed by the %(who)s"),
+                           {"who": Term(who)})
         path, key = case.contract_file.path, ("signatures",)
     else:
-        what = "there is no learning contract (contract.yaml)"
+        what = Term(N_("there is no learning contract (contract.yaml)"))
         path, key = case.plan_file.path, ("agreed",)
     return [Alert(
         case.id, "amber", "contract-unsigned",
-        f"{what} {_days(waited)} after the plan was agreed on {plan.agreed}; "
-        f"the line is {_days(limit)}",
-        path, headline="contract unsigned" if contract else "no contract",
+        **_why(N_("%(what)s %(waited)s after the plan was agreed on %(agreed)s; the line is "
+                  "%(limit)s"),
+               what=what, waited=Days(waited), agreed=plan.agreed, limit=Days(limit)),
+        file=path, headline="contract unsigned" if contract else "no contract",
         value=_days(waited), threshold=_days(limit), key_path=key,
     )]
 
@@ -559,10 +668,12 @@ def alert_follow_up_due(case: Case, ctx: Context) -> list[Alert]:
     late = (ctx.today - milestone.due).days
     return [Alert(
         case.id, "amber", "follow-up-due",
-        f"the {milestone.label} was due on {milestone.due} ({milestone.months} months after "
-        f"the case closed on {learner.closed}) and none is recorded: record where the learner "
-        f"is with 'pathway follow-up {case.id} --destination ...'",
-        case.learner_file.path, headline=f"{milestone.label} due",
+        **_why(N_("the %(months)s-month follow-up was due on %(due)s (%(months)s months after "
+                  "the case closed on %(closed)s) and none is recorded: record where the "
+                  "learner is with 'pathway follow-up %(learner)s --destination ...'"),
+               months=milestone.months, due=milestone.due, closed=learner.closed,
+               learner=case.id),
+        file=case.learner_file.path, headline=f"{milestone.label} due",
         value=_days(late), threshold=f"{milestone.months} months",
         key_path=("closed",),
     )]
@@ -580,14 +691,19 @@ def alert_records_invalid(case: Case, ctx: Context) -> list[Alert]:
     if not errors:
         return []
     unread = sorted({loaded.path.name for loaded in case.files() if loaded.model is None})
-    skipped = (f"; {', '.join(unread)} could not be read, so alerts from "
-               f"{'it' if len(unread) == 1 else 'them'} are missing") if unread else ""
+    one, more = NP_("; %(files)s could not be read, so alerts from it are missing",
+                    "; %(files)s could not be read, so alerts from them are missing")
+    skipped: object = Why(one, {"files": ", ".join(unread)}, plural=more,
+                          count=len(unread)) if unread else ""
     first = errors[0]
+    text, plural = NP_("%(count)s validation error in this case%(unread)s; run "
+                       "'pathway validate' on it",
+                       "%(count)s validation errors in this case%(unread)s; run "
+                       "'pathway validate' on it")
+    why = Why(text, {"unread": skipped}, plural=plural, count=len(errors))
     return [Alert(
-        case.id, "amber", "records-invalid",
-        f"{len(errors)} validation error{'s' if len(errors) != 1 else ''} in this case"
-        f"{skipped}; run 'pathway validate' on it",
-        first.file, line=first.line, headline=f"{len(errors)} record errors",
+        case.id, "amber", "records-invalid", str(why), why=why,
+        file=first.file, line=first.line, headline=f"{len(errors)} record errors",
         value=str(len(errors)), threshold="0", key_path=first.key_path,
     )]
 
@@ -665,6 +781,30 @@ class CaseFilter:
             and (not self.statuses or learner.status in self.statuses)
             and (not self.groups or not self.groups.isdisjoint(learner.groups))
         )
+
+
+def key_workers(caseload: Caseload) -> dict[str, str]:
+    """The key workers of the caseload's cases: id -> name (from the team, else the id).
+
+    Read from each case folder's learner.yaml as parsed, without loading the cases (an
+    opened caseload has only their folders).
+    """
+    found: dict[str, str] = {}
+    folders = caseload.case_folders or [case.folder for case in caseload.cases]
+    for folder in folders:
+        path = folder / "learner.yaml"
+        if not path.is_file():
+            continue
+        data = load_source(path).data
+        worker = data.get("key_worker") if isinstance(data, dict) else None
+        if not isinstance(worker, str):
+            continue
+        team = data.get("team") if isinstance(data, dict) else None
+        name = next((str(m.get("name")) for m in (team if isinstance(team, list) else [])
+                     if isinstance(m, dict) and m.get("id") == worker and m.get("name")), None)
+        if worker not in found or name is not None:
+            found[worker] = name or worker
+    return dict(sorted(found.items()))
 
 
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,

@@ -19,7 +19,7 @@ from typing import Generic, TypeVar
 from pathway_cli.cache import CaseCache, folder_fingerprint, open_cache
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
-from pathway_cli.loader import Source, load_source
+from pathway_cli.loader import MAX_RECORD_BYTES, Source, load_source
 from pathway_cli.models import (
     Assessment,
     Contract,
@@ -38,6 +38,7 @@ __all__ = [
     "Case",
     "Caseload",
     "Loaded",
+    "case_folder_around",
     "find_root",
     "load_caseload",
     "load_cases",
@@ -76,10 +77,13 @@ class Loaded(Generic[M]):
         return self.source.path
 
 
-def load_record(path: Path, model: type[M], raw: bytes | None = None) -> Loaded[M]:
+def load_record(path: Path, model: type[M], raw: bytes | None = None,
+                limit: int = MAX_RECORD_BYTES) -> Loaded[M]:
     """Read one file and check its shape; problems go into ``source.findings``."""
-    source = load_source(path, raw)
+    source = load_source(path, raw, limit)
     if source.data is None:
+        if source.recovered is not None:  # tabs for indentation: report the rest as well
+            source.findings.extend(check_shape(source.recovered, model, path, path.name)[1])
         return Loaded(source, None)
     instance, findings = check_shape(source.data, model, path, path.name)
     source.findings.extend(findings)
@@ -203,6 +207,15 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
+def case_folder_around(start: Path) -> Path | None:
+    """The case folder (cases/ID/) that ``start`` is in or below, if any."""
+    here = resolved_path(start)
+    for folder in (here, *here.parents):
+        if folder.parent.name == CASES_DIR and _is_root(folder.parent.parent):
+            return folder
+    return None
+
+
 def _is_root(folder: Path) -> bool:
     return (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir()
 
@@ -278,8 +291,8 @@ def _case_dirs(cases_dir: Path) -> list[Path]:
     return _subdirs(cases_dir)
 
 
-def load_case(folder: Path) -> Case:
-    """Load every record file of one case folder."""
+def load_case(folder: Path, limit: int = MAX_RECORD_BYTES) -> Case:
+    """Load every record file of one case folder (files above ``limit`` bytes are refused)."""
     case = Case(id=folder.name, folder=folder)
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -291,7 +304,7 @@ def load_case(folder: Path) -> Case:
             continue
         if _is_dir(entry):
             if entry.name == REVIEWS_DIR:
-                case.review_files = _load_reviews(path, case)
+                case.review_files = _load_reviews(path, case, limit)
             else:
                 case.stray_files.append(path)
             continue
@@ -299,7 +312,7 @@ def load_case(folder: Path) -> Case:
         if model is None:
             case.stray_files.append(path)
             continue
-        loaded = load_record(path, model)
+        loaded = load_record(path, model, limit=limit)
         if not_started(loaded):
             continue
         setattr(case, entry.name.removesuffix(".yaml") + "_file", loaded)
@@ -312,6 +325,14 @@ def resolved_path(path: Path) -> Path:
         return path.resolve()
     except (OSError, RuntimeError):  # a looping link: take it as written
         return path.absolute()
+
+
+def _present(path: Path) -> bool:
+    """A file is there (a link counts, even a broken one: reading it reports why)."""
+    try:
+        return (path.exists() and not path.is_dir()) or path.is_symlink()
+    except OSError:
+        return True
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -337,7 +358,7 @@ def review_sort_key(loaded: Loaded[Review]) -> tuple[str, int, str]:
     return (model.date.isoformat() if model else "9999"), 0, loaded.path.name
 
 
-def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
+def _load_reviews(folder: Path, case: Case, limit: int) -> list[Loaded[Review]]:
     reviews: list[Loaded[Review]] = []
     try:
         entries = sorted(os.scandir(folder), key=lambda e: e.name)
@@ -348,7 +369,7 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
             continue
         path = folder / entry.name
         if not _is_dir(entry) and entry.name.endswith((".yaml", ".yml")):
-            loaded = load_record(path, Review)
+            loaded = load_record(path, Review, limit=limit)
             if not not_started(loaded):
                 reviews.append(loaded)
         else:
@@ -357,18 +378,20 @@ def _load_reviews(folder: Path, case: Case) -> list[Loaded[Review]]:
     return reviews
 
 
-def _load_case_cached(folder: Path, store: CaseCache | None) -> Case:
+def _load_case_cached(folder: Path, store: CaseCache | None, limit: int) -> Case:
     """A case from the cache when its folder is unchanged, else loaded (and then cached)."""
     if store is None:
-        return load_case(folder)
-    fingerprint = folder_fingerprint(folder)
-    if fingerprint is None:
-        return load_case(folder)
+        return load_case(folder, limit)
+    found = folder_fingerprint(folder)
+    if found is None:
+        return load_case(folder, limit)
+    # the bound decides which files were read at all, so it is part of what was cached
+    fingerprint = (*found, ("max_record_bytes", limit))
     cached = store.get(folder, fingerprint)
     if cached is not None:
         return cached
-    case = load_case(folder)
-    if folder_fingerprint(folder) == fingerprint:  # nothing changed while it was read
+    case = load_case(folder, limit)
+    if folder_fingerprint(folder) == found:  # nothing changed while it was read
         store.put(folder, fingerprint, case)
     return case
 
@@ -404,9 +427,11 @@ def open_caseload(paths: Sequence[Path] = ()) -> Caseload:
     root = request.root
     settings_file = None
     mentors_file = None
-    if root is not None and (root / SETTINGS_FILE).is_file():
+    # exists(), not is_file(): a settings file that is a device or a pipe is reported
+    # (file-not-regular), not silently replaced by the defaults
+    if root is not None and _present(root / SETTINGS_FILE):
         settings_file = load_record(root / SETTINGS_FILE, Settings)
-    if root is not None and (root / MENTORS_FILE).is_file():
+    if root is not None and _present(root / MENTORS_FILE):
         mentors_file = load_record(root / MENTORS_FILE, MentorPool)
     settings = (settings_file.model if settings_file else None) or Settings()
     seen: set[Path] = set()
@@ -423,11 +448,13 @@ def open_caseload(paths: Sequence[Path] = ()) -> Caseload:
                     case_folders=folders)
 
 
-def load_cases(root: Path | None, folders: Sequence[Path]) -> list[Case]:
-    """Load the case folders, each from the cache where it has not changed."""
+def load_cases(root: Path | None, folders: Sequence[Path],
+               limit: int = MAX_RECORD_BYTES) -> list[Case]:
+    """Load the case folders, each from the cache where it has not changed; record files
+    above ``limit`` bytes (``max_record_bytes`` of the settings) are refused unread."""
     store = open_cache(root)
     with _bulk_allocation():
-        return [_load_case_cached(folder, store) for folder in folders]
+        return [_load_case_cached(folder, store, limit) for folder in folders]
 
 
 def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
@@ -437,7 +464,8 @@ def load_caseload(paths: Sequence[Path] = ()) -> Caseload:
     problem inside a file is a finding.
     """
     caseload = open_caseload(paths)
-    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                caseload.settings.max_record_bytes)
     return caseload
 
 

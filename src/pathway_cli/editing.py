@@ -45,9 +45,24 @@ from pathway_cli.findings import KeyPath
 __all__ = ["EditError", "FieldOrder", "YamlText", "inline_yaml"]
 
 try:  # the C parser reports the same character positions and is several times faster
-    _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
+    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that keeps an impossible date (2026-09-31) as text, as validation does,
+    so that the command meant to correct it can still edit the file."""
+
+
+def _date_or_text(loader: yaml.SafeLoader, node: ScalarNode) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
 
 # The field order of the mapping at a key path, to put a new key in its usual place.
 FieldOrder = Callable[[KeyPath], Sequence[str]]

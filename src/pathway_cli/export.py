@@ -13,14 +13,16 @@ instead) and every free-text field are dropped.
 
 from __future__ import annotations
 
-import csv
+import contextlib
 import hashlib
 import hmac
-import io
 import json
 import os
+import re
 import secrets
 import subprocess
+import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,8 +30,10 @@ from pathlib import Path
 from typing import Literal
 
 from pathway_cli.caseload import Case, Caseload
+from pathway_cli.csvtext import csv_text
 from pathway_cli.errors import UserError
 from pathway_cli.models import Learner
+from pathway_cli.plaintext import escape_json_controls
 from pathway_cli.privacy import Kind, allows, is_health_professional, shown_member
 from pathway_cli.summary import LearnerSummary, summarise_caseload
 
@@ -61,38 +65,71 @@ _PSEUDONYM_HEX = 16  # 64 bits: no collision in any caseload, short enough for a
 
 
 def load_or_create_key(root: Path) -> tuple[bytes, bool]:
-    """The caseload's pseudonym key, made on first use; returns (key, created)."""
+    """The caseload's pseudonym key, made on first use; returns (key, created).
+
+    The key is written to a temporary file, fsynced and then linked into place: ``link``
+    fails when the key exists, so a key in use is never replaced, and nobody can read a
+    key that is half written. A key that reads short is waited for a moment (another
+    program may still be writing it) before it is called damaged.
+    """
     path = root / KEY_FILE
     created = False
     if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        text = secrets.token_hex(_KEY_BYTES) + "\n"
-        # O_EXCL, not an atomic rename: a key in use must never be replaced, even by a
-        # second export started at the same moment.
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise UserError(f"cannot create the pseudonym key {path}: {exc.strerror}") from None
-        else:
-            with os.fdopen(fd, "w", encoding="ascii") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            created = True
+        created = _create_key(path)
+    text = _read_key(path)
+    waited = 0.0
+    # Empty or a short run of hex digits: being written (by an older pathway, which made
+    # the file first and wrote it after); anything else is damage, refused at once.
+    while _KEY_BEING_WRITTEN.fullmatch(text) and waited < _KEY_WAIT_SECONDS:
+        time.sleep(0.05)
+        waited += 0.05
+        text = _read_key(path)
     try:
-        raw = path.read_text(encoding="ascii").strip()
-        key = bytes.fromhex(raw)
-    except (OSError, UnicodeDecodeError, ValueError):
+        key = bytes.fromhex(text.strip())
+    except ValueError:
         key = b""
-    if len(key) < 16:
+    if len(key) < _KEY_MIN_BYTES:
         raise UserError(
             f"the pseudonym key {path} is damaged (it should hold {2 * _KEY_BYTES} hex digits)",
             hint="restore it from your backup; a new key would give every learner a new "
             "pseudonym, so earlier exports could no longer be linked",
         )
     return key, created
+
+
+_KEY_MIN_BYTES = 16
+_KEY_WAIT_SECONDS = 5.0
+_KEY_BEING_WRITTEN = re.compile(rf"[0-9a-f]{{0,{2 * _KEY_BYTES - 1}}}")
+
+
+def _create_key(path: Path) -> bool:
+    """Make the key file whole or not at all; False when another process made it first."""
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd, scratch = tempfile.mkstemp(prefix=".pseudonym.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise UserError(f"cannot create the pseudonym key {path}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(_KEY_BYTES) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.link(scratch, path)
+    except FileExistsError:
+        return False
+    except OSError as exc:
+        raise UserError(f"cannot create the pseudonym key {path}: {exc.strerror}") from None
+    finally:
+        with contextlib.suppress(OSError):
+            Path(scratch).unlink()
+    return True
+
+
+def _read_key(path: Path) -> str:
+    try:
+        return path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError):
+        return "?"
 
 
 @dataclass(frozen=True)
@@ -387,35 +424,12 @@ def export_caseload(caseload: Caseload, today: date, rows: RowKind = "learners",
 # --- writing -----------------------------------------------------------------------------
 
 
-def _csv_cell(column: str, value: Cell) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list):
-        text = ";".join(value)
-    elif isinstance(value, float):
-        return f"{value:.4g}"
-    else:
-        text = str(value)
-    # A spreadsheet runs a cell starting with = + - @ as a formula. Any text can carry
-    # one (a sector or language is typed by hand too); numbers never reach this line.
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        text = "'" + text
-    return text
-
-
 def to_csv(export: Export) -> str:
-    """The rows as CSV with a header line; lists joined with ';'."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    if export.columns:
-        writer.writerow(export.columns)
-    for row in export.rows:
-        writer.writerow([_csv_cell(c, row[c]) for c in export.columns])
-    return buffer.getvalue()
+    """The rows as CSV with a header line; lists joined with ';' (see ``csvtext``)."""
+    return csv_text(export.columns, ([row[c] for c in export.columns] for row in export.rows))
 
 
 def to_jsonl(export: Export) -> str:
     """One JSON object a line."""
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in export.rows)
+    return "".join(escape_json_controls(json.dumps(row, ensure_ascii=False)) + "\n"
+                   for row in export.rows)

@@ -7,8 +7,11 @@ second parse, for files that have something to report.
 
 from __future__ import annotations
 
+import functools
 import gc
+import os
 import re
+import stat
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,11 +24,14 @@ from pathway_cli.findings import Finding, KeyPath, Severity
 
 __all__ = [
     "MAX_EXPANDED_NODES",
+    "MAX_RECORD_BYTES",
+    "RecordFileRefused",
     "Source",
     "expands_safely",
     "load_source",
     "parse_text",
     "place_findings",
+    "read_record_bytes",
 ]
 
 try:  # the C parser is 7x faster; fall back where libyaml is missing
@@ -35,6 +41,11 @@ except AttributeError:  # pragma: no cover - depends on how PyYAML was built
 
 # A normal record expands to a few hundred values; a "billion laughs" file to billions.
 MAX_EXPANDED_NODES = 100_000
+# A record of a year of weekly reviews is a few KiB; the default bound of pathway.yaml's
+# max_record_bytes, so that a link to /dev/zero cannot read until memory runs out.
+MAX_RECORD_BYTES = 1024 * 1024
+# The most max_record_bytes may be: the bound for reading a cached file's text again.
+_CACHED_READ_LIMIT = 256 * 1024 * 1024
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -178,6 +189,10 @@ class Source:
     text: str
     data: Any
     findings: list[Finding] = field(default_factory=list)
+    # When the only fault is tabs used for indentation: the data read with the tabs taken
+    # as spaces. Never used as the record, only to report the file's other problems too.
+    recovered: Any = field(default=None, repr=False)
+    _position_text: str | None = field(default=None, repr=False)
     _root: Node | None = field(default=None, repr=False)
     _composed: bool = field(default=False, repr=False)
     _lines: list[str] | None = field(default=None, repr=False)
@@ -204,7 +219,8 @@ class Source:
         if not self._composed:
             self._composed = True
             try:
-                self._root = yaml.compose(self.text, Loader=_PositionLoader)
+                self._root = yaml.compose(self._position_text or self.text,
+                                          Loader=_PositionLoader)
             except (yaml.YAMLError, RecursionError, ValueError):
                 self._root = None
         node = self._root
@@ -234,7 +250,8 @@ class Source:
         # The raw data is kept only for a file with errors (rules then read it instead of
         # the model); a well-formed file's data is parsed again if anything asks for it.
         state = self.__dict__.copy()
-        state.pop("text", None)
+        if state.get("text"):  # an empty text (a file not read at all) stays empty
+            state.pop("text")
         if self.ok:
             state.pop("data", None)
         state.update(_root=None, _composed=False, _lines=None)
@@ -243,9 +260,9 @@ class Source:
     def __getattr__(self, name: str) -> Any:
         # Only called for a missing attribute: the text or data of a source from the cache.
         if name == "text":
-            try:
-                text = _decode(self.path.read_bytes())[0] or ""
-            except OSError:
+            try:  # bounded: the file was within max_record_bytes when it was cached
+                text = _decode(read_record_bytes(self.path, _CACHED_READ_LIMIT))[0] or ""
+            except (OSError, RecordFileRefused):
                 text = ""
             self.text = text
             return text
@@ -392,10 +409,54 @@ _ALIAS_RE = re.compile(r"\*[^\s,\[\]{}]")
 
 
 def _alias_line(text: str) -> tuple[int, int]:
+    """Where the aliases go wrong: the alias that refers to a block it is inside, or the
+    alias at which the expanded values pass MAX_EXPANDED_NODES (not merely the first one).
+    """
+    try:
+        found = _culprit_alias(text)
+    except (yaml.YAMLError, RecursionError, ValueError):
+        found = None
+    if found is not None:
+        return found
     match = _ALIAS_RE.search(text)
     if match is None:
         return 1, 1
     return _position_of_offset(text, match.start())
+
+
+def _culprit_alias(text: str) -> tuple[int, int] | None:
+    """Walk the parser's events counting expanded values, as ``_expanded_size`` does."""
+    sizes: dict[str, int] = {}
+    # open collections: [anchor, values so far]
+    stack: list[list[Any]] = []
+    total = 0
+    for event in yaml.parse(text, Loader=_BaseLoader):
+        if isinstance(event, yaml.AliasEvent):
+            name = event.anchor or ""
+            mark = event.start_mark
+            size = sizes.get(name, 1)
+            total += size
+            if stack:
+                stack[-1][1] += size
+            loops = any(frame[0] == name for frame in stack)
+            if (loops or total > MAX_EXPANDED_NODES) and mark is not None:
+                return mark.line + 1, mark.column + 1
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if stack:
+                stack[-1][1] += 1
+            if event.anchor is not None:
+                sizes[event.anchor] = 1
+        elif isinstance(event, yaml.CollectionStartEvent):
+            total += 1
+            stack.append([event.anchor, 1])
+        elif isinstance(event, yaml.CollectionEndEvent) and stack:
+            anchor, size = stack.pop()
+            if anchor is not None:
+                sizes[anchor] = size
+            if stack:
+                stack[-1][1] += size
+    return None
 
 
 def parse_text(text: str) -> tuple[Any, list[_Problem]]:
@@ -460,6 +521,8 @@ def parse_text(text: str) -> tuple[Any, list[_Problem]]:
 
 _FRIENDLY = [
     ("found character '\\t'", "a tab character is used for indentation; YAML needs spaces"),
+    ("found a tab character that violates indentation",
+     "a tab character is used for indentation; YAML needs spaces"),
     ("could not determine a constructor for the tag", "UNSUPPORTED_TAG"),
     ("found undefined alias", "an alias (*name) refers to an anchor (&name) that is not defined"),
     ("mapping values are not allowed here", "a colon is in the wrong place (text with ': ' "
@@ -472,6 +535,31 @@ _FRIENDLY = [
      "keep one record per file"),
     ("found unhashable key", "a list or block is used as a key; keys must be plain words"),
 ]
+
+
+_TAB_MESSAGE = "this is not valid YAML: " + _FRIENDLY[0][1]
+_LEADING_WHITESPACE = re.compile(r"^[ \t]+", re.MULTILINE)
+
+
+def _spaces_for_tabs(match: re.Match[str], spaces: str) -> str:
+    return match.group(0).replace("\t", spaces)
+
+
+def _recover_from_tabs(source: Source) -> None:
+    """Read a file indented with tabs as if they were spaces, to find its other problems.
+
+    The file stays unreadable as a record (the tab finding stands); the data read this
+    way only lets validation report what else is wrong in the same run.
+    """
+    for width in (2, 4, 8):
+        spaces = " " * width
+        text = _LEADING_WHITESPACE.sub(
+            functools.partial(_spaces_for_tabs, spaces=spaces), source.text)
+        data, problems = parse_text(text)
+        if not problems and isinstance(data, dict):
+            source.recovered = data
+            source._position_text = text
+            return
 
 
 def _yaml_problem(exc: yaml.MarkedYAMLError, text: str) -> _Problem:
@@ -515,11 +603,61 @@ def _as_finding(path: Path, problem: _Problem) -> Finding:
     )
 
 
-def load_source(path: Path, raw: bytes | None = None) -> Source:
+class RecordFileRefused(Exception):
+    """A record file that is not read at all: not a regular file, or too large."""
+
+    def __init__(self, rule: str, message: str) -> None:
+        super().__init__(message)
+        self.rule = rule
+        self.message = message
+
+
+def read_record_bytes(path: Path, limit: int = MAX_RECORD_BYTES) -> bytes:
+    """The bytes of a record file: a regular file (after links) of at most ``limit`` bytes.
+
+    Raises ``RecordFileRefused`` for a device, a pipe or a folder (git can carry a link
+    to /dev/zero) and for a file above the bound; reads at most ``limit + 1`` bytes
+    whatever the file claims its size is. OSError passes through.
+    """
+    with path.open("rb", buffering=0) as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise RecordFileRefused(
+                "file-not-regular",
+                "this is not a plain file (a device, pipe or folder, perhaps through a "
+                "link), so it is not read; replace it with the record itself",
+            )
+        # Read what the file says it holds (a buffer of the bound for every small record
+        # would cost more than the parse), then go on in chunks in case it said too little.
+        raw = handle.read(min(status.st_size, limit) + 1) or b""
+        if len(raw) > status.st_size:
+            parts = [raw]
+            total = len(raw)
+            while total <= limit:
+                chunk = handle.read(64 * 1024)
+                if not chunk:
+                    break
+                parts.append(chunk)
+                total += len(chunk)
+            raw = b"".join(parts)
+    if len(raw) > limit:
+        raise RecordFileRefused(
+            "file-too-large",
+            f"this file is larger than {limit:,} bytes, far more than a record holds, so "
+            "it is not read; split it or raise max_record_bytes in pathway.yaml",
+        )
+    return raw
+
+
+def load_source(path: Path, raw: bytes | None = None,
+                limit: int = MAX_RECORD_BYTES) -> Source:
     """Read and parse one record file. Never raises for bad content."""
     if raw is None:
         try:
-            raw = path.read_bytes()
+            raw = read_record_bytes(path, limit)
+        except RecordFileRefused as refused:
+            return Source(path, "", None, [Finding(path, refused.rule, refused.message,
+                                                   line=1, column=1)])
         except OSError as exc:
             return Source(
                 path,
@@ -534,6 +672,8 @@ def load_source(path: Path, raw: bytes | None = None) -> Source:
         return Source(path, "", None, [_as_finding(path, problem)])
     data, problems = parse_text(text)
     source = Source(path, text, data, [_as_finding(path, p) for p in problems])
+    if problems and all(p.message == _TAB_MESSAGE for p in problems):
+        _recover_from_tabs(source)
     if not problems and data is None and not text.strip():
         source.findings.append(
             Finding(path, "yaml-empty", "this file is empty; fill it in or delete it",

@@ -23,6 +23,7 @@ from pydantic import (
     PlainValidator,
     Tag,
     WithJsonSchema,
+    model_validator,
 )
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
@@ -180,6 +181,8 @@ Percent = Annotated[int, Field(strict=True, ge=0, le=100)]
 Days = Annotated[int, Field(strict=True, ge=0, le=3650)]
 Id = Annotated[str, Field(strict=True, pattern=ID_PATTERN)]
 Text = Annotated[str, Field(strict=True)]
+# A YAML boolean only: "y", "1", 1.0 or "TRUE" in quotes are not a consent, nor a "done".
+Flag = Annotated[bool, Field(strict=True)]
 
 Status = Literal["referred", "active", "paused", "completed", "left"]
 CLOSED_STATUSES = ("completed", "left")
@@ -255,7 +258,7 @@ class TeamMember(Record):
     role: Role
     organisation: Text | None = None
     contact: Text | None = _sensitive(default=None)
-    independent: bool | None = None
+    independent: Flag | None = None
     trained: IsoDate | None = Field(default=None, description="Date of mentor training.")
     since: IsoDate | None = Field(default=None, description="First day in the learner's team.")
     until: IsoDate | None = Field(
@@ -270,7 +273,7 @@ class TeamMember(Record):
 class ConsentEntry(Record):
     """Consent to process the learner's data."""
 
-    given: bool
+    given: Flag
     date: IsoDate | None = None
     by: Literal["learner", "guardian"] | None = None
 
@@ -306,6 +309,9 @@ class Learner(Record):
     preferred_name: Text | None = None
     date_of_birth: IsoDate | None = _sensitive(default=None)
     languages: list[Text] = Field(default_factory=list)
+    report_language: Text | None = Field(
+        default=None, description="Language of the learner's and guardian's reports, e.g. uk "
+        "(the team's locale when absent); uk+de for a bilingual family report.")
     status: Status
     opened: IsoDate
     closed: IsoDate | None = None
@@ -408,14 +414,30 @@ class Assessment(Record):
 
 
 class SupportAction(Record):
-    """What the team does for a goal (or for the learner's well-being)."""
+    """What the team does for a goal (or for the learner's well-being).
+
+    Who does it is ``owner``, the word goals and review actions use; ``by`` is the older
+    word and still read (validation warns). Both attributes hold the same id once loaded.
+    """
 
     action: Text
-    by: Id | None = None
+    owner: Id | None = Field(default=None, description="Team id of whoever does it.")
+    by: Id | None = Field(default=None, description="Older word for 'owner'.")
     needs: list[Id] = Field(default_factory=list)
     sensitive: SensitivityMark | None = Field(
         default=None, description="personal: the team and the learner only; private: the "
         "team only.")
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> SupportAction:
+        if self.owner and self.by and self.owner != self.by:
+            raise PydanticCustomError(
+                "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
+            )
+        # Through __dict__: the word that was written stays the only one "set", which is
+        # how validation tells an older 'by:' from 'owner:'.
+        self.__dict__["owner"] = self.__dict__["by"] = self.owner or self.by
+        return self
 
 
 class Goal(Record):
@@ -567,8 +589,26 @@ class ReviewAction(Record):
 
     action: Text
     owner: Id
+    by: Id | None = Field(default=None, description="Older word for 'owner'.")
     due: IsoDate | None = None
-    done: bool = False
+    done: Flag = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _by_is_owner(cls, data: Any) -> Any:
+        # Plan support said 'by:' in format v1; the same word is read here too.
+        if isinstance(data, dict) and "owner" not in data and "by" in data:
+            return {**data, "owner": data["by"]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_owner(self) -> ReviewAction:
+        if self.by and self.by != self.owner:
+            raise PydanticCustomError(
+                "owner_twice", "give one 'owner:' only ('by:' is the older word for it)", {},
+            )
+        self.__dict__["by"] = self.owner  # not marked as set: see SupportAction
+        return self
 
 
 class Incidents(Record):
@@ -622,7 +662,7 @@ class Mentor(Record):
     interests: list[Text] = Field(default_factory=list)
     capacity: Annotated[int, Field(strict=True, ge=0, le=100)] = 1
     trained: IsoDate | None = None
-    independent: bool | None = None
+    independent: Flag | None = None
     available: list[Weekday] = Field(default_factory=list)
     organisation: Text | None = None
     contact: Text | None = _sensitive(default=None)
@@ -741,6 +781,10 @@ class Settings(Record):
     )
     instruction_language: Text | None = Field(
         default=None, description="Language of instruction, e.g. de."
+    )
+    max_record_bytes: Annotated[int, Field(strict=True, ge=1024, le=256 * 1024 * 1024)] = Field(
+        default=1024 * 1024,
+        description="Record files larger than this (bytes) are refused unread.",
     )
 
 

@@ -64,9 +64,11 @@ def _chunks(folders: Sequence[Path], count: int) -> list[list[Path]]:
     return chunks
 
 
-def _run_chunk(job: tuple[Path | None, list[Path], Callable[[Case, Any], Any], Any]) -> list[Any]:
-    root, folders, task, argument = job
-    return [task(case, argument) for case in load_cases(root, folders)]
+def _run_chunk(
+    job: tuple[Path | None, list[Path], int, Callable[[Case, Any], Any], Any],
+) -> list[Any]:
+    root, folders, limit, task, argument = job
+    return [task(case, argument) for case in load_cases(root, folders, limit)]
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -89,9 +91,10 @@ def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
     workers = worker_count(len(folders), jobs)
     if workers <= 1:
         if not caseload.cases:
-            caseload.cases = load_cases(caseload.root, folders)
+            caseload.cases = load_cases(caseload.root, folders,
+                                        caseload.settings.max_record_bytes)
         return [task(case, argument) for case in caseload.cases]
-    jobs_list = [(caseload.root, chunk, task, argument)
+    jobs_list = [(caseload.root, chunk, caseload.settings.max_record_bytes, task, argument)
                  for chunk in _chunks(folders, workers * CHUNKS_PER_WORKER)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         parts = list(pool.map(_run_chunk, jobs_list))

@@ -37,6 +37,7 @@ from pydantic import BaseModel
 
 from pathway_cli.caseload import Case
 from pathway_cli.errors import UserError
+from pathway_cli.i18n import N_
 from pathway_cli.models import (
     Audience,
     Learner,
@@ -77,8 +78,12 @@ class ConsentRefused(UserError):
     """A report refused because the learner's consent does not cover it."""
 
 
-def consent_problem(learner: Learner, audience: str, file: Path | None = None) -> str | None:
-    """Why the learner's consent does not allow a report for ``audience``, or None."""
+def consent_problem(learner: Learner, audience: str, file: Path | None = None,
+                    today: date | None = None) -> str | None:
+    """Why the learner's consent does not allow a report for ``audience``, or None.
+
+    With ``today``, a consent dated later does not count yet.
+    """
     where = f" in {file}" if file is not None else ""
     consent = learner.consent
     processing = consent.data_processing if consent else None
@@ -86,6 +91,12 @@ def consent_problem(learner: Learner, audience: str, file: Path | None = None) -
         return (
             f"{learner.id}: no consent to data processing is recorded "
             f"(consent.data_processing.given: true{where}); no report can be made for anyone"
+        )
+    if today is not None and processing.date is not None and processing.date > today:
+        return (
+            f"{learner.id}: the consent to data processing is dated "
+            f"{processing.date.isoformat()} (consent.data_processing.date{where}), after "
+            f"today ({today.isoformat()}); no report can be made before that day"
         )
     shared = consent.share_with if consent else []
     if audience in _NEEDS_SHARE_CONSENT and audience not in shared:
@@ -98,13 +109,13 @@ def consent_problem(learner: Learner, audience: str, file: Path | None = None) -
     return None
 
 
-def check_consent(case: Case, audience: str) -> None:
+def check_consent(case: Case, audience: str, today: date | None = None) -> None:
     """Raise ConsentRefused when the case's consent does not allow a report for ``audience``."""
     learner = case.learner
     if learner is None:
         raise UserError(f"{case.id}: learner.yaml is missing or unreadable; run pathway validate")
     file = case.learner_file.path if case.learner_file else None
-    problem = consent_problem(learner, audience, file)
+    problem = consent_problem(learner, audience, file, today)
     if problem is not None:
         raise ConsentRefused(problem)
 
@@ -141,7 +152,7 @@ def _keep_support(actions: Iterable[dict[str, Any]], hidden_needs: set[str],
     return [
         a for a in actions
         if not hidden_needs.intersection(a.get("needs") or ())
-        and a.get("by") not in hidden_people
+        and (a.get("owner") or a.get("by")) not in hidden_people
         and _marked_visible(a, audience)
     ]
 
@@ -231,14 +242,15 @@ def withheld_sections(sections: frozenset[str], personal: bool) -> list[str]:
     records contain.
     """
     words = {
-        "profile": "profile", "assessment": "assessment", "plan.learning": "learning plan",
-        "plan.career": "career plan", "contract": "contract", "reviews": "reviews",
+        "profile": N_("profile"), "assessment": N_("assessment"),
+        "plan.learning": N_("learning plan"), "plan.career": N_("career plan"),
+        "contract": N_("contract"), "reviews": N_("reviews"),
     }
     out = [text for key, text in words.items() if key not in sections]
     if not personal or "plan.wellbeing" not in sections:
-        out.append("well-being plan")
+        out.append(N_("well-being plan"))
     if not personal:
-        out.append("personal and health details")
+        out.append(N_("personal and health details"))
     return out
 
 

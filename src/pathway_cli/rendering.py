@@ -19,9 +19,11 @@ Errors in a template come back as ``TemplateProblem`` naming the template and li
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
+import stat
 import traceback
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
@@ -52,7 +54,17 @@ from pathway_cli.actions import latest_mentions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
+from pathway_cli.i18n import (
+    N_,
+    Language,
+    UnknownLanguage,
+    gettext_callables,
+    language,
+    language_problem,
+    parse_languages,
+)
 from pathway_cli.models import ID_PATTERN, Audience
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.privacy import known_parties
 from pathway_cli.redaction import (
     PLAN_SECTIONS,
@@ -67,6 +79,7 @@ from pathway_cli.typesetting import (
     PdfWorkers,
     TypesetError,
     html_sections,
+    language_part,
     pdf_report,
 )
 from pathway_cli.validation import Context, case_findings
@@ -94,6 +107,7 @@ __all__ = [
     "report_file_name",
     "select_cases",
     "template_environment",
+    "templates_at",
     "write_report",
 ]
 
@@ -116,21 +130,25 @@ TEMPLATE_SECTIONS: dict[str, tuple[str, ...]] = {
 BUILTIN_TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_SECTIONS)
 CASELOAD_TEMPLATES = frozenset({"caseload"})
 DEFAULT_TITLES = {
-    "plan": "Individual learning and career plan",
-    "contract": "Learning contract",
-    "review": "Review",
-    "case": "Case summary",
-    "progress": "My progress",
-    "caseload": "Caseload overview",
+    "plan": N_("Individual learning and career plan"),
+    "contract": N_("Learning contract"),
+    "review": N_("Review"),
+    "case": N_("Case summary"),
+    "progress": N_("My progress"),
+    "caseload": N_("Caseload overview"),
 }
 AUDIENCE_WORDS = {
-    "learner": "the learner",
-    "guardian": "the learner's parent or guardian",
-    "employer": "the employer",
-    "team": "the team around the learner",
+    "learner": N_("the learner"),
+    "guardian": N_("the learner's parent or guardian"),
+    "employer": N_("the employer"),
+    "team": N_("the team around the learner"),
 }
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+# What the index calls each built-in report (the title may address the learner: "My").
+REPORT_NAMES = {**DEFAULT_TITLES, "progress": N_("Progress report")}
+# Reports a family may receive: these are translated into the families' languages and
+# may be bilingual (--lang uk+de).
+FAMILY_REPORTS = frozenset({"progress", "plan", "contract"})
+ENGLISH = language("en")
 
 
 class OutputFormat(StrEnum):
@@ -149,6 +167,10 @@ class ReportUnavailable(UserError):
     """A report that cannot be made for this case (no such record, no such review)."""
 
 
+class AudienceRefused(UserError):
+    """A report whose sections pathway.yaml does not give to the audience asked for."""
+
+
 class CaseInvalid(UserError):
     """A case whose records have errors: reports are made from valid records only."""
 
@@ -162,6 +184,7 @@ class RenderOptions:
     fmt: OutputFormat
     today: date
     review_date: date | None = None
+    lang: str | None = None  # --lang: one language or two joined by "+" (uk+de)
 
 
 # --- Markdown escaping -------------------------------------------------------------------
@@ -181,8 +204,10 @@ def markdown_escape(text: str) -> str:
     Each line is stripped (indentation would make a code block), characters with a
     meaning anywhere are backslash-escaped, and so are those that mean something at the
     start of a line. A ``_`` inside a word and an ``@`` inside an address stay as they are.
+    Control characters (an escape sequence in a record) are left out.
     """
-    lines = text.replace("\r\n", "\n").replace("\r", "\n").strip().split("\n")
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    lines = text.strip().split("\n")
     out = []
     for raw in lines:
         line = _ALWAYS.sub(r"\\\g<0>", raw.strip())
@@ -231,9 +256,55 @@ def template_dirs(caseload: Caseload | None) -> tuple[Path, ...]:
     if caseload is not None and caseload.root is not None:
         own = caseload.root / "templates"
         if own.is_dir():
-            dirs.append(own.resolve())
+            dirs.append(_confined_templates(own, caseload.root))
     dirs.append(BUILTIN_DIR)
     return tuple(dirs)
+
+
+_MAX_TEMPLATE_ENTRIES = 10_000
+
+
+def _confined_templates(folder: Path, root: Path) -> Path:
+    """The caseload's templates/ folder, refused when it reaches outside itself.
+
+    Templates, imports, includes, report.css, report.typ and fonts are read from it by
+    name, so a link in it to a record (``_leak.md.j2`` -> a review) or to any file
+    (``report.css`` -> /etc/hostname) would put that file into a report. Every entry
+    must be a plain file or folder inside the folder after resolving links, and the
+    folder itself must not be (or hold) the records.
+    """
+    resolved = folder.resolve()
+    base = root.resolve()
+    if resolved == base or resolved in base.parents or (base / "cases").resolve() in (
+        resolved, *resolved.parents
+    ):
+        raise TemplateProblem(f"{folder} leads to {resolved}, which holds the records; "
+                              "templates/ must be a folder of templates only")
+    seen = 0
+    for current, folders, files in os.walk(resolved):
+        for name in [*folders, *files]:
+            seen += 1
+            if seen > _MAX_TEMPLATE_ENTRIES:
+                raise TemplateProblem(f"{folder} holds more than {_MAX_TEMPLATE_ENTRIES:,} "
+                                      "files; keep only the templates there")
+            _check_template_entry(Path(current) / name, resolved, folder)
+    return resolved
+
+
+def _check_template_entry(path: Path, resolved: Path, folder: Path) -> None:
+    shown = folder / path.relative_to(resolved)
+    hint = "replace the link by a copy of the file, or remove it"
+    try:
+        target = path.resolve(strict=True)
+        mode = target.stat().st_mode
+    except (OSError, RuntimeError):
+        raise TemplateProblem(f"{shown} is a broken or looping link", hint=hint) from None
+    if target != resolved and resolved not in target.parents:
+        raise TemplateProblem(
+            f"{shown} is a link to {target}, outside templates/; template files must be "
+            "plain files inside templates/", hint=hint)
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise TemplateProblem(f"{shown} is not a plain file (a device or a pipe)", hint=hint)
 
 
 def _iso(value: Any) -> str:
@@ -244,29 +315,45 @@ def _iso(value: Any) -> str:
     return str(value)
 
 
-def long_date(value: Any) -> str:
-    """A date in words: 23 November 2026."""
+def long_date(value: Any, lang: Language = ENGLISH) -> str:
+    """A date in words for the language: 23 November 2026, 23. November 2026."""
     if not isinstance(value, date):
         return _iso(value)
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+    return lang.long_date(value)
 
 
-def _pct(value: Any) -> str:
+def _language_of(ctx: JinjaContext) -> Language:
+    found = ctx.get("language")
+    return found if isinstance(found, Language) else ENGLISH
+
+
+@pass_context
+def _long_date(ctx: JinjaContext, value: Any) -> str:
+    return long_date(value, _language_of(ctx))
+
+
+@pass_context
+def _pct(ctx: JinjaContext, value: Any) -> str:
+    """A rate (0.62) or a percentage (62) as the language writes it: 62%, 62 %."""
     if value is None:
         return "—"
     if isinstance(value, float) and value <= 1.0:
-        return f"{round(value * 100)}%"
-    return f"{value}%"
+        return _language_of(ctx).percent(round(value * 100) / 100)
+    return _language_of(ctx).percent(value / 100)
 
 
 def _dash(value: Any) -> Any:
     return "—" if value is None or value == "" or value == [] else value
 
 
+# Line breaks and runs of spaces, but not the no-break spaces of "62 %" or "23 Nov".
+_BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
+
+
 def _oneline(value: Any) -> str:
     if value is None:
         return ""
-    return " ".join(str(value).split())
+    return _BREAKING_SPACE.sub(" ", str(value)).strip(" ")
 
 
 def _quote(value: Any) -> str:
@@ -282,8 +369,33 @@ def _words(value: Any) -> str:
     return str(value).replace("-", " ").replace("\\_", " ").replace("_", " ")
 
 
-def _capital(value: Any) -> str:
-    text = _words(value)
+@pass_context
+def _words_in(ctx: JinjaContext, value: Any) -> str:
+    """An identifier in words, in the report's language (the record's words: VOCABULARY)."""
+    return _language_of(ctx).gettext(_words(value))
+
+
+@pass_context
+def _isolated_line(ctx: JinjaContext, value: Any) -> str:
+    """Free text on one line; in a right-to-left report, kept in its own direction."""
+    return _language_of(ctx).isolate(_oneline(value))
+
+
+@pass_context
+def _listing(ctx: JinjaContext, value: Any) -> str:
+    """Items in running text the language's way: a, b, c; a, b und c."""
+    return _language_of(ctx).listing([str(v) for v in value or ()])
+
+
+@pass_context
+def _term(ctx: JinjaContext, value: Any) -> str:
+    """A record's word as it is (vet-school), in the report's language."""
+    return "" if value is None else _language_of(ctx).gettext(str(value))
+
+
+@pass_context
+def _capital(ctx: JinjaContext, value: Any) -> str:
+    text = _language_of(ctx).gettext(_words(value))
     return text[:1].upper() + text[1:]
 
 
@@ -344,19 +456,26 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,
+        extensions=["jinja2.ext.i18n"],
     )
+    # gettext and ngettext come with each report's data (its language); {% trans %} blocks
+    # are trimmed so a msgid is one line whatever the template's layout.
+    env.policies["ext.i18n.trimmed"] = True
+    env.newstyle_gettext = True  # type: ignore[attr-defined]
     # tojson for a template's own debugging or data export: dates as ISO strings.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False,
                                          "default": _iso}
     env.filters.update({
         "date": _iso,
-        "long_date": long_date,
+        "long_date": _long_date,
         "pct": _pct,
         "dash": _dash,
-        "cell": _oneline,
-        "oneline": _oneline,
+        "cell": _isolated_line,
+        "oneline": _isolated_line,
         "quote": _quote,
-        "words": _words,
+        "words": _words_in,
+        "term": _term,
+        "listing": _listing,
         "capital": _capital,
         "who": _who,
     })
@@ -366,6 +485,13 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
 def available_templates(caseload: Caseload | None) -> list[str]:
     """Names of the report templates a caseload can use (built-in and its own)."""
     return _template_names(template_dirs(caseload))
+
+
+def templates_at(root: Path | None) -> list[str]:
+    """Names of the report templates of the caseload at ``root`` (built-in and its own)."""
+    own = root / "templates" if root is not None else None
+    return _template_names((own, BUILTIN_DIR) if own is not None and own.is_dir()
+                           else (BUILTIN_DIR,))
 
 
 def _template_names(dirs: Sequence[Path]) -> list[str]:
@@ -488,18 +614,18 @@ def _signatories(view: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]
     key_worker = people.get(learner.get("key_worker") or "")
     programme = learner.get("programme") or {}
     rows: list[dict[str, Any]] = [
-        {"party": "learner", "label": "Learner", "name": learner["name"]},
+        {"party": "learner", "label": N_("Learner"), "name": learner["name"]},
         {"party": "provider",
-         "label": "Key worker" if template == "plan" else "For the provider",
+         "label": N_("Key worker") if template == "plan" else N_("For the provider"),
          "name": key_worker["name"] if key_worker else programme.get("provider")},
     ]
     parent = next((m for m in team if m["role"] in ("parent", "guardian")), None)
     if processing.get("by") == "guardian" or (template == "contract" and parent):
-        rows.append({"party": "guardian", "label": "Parent or guardian",
+        rows.append({"party": "guardian", "label": N_("Parent or guardian"),
                      "name": parent["name"] if parent else None})
     employer = next((m for m in team if m["role"] == "employer"), None)
     if template == "contract" and employer is not None:
-        rows.append({"party": "employer", "label": "Employer", "name": employer["name"]})
+        rows.append({"party": "employer", "label": N_("Employer"), "name": employer["name"]})
     contract = view["contract"] if template == "contract" else None
     signed = {s["party"]: s for s in (contract or {}).get("signatures", [])}
     for row in rows:
@@ -514,28 +640,61 @@ def _signatories(view: Mapping[str, Any], people: Mapping[str, Mapping[str, Any]
     return [row for row in rows if row["party"] in parties]
 
 
-def _locale(value: str) -> tuple[str, str | None]:
-    parts = re.split(r"[-_]", value.strip())
-    lang = parts[0].lower() if parts and re.fullmatch(r"[A-Za-z]{2,3}", parts[0]) else "en"
-    region = parts[1].upper() if len(parts) > 1 and re.fullmatch(r"[A-Za-z]{2}", parts[1]) \
-        else None
-    return lang, region
+def report_languages(caseload: Caseload, case: Case | None,
+                     options: RenderOptions) -> tuple[Language, ...]:
+    """The language(s) of a report: ``--lang``, else the learner's ``report_language`` (for
+    the learner and guardian), else the team's ``locale``. Two for a bilingual report."""
+    wanted = options.lang
+    learner = case.learner if case is not None else None
+    if wanted is None and learner is not None and learner.report_language \
+            and options.audience in ("learner", "guardian"):
+        # The family's language where this report is translated into it; else the team's.
+        with contextlib.suppress(UnknownLanguage):
+            own = parse_languages(learner.report_language)
+            if all(lang.covers(options.template) for lang in own) and (
+                    len(own) == 1 or options.template in FAMILY_REPORTS):
+                wanted = learner.report_language
+    if wanted is None:
+        wanted = caseload.settings.locale
+    try:
+        langs = parse_languages(wanted)
+    except UnknownLanguage:
+        raise UserError(language_problem(wanted, pair=True)
+                        or f"'{wanted}' is not a report language",
+                        hint="set locale in pathway.yaml, report_language in learner.yaml "
+                        "or --lang to one of these") from None
+    if len(langs) > 1 and options.template not in FAMILY_REPORTS:
+        raise UserError(f"the {options.template} report is not made in two languages "
+                        f"(bilingual reports: {', '.join(sorted(FAMILY_REPORTS))})")
+    for lang in langs:
+        if not lang.covers(options.template):
+            covered = ", ".join(sorted(lang.reports or ())) or "none yet"
+            raise UserError(f"the {options.template} report is not translated into "
+                            f"{lang.name} ({lang.code}) yet (reports in {lang.name}: "
+                            f"{covered})")
+    return langs
 
 
-def _report_header(caseload: Caseload, options: RenderOptions) -> dict[str, Any]:
+def _report_header(caseload: Caseload, options: RenderOptions,
+                   lang: Language) -> dict[str, Any]:
     settings = caseload.settings
-    lang, region = _locale(settings.locale)
     return {
         "template": options.template,
         "audience": options.audience,
-        "audience_words": AUDIENCE_WORDS[options.audience],
+        "audience_words": lang.gettext(AUDIENCE_WORDS[options.audience]),
         "date": options.today,
         "organisation": settings.organisation or "",
-        "lang": lang if region is None else f"{lang}-{region}",
+        "lang": lang.tag,
     }
 
 
-def case_context(caseload: Caseload, case: Case, options: RenderOptions) -> dict[str, Any]:
+def _language_context(lang: Language) -> dict[str, Any]:
+    """What a template needs to speak ``lang``: its gettext and the language itself."""
+    return {"language": lang, **gettext_callables(lang)}
+
+
+def case_context(caseload: Caseload, case: Case, options: RenderOptions,
+                 lang: Language = ENGLISH) -> dict[str, Any]:
     """What a per-case template is given: the redacted view and data derived from it.
 
     Every string is Markdown-escaped; dates stay dates (format them with the ``date``
@@ -564,8 +723,10 @@ def case_context(caseload: Caseload, case: Case, options: RenderOptions) -> dict
     review = _pick_review(reviews, options.review_date) if reviews else None
     latest = reviews[-1] if reviews else None
     return {
-        "report": {**escape_tree(_report_header(caseload, options)),
-                   "withheld": view["withheld"], "sections": view["sections"]},
+        **_language_context(lang),
+        "report": {**escape_tree(_report_header(caseload, options, lang)),
+                   "withheld": [lang.gettext(w) for w in view["withheld"]],
+                   "sections": view["sections"]},
         "learner": learner,
         "key_worker": people.get(learner.get("key_worker") or ""),
         "people": people,
@@ -660,27 +821,32 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip("\n") + "\n"
 
 
+def _page_meta(lang: Language, title: str, subtitle: str, organisation: str,
+               options: RenderOptions, footer: str) -> PageMeta:
+    return PageMeta(
+        title=title, subtitle=subtitle, organisation=organisation, date=options.today,
+        date_text=long_date(options.today, lang), lang=lang.code, region=lang.region,
+        audience=options.audience, footer=footer, page_word=lang.gettext("Page"),
+        of_word=lang.gettext("of"), direction="rtl" if lang.rtl else "ltr",
+    )
+
+
 def _prepare(caseload: Caseload, template: str, options: RenderOptions,
-             context: Mapping[str, Any], case_id: str | None, subtitle: str) -> Prepared:
+             context: Mapping[str, Any], case_id: str | None, subtitle: str,
+             lang: Language = ENGLISH) -> Prepared:
     """Render ``template`` and wrap it with metadata; ``subtitle`` is escaped Markdown."""
     dirs = template_dirs(caseload)
     body, exported = _render_template(dirs, template + TEMPLATE_SUFFIX, context)
-    title = str(exported.get("title") or DEFAULT_TITLES.get(template, template.capitalize()))
+    default_title = DEFAULT_TITLES.get(template)
+    title = str(exported.get("title")
+                or (lang.gettext(default_title) if default_title else template.capitalize()))
     subtitle = str(exported.get("subtitle") or subtitle)
-    header = _report_header(caseload, options)
-    lang, region = _locale(caseload.settings.locale)
+    header = _report_header(caseload, options, lang)
     plain_title = markdown_unescape(title)
-    meta = PageMeta(
-        title=plain_title,
-        subtitle=markdown_unescape(subtitle),
-        organisation=header["organisation"],
-        date=options.today,
-        date_text=long_date(options.today),
-        lang=lang,
-        region=region,
-        audience=options.audience,
-        footer=f"Confidential: prepared for {AUDIENCE_WORDS[options.audience]}",
-    )
+    reader = lang.gettext(AUDIENCE_WORDS[options.audience])
+    meta = _page_meta(lang, plain_title, markdown_unescape(subtitle), header["organisation"],
+                      options, lang.gettext("Confidential: prepared for %(reader)s")
+                      % {"reader": reader})
     # Pandoc reads metadata values as Markdown: they stay escaped like the body.
     metadata = {
         "title": title, "subtitle": subtitle,
@@ -691,6 +857,38 @@ def _prepare(caseload: Caseload, template: str, options: RenderOptions,
     if case_id is not None:
         metadata["learner"] = case_id
     return Prepared(case_id, _tidy(body), meta, metadata)
+
+
+def _sections(body: str) -> list[str]:
+    """A report body cut before each level-2 heading (the first piece is the preamble)."""
+    return re.split(r"(?m)^(?=## )", body)
+
+
+def bilingual(versions: Sequence[tuple[Language, Prepared]], options: RenderOptions) -> Prepared:
+    """One report in two languages: each section in the family's language, then the team's.
+
+    The texts of the report are translated; what the team wrote in the records (goals,
+    actions, notes) appears as written in both, and the footer says so.
+    """
+    (first, one), (second, other) = versions
+    ours, theirs = _sections(one.body), _sections(other.body)
+    if len(ours) != len(theirs):  # a custom template may differ by language: whole reports
+        ours, theirs = [one.body], [other.body]
+    parts: list[str] = []
+    for mine, yours in zip(ours, theirs, strict=True):
+        for lang, text in ((first, mine), (second, yours)):
+            if text.strip():
+                parts.append(language_part(lang.tag, "rtl" if lang.rtl else "ltr", text))
+    note = [lang.gettext("Text written by the team is shown as written, not translated.")
+            for lang, _ in versions]
+    title = f"{one.meta.title} / {other.meta.title}"
+    meta = dataclasses.replace(
+        one.meta, title=title,
+        footer=f"{one.meta.footer} · {note[0]} {second.isolate(note[1])}",
+    )
+    metadata = {**one.metadata, "title": markdown_escape(title),
+                "lang": f"{first.tag}+{second.tag}"}
+    return Prepared(one.case_id, "\n".join(parts), meta, metadata)
 
 
 def _check_settings(caseload: Caseload) -> None:
@@ -731,12 +929,12 @@ def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
             "reports are made from valid records only",
             hint=f"run: pathway validate {case.folder}",
         )
-    check_consent(case, options.audience)
+    check_consent(case, options.audience, options.today)
     template = options.template
     needed = TEMPLATE_SECTIONS.get(template, ())
     sections = allowed_sections(caseload.settings, options.audience)
     if needed and not sections.intersection(needed):
-        raise ConsentRefused(
+        raise AudienceRefused(
             f"the {template} report shows {' or '.join(dict.fromkeys(needed))}, which "
             f"pathway.yaml (audiences.{options.audience}) does not give to the "
             f"{options.audience}"
@@ -781,10 +979,15 @@ def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prep
             f"the {options.template} template reports on the whole caseload, not on one case"
         )
     _check_case(caseload, case, options)
-    context = case_context(caseload, case, options)
+    langs = report_languages(caseload, case, options)
     learner = case.learner
     subtitle = markdown_escape(f"{learner.name} ({case.id})" if learner else case.id)
-    return _prepare(caseload, options.template, options, context, case.id, subtitle)
+    versions = [_prepare(caseload, options.template, options,
+                         case_context(caseload, case, options, lang), case.id, subtitle, lang)
+                for lang in langs]
+    if len(versions) == 1:
+        return versions[0]
+    return bilingual(list(zip(langs, versions, strict=True)), options)
 
 
 def finish(prepared: Prepared, fmt: OutputFormat, assets: Assets) -> bytes:
@@ -856,6 +1059,7 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
 
     _check_template_name(options.template)
     _check_settings(caseload)
+    (lang,) = report_languages(caseload, None, options)
     if options.audience != "team":
         raise ConsentRefused(
             "the caseload report is for the team only: it lists every learner "
@@ -867,28 +1071,31 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
     # team must see that the consent is missing, but no more of the record.
     no_consent = sorted(
         case.id for case in caseload.cases
-        if case.learner is not None and consent_problem(case.learner, "team") is not None
+        if case.learner is not None
+        and consent_problem(case.learner, "team", today=options.today) is not None
     )
     rows = [r for r in summarise_caseload(caseload, options.today, only)
             if r.id not in no_consent]
     alerts = [a for a in find_alerts(caseload, options.today, only=only)
               if a.learner not in no_consent]
-    withheld = ([f"learners with no recorded consent to data processing ({', '.join(no_consent)})"]
+    withheld = ([lang.gettext("learners with no recorded consent to data processing "
+                              "(%(ids)s)") % {"ids": ", ".join(no_consent)}]
                 if no_consent else [])
     names = {
         case.id: {m.id: m.name for m in case.learner.team}
         for case in caseload.cases if case.learner is not None
     }
     context = escape_tree({
-        "report": {**_report_header(caseload, options), "withheld": withheld,
+        "report": {**_report_header(caseload, options, lang), "withheld": withheld,
                    "sections": ["all"]},
         "rows": [_summary_row(row, names.get(row.id, {})) for row in rows],
         "totals": _plain(summary_totals(rows, options.today)),
-        "alerts": [_alert_row(alert, caseload) for alert in alerts],
+        "alerts": [_alert_row(alert, caseload, lang) for alert in alerts],
     })
     count = len(rows)
-    subtitle = f"{count} learner{'s' if count != 1 else ''}"
-    return _prepare(caseload, options.template, options, context, None, subtitle)
+    subtitle = lang.ngettext("%(num)d learner", "%(num)d learners", count) % {"num": count}
+    return _prepare(caseload, options.template, options,
+                    {**_language_context(lang), **context}, None, subtitle, lang)
 
 
 def _plain(value: Any) -> Any:
@@ -911,9 +1118,11 @@ def _summary_row(row: Any, team: Mapping[str, str]) -> dict[str, Any]:
     return data
 
 
-def _alert_row(alert: Any, caseload: Caseload) -> dict[str, Any]:
+def _alert_row(alert: Any, caseload: Caseload, lang: Language) -> dict[str, Any]:
     data = {name: _plain(getattr(alert, name)) for name in alert.__dataclass_fields__
             if name in ("learner", "level", "rule", "message", "headline", "line")}
+    if alert.why is not None:  # the sentence in the report's language
+        data["message"] = alert.why.say(lang)
     path = Path(alert.file)
     if caseload.root is not None:
         with contextlib.suppress(ValueError):
@@ -924,7 +1133,7 @@ def _alert_row(alert: Any, caseload: Caseload) -> dict[str, Any]:
 
 # --- batch -------------------------------------------------------------------------------
 
-Kind = Literal["written", "invalid", "consent", "unavailable"]
+Kind = Literal["written", "invalid", "consent", "audience", "template", "unavailable"]
 
 
 @dataclass(frozen=True)
@@ -998,6 +1207,10 @@ def _skip(case: Case, error: UserError) -> Outcome:
         kind = "invalid"
     elif isinstance(error, ConsentRefused):
         kind = "consent"
+    elif isinstance(error, AudienceRefused):
+        kind = "audience"
+    elif isinstance(error, TemplateProblem):
+        kind = "template"
     learner = case.learner
     reason = error.message.removeprefix(f"{case.id}: ")
     return Outcome(case.id, learner.name if learner else "", learner.status if learner else "",
@@ -1026,6 +1239,10 @@ def render_batch(
     """
     _check_template_name(options.template)
     _check_settings(caseload)
+    unknown = language_problem(caseload.settings.locale)
+    if options.lang is None and unknown is not None:  # every case would be refused alike
+        raise UserError(f"pathway.yaml: locale: {unknown}",
+                        hint="set locale in pathway.yaml to one of these, or give --lang")
     refuse_record_area(out_dir, caseload.root)
     _make_folder(out_dir)
     assets = assets_for(caseload)
@@ -1084,28 +1301,49 @@ def render_batch(
     return result
 
 
-def _index_markdown(caseload: Caseload, options: RenderOptions, result: BatchResult) -> str:
+def _index_language(caseload: Caseload, options: RenderOptions) -> Language:
+    """The index is the team's list: in the team's language (the last of ``uk+de``)."""
+    for wanted in (options.lang, caseload.settings.locale):
+        if wanted is not None:
+            with contextlib.suppress(UnknownLanguage):
+                return parse_languages(wanted)[-1]
+    return ENGLISH
+
+
+def _index_markdown(options: RenderOptions, result: BatchResult, lang: Language) -> str:
     template, audience = options.template, options.audience
+    _ = lang.gettext
+    report = _(REPORT_NAMES[template]) if template in REPORT_NAMES else template
+    count = len(result.written)
     lines = [
-        f"{len(result.written)} {template} report{'s' if len(result.written) != 1 else ''} "
-        f"for {markdown_escape(AUDIENCE_WORDS[audience])}, {long_date(options.today)}.",
+        # A translation may name the report by its title (report) rather than its id.
+        lang.ngettext("%(num)d %(template)s report for %(reader)s, %(date)s.",
+                      "%(num)d %(template)s reports for %(reader)s, %(date)s.", count)
+        % {"num": count, "template": template, "report": markdown_escape(report),
+           "reader": markdown_escape(_(AUDIENCE_WORDS[audience])),
+           "date": long_date(options.today, lang)},
         "",
     ]
     if result.written:
-        lines += ["| Learner | Name | Status | Report |", "|---|---|---|---|"]
+        columns = (_("Learner"), _("Name"), _("Status"), _("Report"))
+        lines += ["| " + " | ".join(columns) + " |", "|---|---|---|---|"]
         for o in result.written:
             assert o.path is not None  # noqa: S101 - written outcomes have a path
             name = o.path.name
-            lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {o.status} | "
+            lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {_(_words(o.status))} | "
                          f"[{markdown_escape(name)}]({name}) |")
         lines.append("")
     if result.skipped and audience != "team":
         # This folder goes to the guardian or employer: who was left out, and why (consent,
         # errors in the records), is the team's business. The details are on stderr.
         count = len(result.skipped)
-        lines += [f"{count} other case{'s were' if count != 1 else ' was'} not rendered.", ""]
+        lines += [lang.ngettext("%(num)d other case was not rendered.",
+                                "%(num)d other cases were not rendered.", count)
+                  % {"num": count}, ""]
     elif result.skipped:
-        lines += ["## Not rendered", "", "| Learner | Name | Why |", "|---|---|---|"]
+        skipped = (_("Learner"), _("Name"), _("Why"))
+        lines += ["## " + _("Not rendered"), "", "| " + " | ".join(skipped) + " |",
+                  "|---|---|---|"]
         for o in result.skipped:
             why = _oneline(markdown_escape(o.reason or o.kind))
             lines.append(f"| {o.case_id} | {markdown_escape(o.name)} | {why} |")
@@ -1115,13 +1353,17 @@ def _index_markdown(caseload: Caseload, options: RenderOptions, result: BatchRes
 
 def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
                  result: BatchResult) -> Path:
-    header = _report_header(caseload, options)
-    lang, region = _locale(caseload.settings.locale)
-    title = f"Reports: {options.template} for the {options.audience}"
-    meta = PageMeta(title, header["organisation"], header["organisation"], options.today,
-                    long_date(options.today), lang, region, options.audience,
-                    "Confidential: list of reports")
-    prepared = Prepared(None, _index_markdown(caseload, options, result), meta, {
+    lang = _index_language(caseload, options)
+    header = _report_header(caseload, options, lang)
+    _ = lang.gettext
+    report = _(REPORT_NAMES[options.template]) if options.template in REPORT_NAMES \
+        else options.template
+    title = _("Reports: %(template)s for the %(audience)s") % {
+        "template": options.template, "audience": options.audience,
+        "report": report, "reader": _(AUDIENCE_WORDS[options.audience])}
+    meta = _page_meta(lang, title, header["organisation"], header["organisation"], options,
+                      _("Confidential: list of reports"))
+    prepared = Prepared(None, _index_markdown(options, result, lang), meta, {
         "title": title, "organisation": markdown_escape(header["organisation"]),
         "date": options.today.isoformat(), "lang": header["lang"],
         "template": options.template, "audience": options.audience,

@@ -18,7 +18,16 @@ from pathway_cli.models import ID_PATTERN, TeamMember
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.writer import atomic_write, ensure_inside
 
-__all__ = ["SCHEMA_DIR", "InitResult", "init_caseload", "new_case", "write_schemas"]
+__all__ = [
+    "PRE_COMMIT_HOOK",
+    "SCHEMA_DIR",
+    "InitResult",
+    "align_comments",
+    "init_caseload",
+    "known_member",
+    "new_case",
+    "write_schemas",
+]
 
 SCHEMA_DIR = "schemas"
 
@@ -41,6 +50,27 @@ def write_schemas(folder: Path) -> list[Path]:
     return written
 
 
+COMMENT_COLUMN = 34  # where inline comments start in scaffolded files (1-based: column 35)
+_INLINE_COMMENT = re.compile(r"^(?P<code>.*?\S)\s{2,}(?P<comment># .*)$")
+
+
+def align_comments(text: str, column: int = COMMENT_COLUMN) -> str:
+    """Line up the inline comments of a scaffolded file (those after two or more spaces).
+
+    A line whose content reaches past the column keeps its comment two spaces after it.
+    """
+    lines = []
+    for line in text.split("\n"):
+        match = _INLINE_COMMENT.match(line)
+        if match is None or match.group("code").count('"') % 2:  # a '#' inside quotes
+            lines.append(line)
+            continue
+        code = match.group("code")
+        lines.append(f"{code.ljust(column - 1)} {match.group('comment')}"
+                     if len(code) < column - 1 else f"{code}  {match.group('comment')}")
+    return "\n".join(lines)
+
+
 def _schema_line(kind: str, depth: int) -> str:
     up = "../" * depth
     return f"# yaml-language-server: $schema={up}{SCHEMA_DIR}/{schema_file_name(kind)}\n"
@@ -49,7 +79,7 @@ def _schema_line(kind: str, depth: int) -> str:
 _SETTINGS = """\
 # pathway caseload settings. Every key is optional; the values shown are the defaults.
 # Record format: see the pathway README ("The record format in short").
-organisation: {organisation}             # shown on reports
+organisation: {organisation}  # shown on reports
 locale: en                    # report language
 review_every_days: 28         # how often a plan should be reviewed
 risk:                         # early-warning thresholds used by `pathway alerts`
@@ -89,24 +119,44 @@ check fields as you type. `.pre-commit-config.yaml` runs `pathway validate` on e
 (install it with `pre-commit install`).
 """
 
+# The pre-commit hook pathway publishes in its own .pre-commit-hooks.yaml (a test keeps the
+# two the same): the changed record files, each checked with its whole case around it.
+PRE_COMMIT_HOOK = {
+    "id": "pathway-validate",
+    "name": "pathway validate",
+    "description": "Check the changed learner records, each with its case around it.",
+    "entry": "pathway validate --whole-cases",
+    "files": r"(^|/)(cases/[^/]+/(reviews/)?[^/]+\.ya?ml|pathway\.yaml|mentors\.yaml)$",
+    "pass_filenames": True,
+}
+
 _PRE_COMMIT = """\
-# Run `pathway validate` on the records a commit changes (https://pre-commit.com).
+# Run `pathway validate` on the records a commit changes (https://pre-commit.com):
+# install it once with `pre-commit install`. This is the pathway-validate hook of
+# pathway's .pre-commit-hooks.yaml, run with the pathway installed here (language: system).
 repos:
   - repo: local
     hooks:
-      - id: pathway-validate
-        name: pathway validate
-        entry: pathway validate
+      - id: {id}
+        name: {name}
+        entry: {entry}
         language: system
-        files: ^(cases/.+\\.ya?ml|pathway\\.yaml|mentors\\.yaml)$
+        files: '{files}'
         pass_filenames: true
-"""
+""".format(**PRE_COMMIT_HOOK)
 
 _GITIGNORE = """\
 # pathway's local secrets (the pseudonymisation key) never go into git.
 .pathway/
-# Rendered reports are personal data too; commit them only on purpose.
+# Drafts that `pathway review new --edit` keeps while a review is being written.
+cases/*/reviews/.*.draft.yaml
+# Reports, exports and badges are personal data too; commit them only on purpose.
+# (badges/ is where `pathway badges` writes; the others are the folders the README's
+# examples give to render -o and export -o.)
+badges/
 out/
+reports/
+monitoring/
 """
 
 
@@ -115,7 +165,8 @@ def init_caseload(folder: Path, organisation: str | None = None) -> InitResult:
     folder.mkdir(parents=True, exist_ok=True)
     org = organisation or "Our VET school"
     files = {
-        SETTINGS_FILE: _schema_line("settings", 0) + _SETTINGS.format(organisation=org),
+        SETTINGS_FILE: _schema_line("settings", 0)
+        + align_comments(_SETTINGS.format(organisation=_yaml_str(org))),
         "README.md": _TEAM_README.format(organisation=org),
         ".pre-commit-config.yaml": _PRE_COMMIT,
         ".gitignore": _GITIGNORE,
@@ -170,11 +221,13 @@ def _learner_text(case_id: str, name: str, today: date, key_worker: TeamMember |
         "#   expected_end: 2029-06-30",
     ]
     if key_worker is not None:
+        named = bool(key_worker.name)
         lines += [
             f"key_worker: {key_worker.id}",
             "team:                            # everyone around the learner",
             f"  - id: {key_worker.id}",
-            f"    name: {_yaml_str(key_worker.name)}",
+            f"    name: {_yaml_str(key_worker.name)}" if named else
+            f"    name:                       # FILL IN: the full name of {key_worker.id}",
             f"    role: {key_worker.role}",
         ]
         if key_worker.organisation:
@@ -200,7 +253,7 @@ def _learner_text(case_id: str, name: str, today: date, key_worker: TeamMember |
 _ASSESSMENT = """\
 # Initial assessment. Uncomment and fill in; a file of comments only counts as not started.
 # date: {today}                     # required
-# assessor: tkeller                 # required: a team id from learner.yaml
+# assessor: {worker}                 # required: a team id from learner.yaml
 # skills:                           # 1-5 levels, with evidence
 #   literacy:  {{level: 3, evidence: placement test}}
 #   numeracy:  {{level: 2, evidence: placement test}}
@@ -231,7 +284,7 @@ _PLAN = """\
 #     due: 2027-01-31
 #     owner: learner                # learner, or a team id
 #     support:
-#       - {{action: weekly maths tutoring, by: tkeller, needs: [N1]}}
+#       - {{action: weekly maths tutoring, owner: {worker}, needs: [N1]}}
 #     status: planned               # planned | in-progress | achieved | at-risk | dropped
 #     progress: 0                   # 0-100
 # career:
@@ -239,7 +292,7 @@ _PLAN = """\
 #   next_steps: [work-shadowing day]
 # wellbeing:                        # sensitive: team and learner only
 #   needs: [sleep routine]
-#   actions: [{{action: sessions with the school psychologist, by: psych1}}]
+#   actions: [{{action: sessions with the school psychologist, owner: {worker}}}]
 """
 
 _CONTRACT = """\
@@ -255,6 +308,12 @@ _CONTRACT = """\
 #   - travel allowance, 40 EUR a month
 # signatures: []                    # party: learner | guardian | provider | employer
 """
+
+
+def known_member(root: Path | None, member_id: str) -> TeamMember | None:
+    """A team member with this id in any case of the caseload at (or around) ``root``."""
+    root = root or find_root(Path.cwd())
+    return _find_member(root, member_id) if root is not None else None
 
 
 def _find_member(case_root: Path, member_id: str) -> TeamMember | None:
@@ -277,8 +336,14 @@ def new_case(
     name: str,
     today: date,
     key_worker: str | None = None,
+    key_worker_name: str | None = None,
 ) -> InitResult:
-    """Make ``cases/<id>/`` with learner.yaml and commented skeletons of the other records."""
+    """Make ``cases/<id>/`` with learner.yaml and commented skeletons of the other records.
+
+    The key worker's name and role are copied from another case's team; for a key worker
+    new to the caseload, ``key_worker_name`` gives the name (without it, learner.yaml
+    holds a placeholder to fill in, which validation points at).
+    """
     if not re.fullmatch(ID_PATTERN, case_id):
         raise UserError(
             f"'{case_id}' is not a valid learner id: start with a letter or digit, then use "
@@ -297,20 +362,24 @@ def new_case(
     if key_worker is not None:
         if not re.fullmatch(ID_PATTERN, key_worker):
             raise UserError(f"'{key_worker}' is not a valid team id")
-        member = _find_member(root, key_worker) or TeamMember(
-            id=key_worker, name=key_worker, role="coach"
+        # Not in any other case: the name is asked for (key_worker_name) or left as a
+        # placeholder that validation reports, never the id standing in for a name.
+        member = _find_member(root, key_worker) or TeamMember.model_construct(
+            id=key_worker, name=key_worker_name or "", role="coach", organisation=None
         )
-    files = {
-        "learner.yaml": _learner_text(case_id, name, today, member),
+    worker = member.id if member is not None else "akoch"
+    skeletons = {
         "assessment.yaml": _schema_line("assessment", 2) + _ASSESSMENT,
         "plan.yaml": _schema_line("plan", 2) + _PLAN,
         "contract.yaml": _schema_line("contract", 2) + _CONTRACT,
     }
+    files = {"learner.yaml": _learner_text(case_id, name, today, member)}
+    files.update({file_name: text.format(today=today.isoformat(), worker=worker)
+                  for file_name, text in skeletons.items()})
     written = []
     for file_name, text in files.items():
         path = folder / file_name
-        atomic_write(path, text.format(today=today.isoformat()).encode("utf-8")
-                     if file_name != "learner.yaml" else text.encode("utf-8"))
+        atomic_write(path, align_comments(text).encode("utf-8"))
         written.append(path)
     (folder / "reviews").mkdir()
     if not (root / SCHEMA_DIR).is_dir():

@@ -100,7 +100,17 @@ def _finding(err: Any, model: type[BaseModel], file: Path, what: str) -> Finding
     value = err.get("input")
     rule = _RULES.get(kind, "invalid-type")
     on_key = False
-    if kind == "extra_forbidden":
+    if kind == "extra_forbidden" and value is None and key and " " in key.strip():
+        # `{note: failed on 20 Nov, resit in January}`: the comma ended the value and the
+        # rest became a key. No field name has a space in it.
+        on_key = True
+        rule = "text-needs-quotes"
+        message = (
+            f"{field} is not a field: it looks like the rest of a text cut at a comma. Inside "
+            "{...} or [...] a comma ends a value, so put the whole text in quotes: "
+            f"\"..., {key}\""
+        )
+    elif kind == "extra_forbidden":
         on_key = True
         allowed = _fields_at(model, loc[:-1])
         hint = _did_you_mean(key or "", allowed)
@@ -127,18 +137,51 @@ def _finding(err: Any, model: type[BaseModel], file: Path, what: str) -> Finding
             f"{_describe(value)} is not a valid id for {field}: start with a letter or digit, "
             "then use letters, digits, '.', '_' or '-' (64 characters at most)"
         )
-    elif rule in ("invalid-date", "invalid-rate"):
+    elif rule in ("invalid-date", "invalid-rate") or kind == "owner_twice":
         message = f"{field}: {err['msg']}"
+    elif kind in ("model_type", "model_attributes_type", "dict_type") and (
+        keys := _keys_of(model, loc)
+    ):
+        message = f"{field} must be a block of 'key: value' lines{keys}, but is {_describe(value)}"
     elif kind in _TYPE_WORDS:
         message = f"{field} must be {_TYPE_WORDS[kind]}, but is {_describe(value)}"
     else:
-        message = f"{field}: {err['msg']}"
+        message = f"{field} is not right here: {_plain(err['msg'])}"
     return Finding(file, rule, message, key_path=loc, on_key=on_key)
+
+
+# Words people write for a field that has another name here.
+_SYNONYMS = {"by": "owner", "who": "owner", "owners": "owner", "responsible": "owner"}
 
 
 def _did_you_mean(word: str, candidates: list[str]) -> str:
     close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    if not close and _SYNONYMS.get(word) in candidates:
+        close = [_SYNONYMS[word]]
     return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _keys_of(model: type[BaseModel], loc: KeyPath) -> str:
+    """' with name, issuer and date (optional: url)': the keys a block needs, in words."""
+    found = model_at(model, loc)
+    if found is None:
+        return ""
+    fields = [(info.alias or name, info.is_required())
+              for name, info in found.model_fields.items() if name != "extra"]
+    required = [name for name, needed in fields if needed]
+    optional = [name for name, needed in fields if not needed]
+    if not required:
+        return f" (any of: {', '.join(optional)})"
+    listed = ", ".join(required[:-1]) + (" and " if len(required) > 1 else "") + required[-1]
+    more = f" (optional: {', '.join(optional)})" if optional else ""
+    return f" with {listed}{more}"
+
+
+def _plain(text: str) -> str:
+    """Pydantic's words without its programmer's prefixes ('Value error, ...')."""
+    for prefix in ("Value error, ", "Assertion failed, "):
+        text = text.removeprefix(prefix)
+    return text.replace("Input should be", "it should be")
 
 
 def _fields_at(model: type[BaseModel], loc: KeyPath) -> list[str]:

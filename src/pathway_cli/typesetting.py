@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import signal
 import string
 import struct
@@ -65,6 +66,9 @@ class PageMeta:
     region: str | None
     audience: str
     footer: str
+    page_word: str = "Page"
+    of_word: str = "of"
+    direction: str = "ltr"
 
 
 @cache
@@ -116,11 +120,47 @@ def _parse(body: str) -> list[Token]:
     return _mark_writing_cells(markdown_parser().parse(body))
 
 
+# A part of a bilingual report in one language: a pandoc fenced div with its language and
+# direction. Record text cannot make one: a line-start ":" is escaped in the data.
+_LANGUAGE_PART = re.compile(
+    r'^::: \{lang="([A-Za-z]{2,3}(?:-[A-Za-z0-9]{2,3})?)" dir="(ltr|rtl)"\}\n(.*?)^:::$\n?',
+    re.MULTILINE | re.DOTALL)
+
+
+def language_part(tag: str, direction: str, body: str) -> str:
+    """Markdown of one language's part of a bilingual report (a pandoc fenced div)."""
+    return f'::: {{lang="{tag}" dir="{direction}"}}\n{body.strip()}\n:::\n'
+
+
+def _language_parts(body: str) -> list[tuple[str | None, str | None, str]]:
+    """The body cut into its language parts; text outside a part has no language of its own."""
+    parts: list[tuple[str | None, str | None, str]] = []
+    last = 0
+    for match in _LANGUAGE_PART.finditer(body):
+        if body[last:match.start()].strip():
+            parts.append((None, None, body[last:match.start()]))
+        parts.append((match.group(1), match.group(2), match.group(3)))
+        last = match.end()
+    if body[last:].strip() or not parts:
+        parts.append((None, None, body[last:]))
+    return parts
+
+
 def html_sections(body: str) -> str:
     """The Markdown body as HTML, each level-2 section wrapped in ``<section>``.
 
-    The wrapping lets print CSS keep a section's heading with its content.
+    The wrapping lets print CSS keep a section's heading with its content. The parts of a
+    bilingual report each carry their language and direction (``<div lang dir>``).
     """
+    out: list[str] = []
+    for tag, direction, text in _language_parts(body):
+        html = _html_sections(text)
+        out.append(html if tag is None
+                   else f'<div lang="{tag}" dir="{direction}">\n{html}</div>\n')
+    return "".join(out)
+
+
+def _html_sections(body: str) -> str:
     parser = markdown_parser()
     tokens = _parse(body)
     chunks: list[list[Token]] = [[]]
@@ -261,14 +301,16 @@ class _TypstWriter:
                 self.pos += 2
                 if in_head:
                     style = str(token.attrGet("style") or "")
-                    aligns.append(style.removeprefix("text-align:") or "left")
+                    aligns.append(style.removeprefix("text-align:") or "start")
                     header.append(text)
                 else:
                     rows[-1].append(_WRITE_HERE if token.attrGet("class") == "write" else text)
         columns = len(header)
         body = [(row + [""] * columns)[:columns] for row in rows]
         cells = [text if text == _WRITE_HERE else f"[{text}]" for row in body for text in row]
-        align = ", ".join(a if a in ("left", "right", "center") else "left" for a in aligns)
+        # Logical sides, so that a right-to-left report's tables are mirrored.
+        sides = {"left": "start", "right": "end", "center": "center"}
+        align = ", ".join(sides.get(a, "start") for a in aligns)
         table = (
             f"table(columns: {_column_widths(header, body)}, align: ({align},),\n"
             f"  table.header({', '.join(f'[{h}]' for h in header)}),\n"
@@ -305,8 +347,16 @@ class _TypstWriter:
 
 
 def typst_markup(body: str) -> str:
-    """The Markdown body as Typst markup."""
-    return _TypstWriter(_parse(body)).blocks().strip() + "\n"
+    """The Markdown body as Typst markup; each language part in its language and direction."""
+    out: list[str] = []
+    for tag, direction, text in _language_parts(body):
+        markup = _TypstWriter(_parse(text)).blocks().strip() + "\n"
+        if tag is not None:
+            lang = tag.split("-")[0]
+            markup = (f"#block(width: 100%)[\n#set text(lang: {typst_string(lang)}, "
+                      f"dir: {direction})\n{markup}]\n")
+        out.append(markup)
+    return "\n".join(out)
 
 
 def _typst_value(value: Any) -> str:
@@ -323,6 +373,7 @@ def typst_document(meta: PageMeta, preamble: str, body: str) -> str:
         "title": meta.title, "subtitle": meta.subtitle, "organisation": meta.organisation,
         "date": meta.date, "date-text": meta.date_text, "lang": meta.lang,
         "region": meta.region, "audience": meta.audience, "footer": meta.footer,
+        "page": meta.page_word, "of": meta.of_word, "dir": meta.direction,
     }
     entries = ",\n".join(f"  {key}: {_typst_value(value)}" for key, value in fields.items())
     return f"#let report = (\n{entries},\n)\n{preamble.rstrip()}\n\n{typst_markup(body)}"

@@ -9,10 +9,13 @@ quoting, blank lines, flow style, CRLF and a BOM stay) and returns the planned
    and refuses the whole update (``UpdateRefused``, exit 1, nothing written) when the
    result has errors (see "Which errors refuse an update" below);
 2. writes each file atomically (temporary file in the same folder, fsync, rename; the
-   file keeps its permissions), after checking right before the rename that the file on
-   disk still holds the bytes that were read (``ChangedOnDisk`` otherwise: someone
-   else's edit is never overwritten);
-3. optionally stages exactly the written files and makes one git commit.
+   file keeps its permissions), holding the case's update lock (``.pathway/locks/ID.lock``)
+   and after checking right before the rename that the file on disk still holds the bytes
+   that were read (``ChangedOnDisk`` otherwise: someone else's edit is never
+   overwritten); the commands take the lock before reading (``updating_case``), so
+   updates of one case run one after the other;
+3. optionally commits exactly the update's own lines (a patch applied to HEAD), leaving
+   everyone else's uncommitted changes alone.
 
 Public API, for the commands here and for other engines (mentor matching uses it to add
 a mentor to a team)::
@@ -52,14 +55,16 @@ refuse an update; new ones are reported.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import difflib
 import os
 import re
 import subprocess
+import tempfile
 import typing
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
@@ -86,7 +91,13 @@ from pathway_cli.caseload import (
 from pathway_cli.editing import EditError, FieldOrder, YamlText, inline_yaml
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding, KeyPath, sort_findings
-from pathway_cli.loader import expands_safely, parse_text
+from pathway_cli.loader import (
+    RecordFileRefused,
+    expands_safely,
+    load_source,
+    parse_text,
+    read_record_bytes,
+)
 from pathway_cli.models import (
     CLOSED_STATUSES,
     ID_PATTERN,
@@ -103,12 +114,18 @@ from pathway_cli.models import (
     unwrap_annotation,
 )
 from pathway_cli.validation import Context, case_findings
-from pathway_cli.writer import atomic_write, ensure_inside
+from pathway_cli.writer import (
+    atomic_write,
+    ensure_inside,
+    held_lock,
+    remove_stale_temporaries,
+)
 
 __all__ = [
     "Applied",
     "Change",
     "ChangedOnDisk",
+    "EditorUnavailable",
     "Update",
     "UpdateRefused",
     "append_team_member",
@@ -123,6 +140,7 @@ __all__ = [
     "set_values",
     "sign_contract",
     "update_goal",
+    "updating_case",
 ]
 
 Editor = Callable[[Path], None]
@@ -201,11 +219,44 @@ class ChangedOnDisk(UserError):
     """The file changed on disk since it was read; it was not overwritten."""
 
 
+class EditorUnavailable(UserError):
+    """The editor could not be started at all (none set, not found, an unreadable setting)."""
+
+
 # --- finding the case --------------------------------------------------------------------
 
 
 def open_case(root: Path | None, case_id: str) -> tuple[Caseload, Case]:
     """Load the caseload settings and the one case ``case_id`` (root found from the cwd)."""
+    caseload = load_caseload([_case_folder(root, case_id)])
+    return caseload, caseload.cases[0]
+
+
+@contextlib.contextmanager
+def updating_case(root: Path | None, case_id: str, *,
+                  lock: bool = True) -> Iterator[tuple[Caseload, Case]]:
+    """``open_case`` under the case's update lock, held until the block ends.
+
+    Use it around reading, planning and ``apply_changes``: another pathway process that
+    updates the same case waits (up to ``LOCK_TIMEOUT`` seconds, then it is refused), so
+    every update lands on the version the previous one wrote. ``lock=False`` (a dry run,
+    which writes nothing, not even a lock file) only opens the case.
+    """
+    folder = _case_folder(root, case_id)
+    with held_lock(_lock_file(folder), f"case {folder.name}") if lock \
+            else contextlib.nullcontext():
+        caseload = load_caseload([folder])
+        yield caseload, caseload.cases[0]
+
+
+def _lock_file(folder: Path) -> Path:
+    """Where the update lock of a case folder lives: .pathway/locks/ID.lock at the root."""
+    if folder.parent.name == CASES_DIR:
+        return folder.parent.parent / ".pathway" / "locks" / f"{folder.name}.lock"
+    return folder / ".pathway.lock"
+
+
+def _case_folder(root: Path | None, case_id: str) -> Path:
     if not re.fullmatch(ID_PATTERN, case_id):
         raise UserError(f"'{case_id}' is not a learner id")
     if root is None:
@@ -223,24 +274,63 @@ def open_case(root: Path | None, case_id: str) -> tuple[Caseload, Case]:
         close = difflib.get_close_matches(case_id, known, n=1, cutoff=0.6)
         hint = f"did you mean {close[0]}?" if close else None
         raise UserError(f"there is no case {case_id} in {root / CASES_DIR}", hint=hint)
-    caseload = load_caseload([folder])
-    return caseload, caseload.cases[0]
+    return folder
+
+
+# The most pathway.yaml's max_record_bytes allows; the case's own bound is applied when
+# the case is loaded (``_refuse_unread``).
+_READ_LIMIT = 256 * 1024 * 1024
 
 
 def _read(path: Path) -> bytes | None:
     try:
-        return path.read_bytes()
+        return read_record_bytes(path, _READ_LIMIT)
     except FileNotFoundError:
         return None
+    except RecordFileRefused as refused:
+        finding = Finding(path, refused.rule, refused.message, line=1, column=1)
+        raise UpdateRefused(_refusal_text("refused, nothing written", [finding]),
+                            [finding]) from None
     except OSError as exc:
         raise UserError(f"cannot read {path}: {exc.strerror}") from None
 
 
+def _refuse_unread(case: Case, path: Path) -> None:
+    """Refuse to edit a file the case load did not read (not a plain file, too large)."""
+    found = [f for f in case.findings if f.rule in ("file-too-large", "file-not-regular")
+             and f.file.absolute() == path.absolute()]
+    if found:
+        raise UpdateRefused(_refusal_text("refused, nothing written", found), found)
+
+
+# Loader findings after which a file holds no data an edit could start from.
+_UNREADABLE = frozenset({"yaml-alias-bomb", "yaml-syntax", "yaml-too-deep", "yaml-encoding",
+                         "yaml-tag", "file-too-large", "file-not-regular"})
+
+
+def _parsed(path: Path, raw: bytes) -> YamlText:
+    """The file to edit; refused with validate's own findings when YAML cannot read it.
+
+    A file that does not parse, or whose aliases never end or expand beyond the bound,
+    gets the same ``file:line:col: rule`` lines as ``pathway validate``.
+    """
+    broken = [f for f in load_source(path, raw).findings if f.rule in _UNREADABLE]
+    if broken:
+        raise UpdateRefused(
+            _refusal_text(f"refused, nothing written: {_shown(path)} cannot be read as a "
+                          "record", broken),
+            broken,
+            hint=f"fix the file by hand first; 'pathway validate {_shown(path)}' shows the same",
+        )
+    return YamlText(raw, path.name)
+
+
 def _document(path: Path, what: str, case: Case) -> tuple[YamlText, bytes]:
+    _refuse_unread(case, path)
     raw = _read(path)
     if raw is None:
         raise UserError(f"{case.id} has no {what} yet ({path})")
-    doc = YamlText(raw, path.name)
+    doc = _parsed(path, raw)
     if not isinstance(doc.data(), dict):
         raise UserError(
             f"{path} is not filled in yet (only comments, or not a 'key: value' record)",
@@ -250,7 +340,9 @@ def _document(path: Path, what: str, case: Case) -> tuple[YamlText, bytes]:
 
 
 def _field_names(model: type[BaseModel]) -> list[str]:
-    return [info.alias or name for name, info in model.model_fields.items()]
+    """The model's keys in the format's order, where ``extra:`` comes last."""
+    names = [info.alias or name for name, info in model.model_fields.items()]
+    return [n for n in names if n != "extra"] + (["extra"] if "extra" in names else [])
 
 
 def _order_of(model: type[Record]) -> FieldOrder:
@@ -494,10 +586,15 @@ def create_review(
     change = update.changes[0]
     draft = draft_path(change.path)
     ensure_inside(draft, case.folder)
-    if not draft.exists():
+    made = not draft.exists()
+    if made:
         atomic_write(draft, change.new)
     try:
         edit(draft)
+    except EditorUnavailable:
+        if made:  # the user never saw it: nothing of theirs to keep
+            draft.unlink(missing_ok=True)
+        raise
     except UserError as exc:
         raise UserError(f"{exc.message}; your text is kept in {draft}",
                         hint="run the same command again to continue editing it") from None
@@ -521,7 +618,7 @@ def create_review(
         findings = [dataclasses.replace(f, file=draft) if f.file == change.path else f
                     for f in exc.findings]
         raise UpdateRefused(
-            _refusal_text("the review was not saved", findings, exc.message)
+            _refusal_text("the review was not saved", findings, exc.message.split("\n")[0])
             + f"\nyour text is kept in {_shown(draft)}",
             findings,
             hint="run the same command again to reopen and fix it",
@@ -791,8 +888,9 @@ def set_values(case: Case, file: str, assignments: Sequence[str]) -> Update:
     if not assignments:
         raise UserError("nothing to set: give KEY=VALUE pairs")
     path, model = _record_file(case, file)
+    _refuse_unread(case, path)
     raw = _read(path)
-    doc = YamlText(raw if raw is not None else b"", path.name)
+    doc = _parsed(path, raw) if raw is not None else YamlText(b"", path.name)
     order = _order_of(model)
     said = []
     for assignment in assignments:
@@ -979,9 +1077,27 @@ def apply_changes(
         applied.remaining += checked.remaining
     if dry_run or not real:
         return applied
+    with contextlib.ExitStack() as locks:
+        for case, _ in by_case.values():
+            locks.enter_context(held_lock(_lock_file(case.folder), f"case {case.id}"))
+            _remove_stale(case)
+        _write(real, caseload, applied, commit_message)
+    return applied
+
+
+def _remove_stale(case: Case) -> None:
+    """Temporary files of record writes killed before their rename (the lock is held)."""
+    remove_stale_temporaries(case.folder, lambda name: name in CASE_FILES)
+    remove_stale_temporaries(case.folder / REVIEWS_DIR,
+                             lambda name: REVIEW_NAME_RE.fullmatch(name) is not None)
+
+
+def _write(real: list[Change], caseload: Caseload, applied: Applied,
+           commit_message: str | None) -> None:
     git_root = _git_root(caseload, real[0].path) if commit_message is not None else None
     for change in real:
         _still(change)()  # fail before writing anything when one file already changed
+    patch = _git_patch(git_root, real) if git_root is not None else None
     for change in real:
         try:
             atomic_write(change.path, change.new, precondition=_still(change))
@@ -992,9 +1108,8 @@ def apply_changes(
                 + (f" (already written: {written})" if written else "")
             ) from None
         applied.written.append(change.path)
-    if git_root is not None and commit_message is not None:
-        applied.commit = _git_commit(git_root, applied.written, commit_message)
-    return applied
+    if git_root is not None and commit_message is not None and patch is not None:
+        applied.commit = _git_commit(git_root, patch, commit_message)
 
 
 def apply_update(
@@ -1009,12 +1124,16 @@ def apply_update(
 # --- git ---------------------------------------------------------------------------------
 
 
-def _git(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _git(cwd: Path, *args: str, env: Mapping[str, str] | None = None,
+         stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True,
-                              check=False)
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=False,
+                                input=stdin, env={**os.environ, **env} if env else None)
     except FileNotFoundError:
         raise UserError("--commit needs git, which is not installed here") from None
+    return subprocess.CompletedProcess(
+        result.args, result.returncode, result.stdout.decode("utf-8", "replace"),
+        result.stderr.decode("utf-8", "replace"))
 
 
 def _git_root(caseload: Caseload, path: Path) -> Path:
@@ -1028,13 +1147,74 @@ def _git_root(caseload: Caseload, path: Path) -> Path:
     return Path(result.stdout.strip())
 
 
-def _git_commit(root: Path, paths: list[Path], message: str) -> str:
-    names = [str(p.resolve()) for p in paths]
-    added = _git(root, "add", "--", *names)
-    if added.returncode == 0:
-        done = _git(root, "commit", "--quiet", "-m", message, "--only", "--", *names)
-    else:
-        done = added
+def _byte_lines(raw: bytes) -> list[bytes]:
+    """Lines as git counts them: split at LF only (a CR stays part of its line)."""
+    lines = [line + b"\n" for line in raw.split(b"\n")]
+    lines[-1] = lines[-1][:-1]
+    return lines if lines[-1] else lines[:-1]
+
+
+def _patch_of(change: Change, name: str) -> bytes:
+    """The change as a git patch with paths relative to the work tree."""
+    old = _byte_lines(change.old) if change.old is not None else []
+    before = b"/dev/null" if change.old is None else f"a/{name}".encode()
+    header = f"diff --git a/{name} b/{name}\n".encode()
+    if change.old is None:
+        header += b"new file mode 100644\n"
+    body = b""
+    for line in difflib.diff_bytes(difflib.unified_diff, old, _byte_lines(change.new),
+                                   before, f"b/{name}".encode(), lineterm=b"\n"):
+        if line.startswith((b"---", b"+++")) and not body.count(b"@@"):
+            body += line if line.endswith(b"\n") else line + b"\n"
+            continue
+        body += line if line.endswith(b"\n") else line + b"\n\\ No newline at end of file\n"
+    return header + body
+
+
+@contextlib.contextmanager
+def _head_index(root: Path) -> Iterator[dict[str, str]]:
+    """A scratch git index holding HEAD's tree: the base of a commit of one update only."""
+    with tempfile.TemporaryDirectory(prefix="pathway-index-") as scratch:
+        env = {"GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        has_head = _git(root, "rev-parse", "--verify", "--quiet", "HEAD").returncode == 0
+        _git(root, "read-tree", *(["HEAD"] if has_head else ["--empty"]), env=env)
+        yield env
+
+
+def _git_patch(root: Path, changes: Sequence[Change]) -> bytes:
+    """The patch of exactly these changes; refused when it does not apply to HEAD.
+
+    Committing the whole files would take a colleague's uncommitted lines in the same
+    file along; a patch of the update's own lines, applied to HEAD, takes only those.
+    """
+    base = root.resolve()
+    patch = b""
+    for change in changes:
+        try:
+            name = change.path.resolve().relative_to(base).as_posix()
+        except ValueError:
+            raise UserError(f"--commit: {change.path} is outside the git work tree {root}; "
+                            "nothing was written") from None
+        patch += _patch_of(change, name)
+    with _head_index(root) as env:
+        check = _git(root, "apply", "--cached", "--check", "-", env=env, stdin=patch)
+    if check.returncode != 0:
+        names = ", ".join(_shown(c.path) for c in changes)
+        raise UserError(
+            f"--commit: {names} has uncommitted changes next to or under the lines this "
+            "update changes (or is not committed yet), so the update cannot be committed on "
+            "its own; nothing was written",
+            hint="commit or stash those changes first, or leave out --commit",
+        )
+    return patch
+
+
+def _git_commit(root: Path, patch: bytes, message: str) -> str:
+    """Commit the patch on top of HEAD, leaving every other change (staged or not) alone."""
+    with _head_index(root) as env:
+        done = _git(root, "apply", "--cached", "-", env=env, stdin=patch)
+        if done.returncode == 0:
+            done = _git(root, "commit", "--quiet", "-m", message, env=env)
     if done.returncode != 0:
         reason = (done.stderr or done.stdout).strip().splitlines()
         raise UserError(
@@ -1042,4 +1222,8 @@ def _git_commit(root: Path, paths: list[Path], message: str) -> str:
             + (reason[-1] if reason else "unknown reason"),
             hint="commit them by hand (git config user.name / user.email may be missing)",
         )
+    # The real index gets the same lines, so git status does not show them as undone.
+    if _git(root, "apply", "--cached", "-", stdin=patch).returncode != 0:
+        names = re.findall(rb"^diff --git a/(.*) b/", patch, flags=re.MULTILINE)
+        _git(root, "reset", "--quiet", "--", *(n.decode() for n in names))
     return _git(root, "rev-parse", "--short", "HEAD").stdout.strip()

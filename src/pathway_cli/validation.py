@@ -11,15 +11,36 @@ import difflib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from pathway_cli.caseload import CASE_FILES, REVIEW_NAME_RE, Case, Caseload, resolved_path
+from pathway_cli.caseload import (
+    CASE_FILES,
+    REVIEW_NAME_RE,
+    Case,
+    Caseload,
+    Loaded,
+    resolved_path,
+)
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
+from pathway_cli.i18n import language_problem
 from pathway_cli.loader import Source, place_findings
-from pathway_cli.models import MENTOR_ROLES, MentorPool, Settings, item_mark, item_text
+from pathway_cli.models import (
+    MENTOR_ROLES,
+    Assessment,
+    Contract,
+    Learner,
+    MentorPool,
+    Plan,
+    Review,
+    Settings,
+    item_mark,
+    item_text,
+)
 from pathway_cli.parallel import map_cases
+from pathway_cli.plaintext import control_characters
 from pathway_cli.privacy import (
     HealthWords,
     allowed_sections,
@@ -98,51 +119,183 @@ def check_learner_id(case: Case, ctx: Context) -> list[Finding]:
                "the same (rename one of them)", ("id",))]
 
 
+# The fields the cross-file rules read (dumping only these keeps a cached caseload fast).
+_READ_BY_RULES: dict[type[Any], set[str]] = {
+    Learner: {"key_worker", "team", "opened", "closed", "programme"},
+    Assessment: {"assessor", "support_needs"},
+    Plan: {"agreed", "revised", "goals", "wellbeing"},
+    Contract: {"start", "end"},
+    Review: {"date", "with_", "goals", "actions"},
+}
+
+
+def _raw(loaded: Loaded[Any] | None) -> dict[str, Any] | None:
+    """A record file as plain data, even when its shape has errors (None: unreadable).
+
+    A well-formed file gives its model's values under the keys it was written with (the
+    cache of loaded cases keeps models, not parsed text); a file whose shape has errors
+    gives what it parsed to, so that its references and dates are still checked.
+    """
+    if loaded is None:
+        return None
+    if loaded.model is not None:
+        plain = loaded.__dict__.get("_plain")
+        if plain is None:
+            plain = loaded.model.model_dump(by_alias=True, exclude_unset=True,
+                                            include=_READ_BY_RULES.get(type(loaded.model)))
+            loaded.__dict__["_plain"] = plain
+        return plain  # type: ignore[no-any-return]
+    data = loaded.source.data
+    if data is None:
+        data = loaded.source.recovered  # indented with tabs, but otherwise readable
+    return data if isinstance(data, dict) else None
+
+
+def _items(data: dict[str, Any] | None, key: str) -> list[tuple[int, dict[str, Any]]]:
+    """The mappings of a list field, with their positions, skipping anything malformed."""
+    value = data.get(key) if data else None
+    if not isinstance(value, list):
+        return []
+    return [(index, item) for index, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _owners(item: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    """Who does an action: under 'owner', 'by' or both (once when both name one person,
+    as a model read from 'by:' has it)."""
+    words = [word for word in ("owner", "by") if isinstance(item.get(word), str)]
+    if len(words) == 2 and item["owner"] == item["by"]:
+        words = ["by"]
+    for word in words:
+        yield word, item[word]
+
+
 def _team_refs(case: Case) -> Iterator[tuple[Path, KeyPath, str, str]]:
-    """Every team id referenced in the case: (file, key path, id, what refers to it)."""
-    learner = case.learner
-    if learner and learner.key_worker and case.learner_file:
-        yield case.learner_file.path, ("key_worker",), learner.key_worker, "key worker"
-    assessment = case.assessment
-    if assessment and case.assessment_file:
-        yield case.assessment_file.path, ("assessor",), assessment.assessor, "assessor"
-    plan = case.plan
+    """Every team id referenced in the case: (file, key path, id, what refers to it).
+
+    Read from each file's parsed data rather than its model, so that a shape error
+    elsewhere in a file (an impossible date, a misspelt status) does not hide a wrong
+    reference in it: one run reports both.
+    """
+    learner = _raw(case.learner_file)
+    if learner and case.learner_file and isinstance(learner.get("key_worker"), str):
+        yield case.learner_file.path, ("key_worker",), learner["key_worker"], "key worker"
+    assessment = _raw(case.assessment_file)
+    if assessment and case.assessment_file and isinstance(assessment.get("assessor"), str):
+        yield case.assessment_file.path, ("assessor",), assessment["assessor"], "assessor"
+    plan = _raw(case.plan_file)
     if plan and case.plan_file:
         path = case.plan_file.path
-        for gi, goal in enumerate(plan.goals):
-            if goal.owner != "learner":
-                yield path, ("goals", gi, "owner"), goal.owner, f"owner of goal {goal.id}"
-            for si, action in enumerate(goal.support):
-                if action.by:
-                    yield path, ("goals", gi, "support", si, "by"), action.by, "support action"
-        if plan.wellbeing:
-            for ai, action in enumerate(plan.wellbeing.actions):
-                if action.by:
-                    yield path, ("wellbeing", "actions", ai, "by"), action.by, "well-being action"
-    for review, loaded in case.reviews_with_files:
-        for wi, member in enumerate(review.with_):
-            yield loaded.path, ("with", wi), member, "review participant"
-        for ai, review_action in enumerate(review.actions):
-            if review_action.owner != "learner":
-                yield loaded.path, ("actions", ai, "owner"), review_action.owner, "action owner"
+        for gi, goal in _items(plan, "goals"):
+            owner = goal.get("owner")
+            if isinstance(owner, str) and owner != "learner":
+                yield path, ("goals", gi, "owner"), owner, f"owner of goal {goal.get('id', gi + 1)}"
+            for si, action in _items(goal, "support"):
+                for word, who in _owners(action):
+                    yield path, ("goals", gi, "support", si, word), who, "support action"
+        wellbeing = plan.get("wellbeing")
+        for ai, action in _items(wellbeing if isinstance(wellbeing, dict) else None, "actions"):
+            for word, who in _owners(action):
+                yield path, ("wellbeing", "actions", ai, word), who, "well-being action"
+    for loaded in case.review_files:
+        review = _raw(loaded)
+        if review is None:
+            continue
+        members = review.get("with")
+        for wi, member in enumerate(members if isinstance(members, list) else []):
+            if isinstance(member, str):
+                yield loaded.path, ("with", wi), member, "review participant"
+        for ai, action in _items(review, "actions"):
+            for word, who in _owners(action):
+                if who != "learner":
+                    yield loaded.path, ("actions", ai, word), who, "action owner"
+
+
+def _team(case: Case) -> list[tuple[str, str]] | None:
+    """(id, name) of the learner's team, from the model or, failing that, the parsed data."""
+    if case.learner is not None:
+        return [(m.id, m.name) for m in case.learner.team]
+    return [(str(m["id"]), str(m.get("name", ""))) for _, m in _items(_raw(case.learner_file),
+                                                                     "team") if "id" in m]
+
+
+def team_hint(word: str, team: list[tuple[str, str]]) -> str:
+    """' (did you mean ...?)' for a team id that matches nothing: by id, or by a person's name."""
+    ids = [member_id for member_id, _ in team]
+    close = difflib.get_close_matches(word, ids, n=1, cutoff=0.6)
+    if close:
+        return f" (did you mean '{close[0]}'?)"
+    lowered = word.casefold()
+    for member_id, name in team:
+        parts = [p.casefold() for p in name.split()]
+        if lowered == name.casefold() or lowered in parts or difflib.get_close_matches(
+            lowered, [name.casefold(), *parts], n=1, cutoff=0.8
+        ):
+            return f" (did you mean '{member_id}' ({name})?)"
+    return ""
 
 
 def check_team_references(case: Case, ctx: Context) -> list[Finding]:
     """Every team id referenced anywhere exists in the learner's team."""
-    learner = case.learner
-    if learner is None:
+    team = _team(case)
+    if team is None or not case.learner_file:
         return []
-    ids = [m.id for m in learner.team]
+    if _raw(case.learner_file) is None:
+        return _unchecked("learner.yaml", "the team ids named here",
+                          ((path, key_path) for path, key_path, _, _ in _team_refs(case)))
+    ids = [member_id for member_id, _ in team]
     found = []
     for path, key_path, member, what in _team_refs(case):
         if member not in ids:
-            close = difflib.get_close_matches(member, ids, n=1, cutoff=0.6)
-            hint = f" (did you mean '{close[0]}'?)" if close else ""
             known = ", ".join(ids) if ids else "nobody yet"
             found.append(_f(path, "team-unknown",
                             f"'{member}' ({what}) is not in the learner's team in "
-                            f"learner.yaml{hint}; the team has: {known}", key_path))
+                            f"learner.yaml{team_hint(member, team)}; the team has: {known}",
+                            key_path))
     return found
+
+
+def _unchecked(unreadable: str, what: str,
+               places: Iterable[tuple[Path, KeyPath]]) -> list[Finding]:
+    """Say where a cross-file rule could not look, because the file it needs is unreadable.
+
+    One warning a file, at its first reference.
+    """
+    first: dict[Path, KeyPath] = {}
+    for path, key_path in places:
+        first.setdefault(path, key_path)
+    return [_f(path, "reference-unchecked",
+               f"{what} could not be checked, because {unreadable} could not be read (fix its "
+               "errors first)", key_path, WARNING)
+            for path, key_path in first.items()]
+
+
+def _action_owner_words(case: Case) -> Iterator[tuple[Path, KeyPath]]:
+    """Where an action says who does it with 'by:' (plan support, well-being, reviews)."""
+    plan = _raw(case.plan_file)
+    if plan and case.plan_file:
+        for gi, goal in _items(plan, "goals"):
+            for si, action in _items(goal, "support"):
+                if "by" in action:
+                    yield case.plan_file.path, ("goals", gi, "support", si, "by")
+        wellbeing = plan.get("wellbeing")
+        for ai, action in _items(wellbeing if isinstance(wellbeing, dict) else None, "actions"):
+            if "by" in action:
+                yield case.plan_file.path, ("wellbeing", "actions", ai, "by")
+    for loaded in case.review_files:
+        for ai, action in _items(_raw(loaded), "actions"):
+            if "by" in action:
+                yield loaded.path, ("actions", ai, "by")
+
+
+def check_owner_word(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on 'by:' for who does an action: 'owner:' is the one word for goals and actions."""
+    return [
+        replace(_f(path, "owner-word",
+                   "write 'owner:' here, the word goals and review actions use for who does "
+                   "it ('by:' is the older word and still read)", key_path, WARNING),
+                on_key=True)
+        for path, key_path in _action_owner_words(case)
+    ]
 
 
 def _duplicates(values: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -183,19 +336,22 @@ def check_goal_references(case: Case, ctx: Context) -> list[Finding]:
     if plan is not None:
         goal_ids = [g.id for g in plan.goals]
     elif case.plan_file is not None:
-        goal_ids = _raw_goal_ids(case.plan_file.source.data)
+        goal_ids = _raw_goal_ids(_raw(case.plan_file))
+    reviews = [(loaded, data) for loaded in case.review_files
+               if isinstance(data := _raw(loaded), dict) and isinstance(data.get("goals"), dict)]
     if goal_ids is None:
-        return []  # the plan is unreadable; its own findings say so
+        return _unchecked("plan.yaml", "the goals named here",
+                          [(loaded.path, ("goals",)) for loaded, _ in reviews])
     found = []
-    for review, loaded in case.reviews_with_files:
-        for goal_id in review.goals:
-            if goal_id not in goal_ids:
-                close = difflib.get_close_matches(goal_id, goal_ids, n=1, cutoff=0.5)
+    for loaded, data in reviews:
+        for goal_id in data["goals"]:
+            if str(goal_id) not in goal_ids:
+                close = difflib.get_close_matches(str(goal_id), goal_ids, n=1, cutoff=0.5)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
                 where = "plan.yaml" if case.plan_file else "a plan (there is no plan.yaml yet)"
                 found.append(Finding(loaded.path, "goal-unknown",
                                      f"the goal '{goal_id}' is not in {where}{hint}",
-                                     key_path=("goals", goal_id), on_key=True))
+                                     key_path=("goals", str(goal_id)), on_key=True))
     return found
 
 
@@ -208,22 +364,31 @@ def _raw_goal_ids(data: object) -> list[str] | None:
 
 def check_need_references(case: Case, ctx: Context) -> list[Finding]:
     """Every ``needs:`` id in the plan exists among the assessment's support needs."""
-    plan = case.plan
+    plan = _raw(case.plan_file)
     if plan is None or case.plan_file is None:
         return []
-    if case.assessment is None and case.assessment_file is not None:
-        return []  # the assessment itself is broken
-    need_ids = [n.id for n in case.assessment.support_needs] if case.assessment else []
     path = case.plan_file.path
     refs: list[tuple[KeyPath, str]] = []
-    for gi, goal in enumerate(plan.goals):
-        for si, action in enumerate(goal.support):
-            refs.extend((("goals", gi, "support", si, "needs", ni), n)
-                        for ni, n in enumerate(action.needs))
-    if plan.wellbeing:
-        for ai, action in enumerate(plan.wellbeing.actions):
-            refs.extend((("wellbeing", "actions", ai, "needs", ni), n)
-                        for ni, n in enumerate(action.needs))
+    for gi, goal in _items(plan, "goals"):
+        for si, action in _items(goal, "support"):
+            refs.extend((("goals", gi, "support", si, "needs", ni), str(n))
+                        for ni, n in enumerate(_list(action.get("needs"))))
+    wellbeing = plan.get("wellbeing")
+    for ai, action in _items(wellbeing if isinstance(wellbeing, dict) else None, "actions"):
+        refs.extend((("wellbeing", "actions", ai, "needs", ni), str(n))
+                    for ni, n in enumerate(_list(action.get("needs"))))
+    if not refs:
+        return []
+    if case.assessment is not None:
+        need_ids = [n.id for n in case.assessment.support_needs]
+    elif case.assessment_file is None:
+        need_ids = []
+    else:
+        raw_needs = _items(_raw(case.assessment_file), "support_needs")
+        if _raw(case.assessment_file) is None:
+            return _unchecked("assessment.yaml", "the support needs named here",
+                              [(path, key_path) for key_path, _ in refs])
+        need_ids = [str(n["id"]) for _, n in raw_needs if "id" in n]
     found = []
     for key_path, need in refs:
         if need not in need_ids:
@@ -234,56 +399,118 @@ def check_need_references(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
+def _list(value: object) -> list[object]:
+    return value if isinstance(value, list) else []
+
+
 # --- dates -------------------------------------------------------------------------------
 
 
+def _day(loaded: Loaded[Any] | None, *keys: str) -> date | None:
+    """A date in a file's parsed data, even when the file's shape has errors elsewhere."""
+    value: Any = _raw(loaded)
+    for key in keys:
+        value = value.get(key) if isinstance(value, dict) else None
+    if isinstance(value, datetime):
+        return None  # a date with a time: its own finding says so
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
 def check_date_order(case: Case, ctx: Context) -> list[Finding]:
-    """opened <= plan.agreed <= contract.start <= contract.end; closed on or after opened."""
-    learner, plan, contract = case.learner, case.plan, case.contract
+    """opened <= plan.agreed <= contract.start <= contract.end; closed on or after opened.
+
+    Dates are read from each file's parsed data, so that an error elsewhere in a file (a
+    misspelt status) does not hide a date out of order.
+    """
+    opened = _day(case.learner_file, "opened")
+    agreed = _day(case.plan_file, "agreed")
     found = []
-    if learner and case.learner_file:
+    if case.learner_file and opened:
         path = case.learner_file.path
-        if learner.closed and learner.closed < learner.opened:
+        closed = _day(case.learner_file, "closed")
+        if closed and closed < opened:
             found.append(_f(path, "date-order",
-                            f"the case is closed ({learner.closed}) before it was opened "
-                            f"({learner.opened})", ("closed",)))
-        programme = learner.programme
-        if programme and programme.start and programme.expected_end and (
-            programme.expected_end < programme.start
-        ):
-            found.append(_f(path, "date-order",
-                            f"the programme ends ({programme.expected_end}) before it starts "
-                            f"({programme.start})", ("programme", "expected_end")))
-    if plan and case.plan_file:
+                            f"the case is closed ({closed}) before it was opened "
+                            f"({opened})", ("closed",)))
+    if case.learner_file:
+        start = _day(case.learner_file, "programme", "start")
+        expected_end = _day(case.learner_file, "programme", "expected_end")
+        if start and expected_end and expected_end < start:
+            found.append(_f(case.learner_file.path, "date-order",
+                            f"the programme ends ({expected_end}) before it starts "
+                            f"({start})", ("programme", "expected_end")))
+    if case.plan_file and agreed:
         path = case.plan_file.path
-        if learner and plan.agreed < learner.opened:
+        revised = _day(case.plan_file, "revised")
+        if opened and agreed < opened:
             found.append(_f(path, "date-order",
-                            f"the plan is agreed ({plan.agreed}) before the case was opened "
-                            f"({learner.opened})", ("agreed",)))
-        if plan.revised and plan.revised < plan.agreed:
+                            f"the plan is agreed ({agreed}) before the case was opened "
+                            f"({opened})", ("agreed",)))
+        if revised and revised < agreed:
             found.append(_f(path, "date-order",
-                            f"the plan is revised ({plan.revised}) before it was agreed "
-                            f"({plan.agreed})", ("revised",)))
-    if contract and case.contract_file:
+                            f"the plan is revised ({revised}) before it was agreed "
+                            f"({agreed})", ("revised",)))
+    contract_start = _day(case.contract_file, "start")
+    if case.contract_file and contract_start:
         path = case.contract_file.path
-        if plan and contract.start < plan.agreed:
+        contract_end = _day(case.contract_file, "end")
+        if agreed and contract_start < agreed:
             found.append(_f(path, "date-order",
-                            f"the contract starts ({contract.start}) before the plan was agreed "
-                            f"({plan.agreed})", ("start",)))
-        elif not plan and learner and contract.start < learner.opened:
+                            f"the contract starts ({contract_start}) before the plan was agreed "
+                            f"({agreed})", ("start",)))
+        elif not agreed and opened and contract_start < opened:
             found.append(_f(path, "date-order",
-                            f"the contract starts ({contract.start}) before the case was opened "
-                            f"({learner.opened})", ("start",)))
-        if contract.end < contract.start:
+                            f"the contract starts ({contract_start}) before the case was opened "
+                            f"({opened})", ("start",)))
+        if contract_end and contract_end < contract_start:
             found.append(_f(path, "date-order",
-                            f"the contract ends ({contract.end}) before it starts "
-                            f"({contract.start})", ("end",)))
-    if learner:
-        for review, loaded in case.reviews_with_files:
-            if review.date < learner.opened:
+                            f"the contract ends ({contract_end}) before it starts "
+                            f"({contract_start})", ("end",)))
+    if opened:
+        for loaded in case.review_files:
+            held = _day(loaded, "date")
+            if held and held < opened:
                 found.append(_f(loaded.path, "date-order",
-                                f"this review ({review.date}) is before the case was opened "
-                                f"({learner.opened})", ("date",)))
+                                f"this review ({held}) is before the case was opened "
+                                f"({opened})", ("date",)))
+    return found
+
+
+def check_dates_plausible(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on dates that cannot be right: signatures before the case or the contract began,
+    a closing or a review after today."""
+    learner, contract = case.learner, case.contract
+    found = []
+    if contract and case.contract_file:
+        for si, signature in enumerate(contract.signatures):
+            if learner and signature.date < learner.opened:
+                found.append(_f(case.contract_file.path, "date-implausible",
+                                f"the {signature.party} signed on {signature.date}, before the "
+                                f"case was opened ({learner.opened}); check the date",
+                                ("signatures", si, "date"), WARNING))
+            elif signature.date < contract.start:
+                found.append(_f(case.contract_file.path, "date-implausible",
+                                f"the {signature.party} signed on {signature.date}, before the "
+                                f"contract starts ({contract.start}); check both dates",
+                                ("signatures", si, "date"), WARNING))
+    if learner and case.learner_file and learner.closed and learner.closed > ctx.today:
+        found.append(_f(case.learner_file.path, "date-implausible",
+                        f"the case is closed on {learner.closed}, which is after today "
+                        f"({ctx.today}); record a closing once it has happened", ("closed",),
+                        WARNING))
+    for review, loaded in case.reviews_with_files:
+        if review.date > ctx.today:
+            found.append(_f(loaded.path, "date-implausible",
+                            f"this review is dated {review.date}, after today ({ctx.today}); "
+                            "a review is recorded once it has been held (plan the next one "
+                            "with next_review)", ("date",), WARNING))
     return found
 
 
@@ -345,6 +572,11 @@ def check_closed_case(case: Case, ctx: Context) -> list[Finding]:
         return []
     path = case.learner_file.path
     found = []
+    if learner.status == "left" and learner.outcome == "completed":
+        found.append(_f(path, "case-outcome-status",
+                        "the outcome is 'completed' but the status is 'left'; a learner who "
+                        "completed has status completed (or choose another outcome)",
+                        ("outcome",), WARNING))
     if learner.is_closed:
         for key in ("closed", "outcome"):
             if getattr(learner, key) is None:
@@ -582,17 +814,57 @@ def check_team_dates(case: Case, ctx: Context) -> list[Finding]:
 
 
 def check_consent(case: Case, ctx: Context) -> list[Finding]:
-    """Warn on an open case with no recorded consent to data processing."""
+    """Warn on an open case with no recorded consent to data processing, or one dated later."""
     learner = case.learner
     if learner is None or case.learner_file is None or learner.is_closed:
         return []
     consent = learner.consent
-    if consent and consent.data_processing and consent.data_processing.given:
+    processing = consent.data_processing if consent else None
+    if processing is not None and processing.given:
+        if processing.date is not None and processing.date > ctx.today:
+            return [_f(case.learner_file.path, "consent-future",
+                       f"the consent to data processing is dated {processing.date.isoformat()}, "
+                       "after today: reports for this learner are refused until that day "
+                       "(check the year)", ("consent", "data_processing", "date"), WARNING)]
         return []
     return [_f(case.learner_file.path, "consent-missing",
                "no consent to data processing is recorded (consent.data_processing.given: true); "
                "reports for this learner will be refused", ("consent",) if consent else (),
                WARNING)]
+
+
+def _control_findings(source: Source) -> list[Finding]:
+    """Text values holding control characters (only a double-quoted escape can make one)."""
+    text = source.text
+    if source.data is None or ("\\" not in text and "\x85" not in text):
+        return []  # the fast path: YAML refuses raw control characters in a file
+    found: list[Finding] = []
+
+    def walk(value: Any, path: KeyPath) -> None:
+        if isinstance(value, str):
+            codes = control_characters(value)
+            if codes:
+                shown = ", ".join(f"0x{ord(c):02x}" for c in codes)
+                found.append(_f(source.path, "text-control-characters",
+                                f"this text holds control characters ({shown}) that can change "
+                                "what a terminal shows; remove them (pathway leaves them out "
+                                "when it prints or exports the text)", path, WARNING))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if isinstance(key, str) and control_characters(key):
+                    walk(key, path)
+                walk(item, (*path, key) if isinstance(key, str | int) else path)
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, (*path, index))
+
+    walk(source.data, ())
+    return found
+
+
+def check_control_characters(case: Case, ctx: Context) -> list[Finding]:
+    """Warn about escape sequences and other control characters in record text."""
+    return [f for loaded in case.files() for f in _control_findings(loaded.source)]
 
 
 def _outside_readers(case: Case, ctx: Context) -> list[tuple[str, frozenset[str]]]:
@@ -642,12 +914,24 @@ def check_health_details(case: Case, ctx: Context) -> list[Finding]:
         for g_index, goal in enumerate(plan.goals):
             for s_index, support in enumerate(goal.support):
                 hidden = (item_mark(support) is not None or health_needs & set(support.needs)
-                          or is_health_professional(learner.member(support.by or "")))
+                          or is_health_professional(learner.member(support.owner or "")))
                 if not hidden:
                     warn(case.plan_file.path, ("goals", g_index, "support", s_index, "action"),
                          support.action, "support item",
                          {"plan", goal_section(goal.area)})
     return found
+
+
+def check_report_language(case: Case, ctx: Context) -> list[Finding]:
+    """The learner's report_language is a language pathway has reports in."""
+    learner = case.learner
+    if learner is None or case.learner_file is None or learner.report_language is None:
+        return []
+    problem = language_problem(learner.report_language, pair=True)
+    if problem is None:
+        return []
+    return [_f(case.learner_file.path, "report-language-unknown", problem,
+               ("report_language",))]
 
 
 CaseRule = Callable[[Case, Context], list[Finding]]
@@ -657,10 +941,12 @@ CASE_RULES: list[CaseRule] = [
     check_stray_files,
     check_learner_id,
     check_team_references,
+    check_owner_word,
     check_unique_ids,
     check_goal_references,
     check_need_references,
     check_date_order,
+    check_dates_plausible,
     check_review_names,
     check_next_review,
     check_achieved_goals,
@@ -670,7 +956,9 @@ CASE_RULES: list[CaseRule] = [
     check_learner_signature,
     check_mentor_training,
     check_consent,
+    check_control_characters,
     check_health_details,
+    check_report_language,
     check_plan_assessment,
     check_needs_addressed,
     check_weak_skills,
@@ -716,9 +1004,24 @@ def check_mentor_pool(caseload: Caseload, ctx: Context) -> list[Finding]:
     ]
 
 
+def check_locale(caseload: Caseload, ctx: Context) -> list[Finding]:
+    """The team's locale is a language pathway has reports in."""
+    problem = language_problem(ctx.settings.locale)
+    if caseload.settings_file is None or problem is None:
+        return []
+    return [_f(caseload.settings_file.path, "locale-unknown", problem, ("locale",))]
+
+
 CaseloadRule = Callable[[Caseload, Context], list[Finding]]
 
-CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool]
+def check_settings_text(caseload: Caseload, ctx: Context) -> list[Finding]:
+    """Control characters in pathway.yaml and mentors.yaml, as in the records."""
+    return [f for loaded in (caseload.settings_file, caseload.mentors_file) if loaded is not None
+            for f in _control_findings(loaded.source)]
+
+
+CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool, check_settings_text,
+                                      check_locale]
 
 
 # --- running -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 # Command modules are imported on first use (cli/registry.py), not here.
@@ -14,6 +15,8 @@ def main() -> None:
     """Entry point: run the app; an unexpected failure is reported without a traceback."""
     try:
         app()
+    except BrokenPipeError:
+        _quiet_broken_pipe()
     except KeyboardInterrupt:
         err_console().print("interrupted")
         sys.exit(130)
@@ -26,3 +29,17 @@ def main() -> None:
             "for details and report it."
         )
         sys.exit(1)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader stopped early (``| head``): as for any Unix tool, that is not an error.
+
+    stdout is pointed at /dev/null so that Python's final flush of the lost pipe cannot
+    print 'Broken pipe' on the way out.
+    """
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real stdout to redirect (e.g. under a test runner)
+        pass
+    sys.exit(141)  # 128 + SIGPIPE, what a shell reports for a reader that went away

@@ -81,7 +81,7 @@ def _table(agenda: Agenda) -> str:
 @app.command(
     epilog="Examples:\n\n  pathway agenda --today 2026-11-23\n\n"
     "  pathway agenda --who lfischer --days 7\n\n"
-    "  pathway agenda --format ics -o lfischer.ics --who lfischer   (import into a calendar)",
+    "  pathway agenda --format ics -o lfischer.ics --who lfischer",
 )
 @guarded
 def agenda(

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TypeVar
 
 import typer
 
+from pathway_cli.cli import completion
+from pathway_cli.cli.helptext import PlainHelpMixin
 from pathway_cli.cli.registry import LazyGroup
 from pathway_cli.errors import UserError
 
@@ -27,16 +30,21 @@ if TYPE_CHECKING:  # the records model and Rich load only when a command needs t
 
 __all__ = [
     "FormatOpt",
+    "OptionalIdArg",
     "PathsArg",
     "TodayOpt",
     "app",
+    "case_id_or_here",
     "display_path",
     "err_console",
     "guarded",
+    "int_range",
     "load_for_command",
     "open_for_command",
     "out_console",
     "parse_date_option",
+    "print_json",
+    "relative_paths_in",
     "resolve_today",
 ]
 
@@ -48,9 +56,19 @@ EPILOG = (
     "Exit codes: 0 done, 1 findings or a refused action, 2 usage error."
 )
 
+class _PathwayGroup(PlainHelpMixin, LazyGroup):
+    """The root group: commands load lazily (registry.py), their help reads well at 80
+    columns (helptext.py), and ``--install-completion`` / ``--show-completion`` take an
+    optional shell name (``--install-completion`` alone detects the shell)."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        """Give a shell-less completion option the value 'auto' before parsing."""
+        return super().parse_args(ctx, completion.with_shell(args))
+
+
 app = typer.Typer(
     name="pathway",
-    cls=LazyGroup,
+    cls=_PathwayGroup,
     help=(
         "Keep learner-support records (assessment, plan, contract, reviews) as plain YAML "
         "and validate, update, summarise and render them."
@@ -58,13 +76,54 @@ app = typer.Typer(
     epilog=EPILOG,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
+    add_completion=False,  # ours take the shell's name (see cli/completion.py)
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
 
+def int_range(low: int, high: int | None = None) -> Callable[[int | None], int | None]:
+    """A callback that refuses whole numbers outside low-high in plain words."""
+
+    def check(value: int | None) -> int | None:
+        if value is not None and (value < low or (high is not None and value > high)):
+            span = f"from {low} to {high}" if high is not None else f"{low} or more"
+            raise typer.BadParameter(f"{value} is not allowed: give a whole number {span}")
+        return value
+
+    return check
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from pathway_cli import __version__
+
+        print(f"pathway {__version__}")
+        raise typer.Exit
+
+
 @app.callback()
 def _root(
+    version: Annotated[
+        bool,
+        typer.Option("--version", "-V", callback=_show_version, is_eager=True,
+                     help="Print the version and exit."),
+    ] = False,
+    install_completion: Annotated[
+        str | None,
+        typer.Option("--install-completion", metavar="[SHELL]", show_envvar=False,
+                     callback=completion.install_completion, is_eager=True,
+                     expose_value=False, show_default=False,
+                     help="Install completion for SHELL (bash, zsh, fish, powershell; "
+                     "default: the shell you are in)."),
+    ] = None,
+    show_completion: Annotated[
+        str | None,
+        typer.Option("--show-completion", metavar="[SHELL]", show_envvar=False,
+                     callback=completion.show_completion, is_eager=True,
+                     expose_value=False, show_default=False,
+                     help="Print the completion script for SHELL, to install it by hand."),
+    ] = None,
     no_cache: Annotated[
         bool,
         typer.Option(
@@ -78,8 +137,7 @@ def _root(
         typer.Option(
             "--jobs",
             "-j",
-            min=1,
-            max=64,
+            callback=int_range(1, 64),
             envvar="PATHWAY_JOBS",
             metavar="N",
             help="Worker processes for whole-caseload commands (default: one per core; "
@@ -88,6 +146,8 @@ def _root(
         ),
     ] = None,
 ) -> None:
+    """Keep learner-support records (assessment, plan, contract, reviews) as plain YAML
+    and validate, update, summarise and render them."""
     # Options for every command; the group also needs a callback because its commands
     # are registered lazily.
     from pathway_cli.cache import use_cache
@@ -99,32 +159,68 @@ def _root(
 
 def out_console() -> Console:
     """Console for data on stdout (colour only on a terminal; NO_COLOR respected)."""
-    from rich.console import Console
+    from pathway_cli.cli.console import PlainConsole
 
-    return Console(highlight=False, soft_wrap=True)
+    return PlainConsole(highlight=False, soft_wrap=True)
 
 
 def err_console() -> Console:
     """Console for messages, findings and progress on stderr."""
-    from rich.console import Console
+    from pathway_cli.cli.console import PlainConsole
 
     # emoji=False: ':key:' in 'did:key:...' (or in a learner's text) stays as written
-    return Console(stderr=True, highlight=False, soft_wrap=True, emoji=False)
+    return PlainConsole(stderr=True, highlight=False, soft_wrap=True, emoji=False)
 
 
-def parse_date_option(value: str | None) -> str | None:
-    """Typer callback for date options: refuse anything but YYYY-MM-DD (a usage error)."""
+def print_json(document: Any) -> None:
+    """A JSON document on stdout, indented; no raw control character reaches a terminal."""
+    import json
+
+    from pathway_cli.plaintext import escape_json_controls
+
+    print(escape_json_controls(json.dumps(document, ensure_ascii=False, indent=2)))
+
+
+def parse_date_option(
+    ctx: typer.Context, param: typer.CallbackParam, value: str | None
+) -> str | None:
+    """Typer callback for date options: refuse anything but a real YYYY-MM-DD (a usage error).
+
+    The message names where the value came from: the option, or its environment variable
+    when the option was not given.
+    """
     if value is None:
         return None
     from pathway_cli.models import FIRST_YEAR, LAST_YEAR
 
+    hint = _date_source(ctx, param)
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise typer.BadParameter(
+            f"'{value}' is not a date written as YYYY-MM-DD", param_hint=hint
+        )
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"'{value}' is not a date written as YYYY-MM-DD") from None
+        raise typer.BadParameter(
+            f"'{value}' is not a real date; check the month (01-12) and the day",
+            param_hint=hint,
+        ) from None
     if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise typer.BadParameter(f"'{value}' is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+        raise typer.BadParameter(
+            f"'{value}' is outside the years {FIRST_YEAR}-{LAST_YEAR}", param_hint=hint
+        )
     return value
+
+
+def _date_source(ctx: typer.Context, param: typer.CallbackParam) -> str:
+    """'--today', or the environment variable when the value came from there."""
+    name = param.name or ""
+    option = max(param.opts, key=len) if param.opts else name
+    envvar = getattr(param, "envvar", None)
+    source = ctx.get_parameter_source(name)
+    if source is not None and source.name == "ENVIRONMENT" and isinstance(envvar, str):
+        return f"the environment variable {envvar}"
+    return f"'{option}'"
 
 
 def resolve_today(value: str | None) -> date:
@@ -160,14 +256,66 @@ PathsArg = Annotated[
 FormatOpt = Annotated[TextOrJson, typer.Option("--format", "-f", help="Output format.")]
 
 
+OptionalIdArg = Annotated[
+    str | None,
+    typer.Argument(metavar="ID", show_default=False,
+                   autocompletion=completion.complete_learner,
+                   help="Learner id (the case folder's name); inside a case folder, that case."),
+]
+
+
+def case_id_or_here(case_id: str | None) -> str:
+    """The learner id given, or that of the case folder the command runs in."""
+    if case_id is not None:
+        return case_id
+    from pathway_cli.caseload import case_folder_around
+
+    folder = case_folder_around(Path.cwd())
+    if folder is None:
+        raise UserError("which learner? give the learner id, or run this inside a case "
+                        "folder (cases/ID/)")
+    return folder.name
+
+
+# Further up than this, a path relative to the current folder is harder to read than in full.
+_MAX_UP = 3
+
+
 def display_path(path: Path) -> str:
-    """A path as the user should see it: relative to the current folder where possible."""
+    """A path as the user should see it: relative to the current folder where possible.
+
+    Inside a case folder, the caseload's own files are shown as ../../pathway.yaml.
+    """
+    # abspath, not resolve(): a link is shown as the user named it (and a looping
+    # link cannot break the message about it).
+    absolute = os.path.normpath(path.absolute())
     try:
-        # abspath, not resolve(): a link is shown as the user named it (and a looping
-        # link cannot break the message about it).
-        return str(Path(os.path.normpath(path.absolute())).relative_to(Path.cwd()))
-    except ValueError:
+        relative = os.path.relpath(absolute, Path.cwd())
+    except ValueError:  # another drive
         return str(path)
+    parts = Path(relative).parts
+    if parts.count("..") > _MAX_UP or (parts and parts[0] == ".." and
+                                       Path(absolute).parts[:2] != Path.cwd().parts[:2]):
+        return str(path)
+    return relative
+
+
+def relative_paths_in(text: str) -> str:
+    """A message with the absolute paths inside the caseload around the current folder
+    written relative to it, as display_path writes paths (core messages name files in
+    full)."""
+    from pathway_cli.caseload import find_root
+
+    here = Path.cwd()
+    root = find_root(here)
+    if root is None or os.sep not in text:
+        return text
+    folders = [here.resolve(), *here.resolve().parents]
+    for folder in folders[: folders.index(root) + 1] if root in folders else folders[:1]:
+        relative = os.path.relpath(folder, here)
+        text = text.replace(str(folder) + os.sep, "" if relative == "." else relative + os.sep)
+        text = re.sub(re.escape(str(folder)) + r"(?![\w./-])", relative, text)
+    return text
 
 
 def load_for_command(paths: list[Path] | None) -> Caseload:
@@ -175,7 +323,8 @@ def load_for_command(paths: list[Path] | None) -> Caseload:
     from pathway_cli.caseload import load_cases
 
     caseload = open_for_command(paths)
-    caseload.cases = load_cases(caseload.root, caseload.case_folders)
+    caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                caseload.settings.max_record_bytes)
     return caseload
 
 
@@ -203,10 +352,12 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except UserError as exc:
             console = err_console()
-            console.print(f"[bold red]error:[/] {_escape(exc.message)}")
+            console.print(f"[bold red]error:[/] {_escape(relative_paths_in(exc.message))}")
             if exc.hint:
-                console.print(f"[dim]hint:[/] {_escape(exc.hint)}")
+                console.print(f"[dim]hint:[/] {_escape(relative_paths_in(exc.hint))}")
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            raise  # the reader went away (| head): main() ends quietly
         except OSError as exc:
             # The file system said no (permissions, a full disk, a looping link): the
             # user's environment, not a bug, so a message rather than a traceback.

@@ -29,23 +29,27 @@ from pathway_cli.badges import (
 from pathway_cli.badges.operations import own_did_documents
 from pathway_cli.badges.status import StatusRegistry
 from pathway_cli.badges.verify import https_fetch
-from pathway_cli.caseload import find_root, load_caseload
+from pathway_cli.caseload import case_folder_around, find_root, load_caseload
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     TextOrJson,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
     resolve_today,
 )
+from pathway_cli.cli.helptext import PlainHelpMixin
 from pathway_cli.errors import UserError
 
 
-class _IssueByDefault(TyperGroup):
+class _IssueByDefault(PlainHelpMixin, TyperGroup):
     """A group whose first argument, when it names no subcommand, goes to ``issue``.
 
-    ``pathway badges L-2026-006`` is ``pathway badges issue L-2026-006``.
+    ``pathway badges L-2026-006`` is ``pathway badges issue L-2026-006``; inside a case
+    folder, ``pathway badges`` alone issues that case's badges.
     """
 
     default_command = "issue"
@@ -53,6 +57,8 @@ class _IssueByDefault(TyperGroup):
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = [self.default_command, *args]
+        elif not args and case_folder_around(Path.cwd()) is not None:
+            args = [self.default_command]
         return super().parse_args(ctx, args)
 
 
@@ -112,7 +118,7 @@ def _report_badges(result: BadgeSet) -> None:
 )
 @guarded
 def issue(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (case folder name).")],
+    case_id: OptionalIdArg = None,
     output: Annotated[
         Path | None,
         typer.Option("--output", "-o",
@@ -142,7 +148,7 @@ def issue(
     the same files.
     """
     loaded = load_caseload([caseload] if caseload else [])
-    result = issue_badges(loaded, case_id, resolve_today(today), output,
+    result = issue_badges(loaded, case_id_or_here(case_id), resolve_today(today), output,
                           form=badge_format.value, signed=not unsigned, images=images)
     _report_badges(result)
 
@@ -207,8 +213,8 @@ def _json_files(paths: list[Path] | None, what: str) -> list[dict[str, Any]]:
     "verify",
     epilog="Examples:\n\n  pathway badges verify badges/L-2026-006/goal-G2.json\n\n"
     "  pathway badges verify badges/L-2026-006/*.png --format json\n\n"
-    "  pathway badges verify goal-G2.svg --did-document did.json --status-list "
-    "status-list.json",
+    "  pathway badges verify goal-G2.svg --did-document did.json \\\n"
+    "      --status-list status-list.json",
 )
 @guarded
 def verify(
@@ -270,8 +276,8 @@ def verify(
 
 @badges_app.command(
     "revoke",
-    epilog="Examples:\n\n  pathway badges revoke badges/L-2026-006/goal-G2.json "
-    "--reason 'issued in error'",
+    epilog="Examples:\n\n  pathway badges revoke badges/L-2026-006/goal-G2.json \\\n"
+    "      --reason 'issued in error'",
 )
 @guarded
 def revoke(

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
+import difflib
 import os
 import sys
 from collections.abc import Callable
@@ -20,19 +18,30 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from pathway_cli.alerts import Alert, CaseFilter, alerts_of_folders
+from pathway_cli.alerts import (
+    Alert,
+    CaseFilter,
+    alerts_of_folders,
+    key_workers,
+)
+from pathway_cli.caseload import Caseload
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     PathsArg,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
     load_for_command,
     open_for_command,
     out_console,
+    print_json,
     resolve_today,
 )
+from pathway_cli.csvtext import csv_text
 from pathway_cli.export import export_caseload, to_csv, to_jsonl
 from pathway_cli.summary import LearnerSummary, summarise_folders, summary_totals
 from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
@@ -113,6 +122,7 @@ class ExportRows(StrEnum):
 KeyWorkerOpt = Annotated[
     list[str] | None,
     typer.Option("--key-worker", "-k", metavar="ID",
+                 autocompletion=completion.complete_key_worker,
                  help="Only learners of this key worker (repeat for several)."),
 ]
 StatusOpt = Annotated[
@@ -134,11 +144,46 @@ def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
     )
 
 
+def _warn_unknown_key_workers(caseload: Caseload, only: CaseFilter) -> None:
+    """A --key-worker that matches nobody is named, with the key workers there are."""
+    if not only.key_workers:
+        return
+    known = key_workers(caseload)
+    unknown = sorted(k for k in only.key_workers if k not in known)
+    if not unknown:
+        return
+    listing = ", ".join(f"{k} ({name})" if name != k else k for k, name in known.items())
+    close = [m for k in unknown for m in difflib.get_close_matches(k, list(known), n=1)]
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    err_console().print(
+        f"[yellow]warning:[/] no learner has the key worker {', '.join(map(repr, unknown))}"
+        f"{escape(hint)}; key workers here: {escape(listing) or 'none'}"
+    )
+
+
 def _data_console() -> Console:
     console = out_console()
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
     return console
+
+
+def _plain_tables() -> bool:
+    """True when stdout is a pipe or a file and no COLUMNS asks for a drawn table."""
+    return not out_console().is_terminal and "COLUMNS" not in os.environ
+
+
+def _write_plain_table(header: list[str], rows: list[list[Text]]) -> None:
+    """A table for grep, cut and sort: a header line, then one tab-separated line a row."""
+
+    def cell(text: Text | str) -> str:
+        plain = text.plain if isinstance(text, Text) else text
+        words = " ".join(plain.split())  # no tab or line break inside a cell
+        return "".join(ch for ch in words if ch.isprintable())  # nor a terminal control code
+
+    lines = ["\t".join(header)]
+    lines += ["\t".join(cell(c) for c in row) for row in rows]
+    sys.stdout.write("\n".join(lines) + "\n")
 
 
 def _iso(value: date | None) -> str | None:
@@ -186,20 +231,12 @@ SUMMARY_CSV_COLUMNS = (
 
 
 def _summary_csv(rows: list[LearnerSummary]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(SUMMARY_CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([
-            row.id, row.name, row.status, row.key_worker or "", ";".join(row.groups),
-            row.programme or "", _iso(row.opened) or "", _iso(row.closed) or "",
-            row.goals_total, row.goals_achieved, row.goals_at_risk, row.reviews,
-            _iso(row.last_review) or "", _iso(row.next_review) or "",
-            "" if row.attendance is None else f"{row.attendance:.4g}",
-            "" if row.wellbeing is None else row.wellbeing,
-            row.risk, row.red, row.amber, ";".join(row.alert_rules),
-        ])
-    return buffer.getvalue()
+    return csv_text(SUMMARY_CSV_COLUMNS, ([
+        row.id, row.name, row.status, row.key_worker, list(row.groups), row.programme,
+        _iso(row.opened), _iso(row.closed), row.goals_total, row.goals_achieved,
+        row.goals_at_risk, row.reviews, _iso(row.last_review), _iso(row.next_review),
+        row.attendance, row.wellbeing, row.risk, row.red, row.amber, list(row.alert_rules),
+    ] for row in rows))
 
 
 def _why(row: LearnerSummary, room: int = 2) -> str:
@@ -250,6 +287,14 @@ SUMMARY_COLUMNS = (
 
 
 def _summary_table(rows: list[LearnerSummary], today: date) -> None:
+    if _plain_tables():
+        _write_plain_table(
+            [c.header for c in SUMMARY_COLUMNS],
+            [[Text(_why(row, room=len(row.alerts))) if column.header == "why"
+              else column.cell(row, today) for column in SUMMARY_COLUMNS] for row in rows],
+        )
+        err_console().print(_summary_footer(rows, today))
+        return
     console = _data_console()
     columns = [c for c in SUMMARY_COLUMNS if console.width >= c.from_width]
     table = Table(header_style="bold", pad_edge=False, show_edge=False)
@@ -260,14 +305,18 @@ def _summary_table(rows: list[LearnerSummary], today: date) -> None:
         table.add_row(*(column.cell(row, today) for column in columns),
                       style="dim" if row.is_closed else None)
     console.print(table)
+    console.print("\n" + _summary_footer(rows, today))
+
+
+def _summary_footer(rows: list[LearnerSummary], today: date) -> str:
     totals = summary_totals(rows, today)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(
         totals.by_status.items(), key=lambda item: -item[1]))
-    console.print(
-        f"\n{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
+    return (
+        f"{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
         f"At risk: {totals.at_risk} ([bold red]{totals.red} red[/], "
-        f"[yellow]{totals.amber} amber[/]). Reviews due this week: {totals.reviews_due_soon}, "
-        f"overdue: {totals.reviews_overdue}."
+        f"[yellow]{totals.amber} amber[/]). Reviews due in the next 7 days: "
+        f"{totals.reviews_due_soon}, overdue: {totals.reviews_overdue}."
     )
 
 
@@ -289,9 +338,11 @@ def summarise(
     """
     day = resolve_today(today)
     caseload = open_for_command(paths)
-    rows = summarise_folders(caseload, day, _filter(key_worker, status, group))
+    only = _filter(key_worker, status, group)
+    _warn_unknown_key_workers(caseload, only)
+    rows = summarise_folders(caseload, day, only)
     if output_format is SummaryFormat.json:
-        print(json.dumps([summary_json(r) for r in rows], ensure_ascii=False, indent=2))
+        print_json([summary_json(r) for r in rows])
     elif output_format is SummaryFormat.csv:
         sys.stdout.write(_summary_csv(rows))
     elif not rows:
@@ -329,7 +380,13 @@ def alert_json(alert: Alert) -> dict[str, Any]:
 
 def _alerts_table(alerts: list[Alert], learners: int) -> None:
     console = _data_console()
-    if alerts:
+    if alerts and _plain_tables():
+        _write_plain_table(
+            ["level", "learner", "rule", "what", "record"],
+            [[Text(a.level), Text(a.learner), Text(a.rule), Text(a.message),
+              Text(display_path(a.file) + (f":{a.line}" if a.line else ""))] for a in alerts],
+        )
+    elif alerts:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
         for name in ("level", "learner", "rule"):
             table.add_column(name, no_wrap=True)
@@ -380,10 +437,11 @@ def alerts(
     day = resolve_today(today)
     caseload = open_for_command(paths)
     only = _filter(key_worker, status, group)
+    _warn_unknown_key_workers(caseload, only)
     found, kept = alerts_of_folders(caseload, day, only)
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print_json(document)
     else:
         _alerts_table(found, kept)
     if fail_on is not None and any(
@@ -439,7 +497,7 @@ def _timeline_text(timeline: Timeline) -> None:
 )
 @guarded
 def timeline(
-    case_id: Annotated[str, typer.Argument(metavar="ID", help="Learner id (folder name).")],
+    case_id: OptionalIdArg = None,
     caseload: Annotated[
         Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
     ] = None,
@@ -453,10 +511,10 @@ def timeline(
 
     Private notes and the well-being plan are never shown.
     """
-    loaded, case = load_case_by_id(caseload, case_id)
+    loaded, case = load_case_by_id(caseload, case_id_or_here(case_id))
     story = case_timeline(case, loaded.settings, resolve_today(today))
     if output_format is TimelineFormat.json:
-        print(json.dumps(timeline_json(story), ensure_ascii=False, indent=2))
+        print_json(timeline_json(story))
     else:
         _timeline_text(story)
     unread = [p.path for p in case.files() if p.model is None]
@@ -489,7 +547,10 @@ def export(
                      "birth and free text."),
     ] = False,
     output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file, not stdout.")
+        Path | None,
+        typer.Option("--output", "-o", metavar="FILE|DIR",
+                     help="Write to this file (or into this folder as ROWS.FORMAT, e.g. "
+                     "goals.csv) instead of stdout."),
     ] = None,
     today: TodayOpt = None,
 ) -> None:

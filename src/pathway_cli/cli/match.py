@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import date
 from enum import StrEnum
@@ -22,10 +21,12 @@ from pathway_cli.cli.app import (
     guarded,
     load_for_command,
     out_console,
+    print_json,
     resolve_today,
 )
 from pathway_cli.errors import UserError
 from pathway_cli.matching import MatchResult, plan_assignments, propose_matches
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.updates import Applied, Change, apply_changes
 
 
@@ -202,11 +203,11 @@ def match(
         document = match_json(result)
         if dry_run:
             document["diff"] = diff
-        print(json.dumps(document, ensure_ascii=False, indent=2))
+        print_json(document)
     else:
         _report_table(result)
         if dry_run:
-            sys.stdout.write(diff)
+            sys.stdout.write(strip_controls(diff))
     if dry_run:
         err_console().print(f"dry run: nothing written ({len(changes)} "
                             f"file{'s' if len(changes) != 1 else ''} would change)")

@@ -20,14 +20,16 @@ from pathway_cli.cli.app import (
     err_console,
     guarded,
     out_console,
+    print_json,
     resolve_today,
 )
 from pathway_cli.cli.output import Painter, write_text
 from pathway_cli.findings import Finding
-from pathway_cli.scaffold import init_caseload, new_case
+from pathway_cli.plaintext import strip_controls
+from pathway_cli.scaffold import init_caseload, known_member, new_case
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.validation import ValidationResult, validate_folders
-from pathway_cli.writer import atomic_write
+from pathway_cli.writer import atomic_write, refuse_private_area
 
 
 class ValidateFormat(StrEnum):
@@ -45,14 +47,16 @@ def _report_text(result: ValidationResult) -> None:
     out: list[str] = []
     for finding in result.findings:
         colour = "red" if finding.is_error else "yellow"
-        where = _where(finding)
+        # record text (in a message, a source line, a file name) never carries a
+        # control character to the terminal; our own colour codes are added after
+        where = strip_controls(_where(finding))
         out.append(
             f"{paint(where + ':', 'bold')} {paint(finding.severity.value, colour)} "
-            f"{paint(finding.rule + ':', 'dim')} {finding.message}\n"
+            f"{paint(finding.rule + ':', 'dim')} {strip_controls(finding.message)}\n"
         )
         source = result.sources.get(finding.file)
         if source is not None and finding.line:
-            text = source.line_text(finding.line)
+            text = strip_controls(source.line_text(finding.line))
             if text.strip():
                 gutter = f"{finding.line:>5} | "
                 out.append(f"{paint(gutter, 'dim')}{text.expandtabs(1)}\n")
@@ -93,7 +97,7 @@ def validation_json(result: ValidationResult) -> dict[str, Any]:
 
 
 def _github_escape(text: str, *, prop: bool = False) -> str:
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    text = strip_controls(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text
@@ -120,16 +124,26 @@ def validate(
     output_format: Annotated[
         ValidateFormat, typer.Option("--format", "-f", help="text, json or github annotations.")
     ] = ValidateFormat.text,
+    whole_cases: Annotated[
+        bool,
+        typer.Option("--whole-cases",
+                     help="With record files named, report every finding of their cases "
+                     "(a goal removed from plan.yaml shows in the review that names it)."),
+    ] = False,
     today: TodayOpt = None,
 ) -> None:
     """Check records against the format: shapes, references, dates and consistency.
 
     Every problem in every file is reported as file:line:col: severity rule: message.
+    A record file named alone is checked with its case around it and only its own
+    findings are reported, unless --whole-cases asks for all of its case's.
     """
     caseload = open_caseload(paths or [])
+    if whole_cases:
+        caseload.only_files = None
     result = validate_folders(caseload, resolve_today(today))
     if output_format is ValidateFormat.json:
-        print(json.dumps(validation_json(result), ensure_ascii=False, indent=2))
+        print_json(validation_json(result))
     elif output_format is ValidateFormat.github:
         _report_github(result)
     else:
@@ -151,6 +165,7 @@ def schema(
     if output is None:
         print(json.dumps(schemas, indent=2, ensure_ascii=False))
         return
+    refuse_private_area(output)
     console = err_console()
     for kind, body in schemas.items():
         path = output / schema_file_name(kind)
@@ -161,7 +176,9 @@ def schema(
 @app.command(epilog="Example:\n\n  pathway init my-caseload --organisation 'Berufsschule Nord'")
 @guarded
 def init(
-    directory: Annotated[Path, typer.Argument(help="Folder of the new caseload.")] = Path(),
+    directory: Annotated[
+        Path, typer.Argument(metavar="DIR", help="Folder of the new caseload.")
+    ] = Path(),
     organisation: Annotated[
         str | None, typer.Option(help="Organisation name shown on reports.")
     ] = None,
@@ -185,7 +202,14 @@ def new(
     name: Annotated[str, typer.Option("--name", help="The learner's full name.")],
     key_worker: Annotated[
         str | None,
-        typer.Option("--key-worker", help="Team id of the key worker (copied from other cases)."),
+        typer.Option("--key-worker", metavar="ID",
+                     help="Team id of the key worker (name and role copied from other cases)."),
+    ] = None,
+    key_worker_name: Annotated[
+        str | None,
+        typer.Option("--key-worker-name", metavar="NAME",
+                     help="Full name of a key worker new to the caseload (asked for in a "
+                     "terminal; otherwise left for you to fill in)."),
     ] = None,
     caseload: Annotated[
         Path | None, typer.Option("--caseload", help="Caseload root (default: found from here).")
@@ -193,8 +217,16 @@ def new(
     today: TodayOpt = None,
 ) -> None:
     """Make cases/ID/ with learner.yaml and commented skeletons for the other records."""
-    result = new_case(caseload, case_id, name, resolve_today(today), key_worker)
+    if (key_worker and not key_worker_name and sys.stdin.isatty()
+            and known_member(caseload, key_worker) is None):
+        key_worker_name = typer.prompt(f"{key_worker} is new to this caseload; full name",
+                                       default="", show_default=False).strip() or None
+    result = new_case(caseload, case_id, name, resolve_today(today), key_worker,
+                      key_worker_name)
     console = err_console()
     for path in result.written:
         console.print(f"wrote {escape(display_path(path))}")
+    if key_worker and "# FILL IN" in result.written[0].read_text(encoding="utf-8"):
+        console.print(f"[yellow]next:[/] fill in the full name of {escape(key_worker)} in "
+                      f"{escape(display_path(result.written[0]))} (or give --key-worker-name)")
     out_console().print(escape(display_path(result.written[0].parent)))

@@ -12,7 +12,8 @@ import typer
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pathway_cli.caseload import Caseload, load_caseload
+from pathway_cli.caseload import Caseload, case_folder_around, load_caseload
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -20,10 +21,14 @@ from pathway_cli.cli.app import (
     display_path,
     err_console,
     guarded,
+    int_range,
     parse_date_option,
+    relative_paths_in,
     resolve_today,
 )
 from pathway_cli.errors import UserError
+from pathway_cli.i18n import language_problem
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.rendering import (
     BatchResult,
     Outcome,
@@ -65,13 +70,18 @@ EPILOG = """Examples:
 
   pathway render cases/L-2026-014 --template contract --to pdf -o out/
 
-  pathway render cases/L-2026-014 --template review --date 2026-10-05 --to html -o out/
+  pathway render cases/L-2026-014 --template review --date 2026-10-05 \\
+      --to html -o out/
 
   pathway render --template progress --audience learner --to pdf -o reports/
 
-  pathway render sample_cases --template case --status all --to pdf -o reports/ --today 2026-11-23
+  pathway render sample_cases --template case --status all --to pdf \\
+      -o reports/ --today 2026-11-23
 
   pathway render --template caseload --to html -o reports/
+
+  pathway render cases/L-2026-014 -t progress -a guardian --lang uk+de \\
+      --to pdf -o out/
 
 One case named by its folder (or a file in it) is rendered to stdout, or into -o DIR.
 Several cases or a caseload are a batch: every active case (--status for others) into
@@ -79,7 +89,10 @@ Several cases or a caseload are a batch: every active case (--status for others)
 A case that is invalid, lacks consent or has nothing to report is skipped and listed;
 the batch exits 0 when it wrote at least one report (1 with --strict if any was skipped).
 Templates: plan, contract, review, case, progress, caseload, or one in the caseload's
-own templates/ folder (<name>.md.j2), which also overrides a built-in of the same name."""
+own templates/ folder (<name>.md.j2), which also overrides a built-in of the same name.
+Language: --lang, else the learner's report_language (learner and guardian reports), else
+locale in pathway.yaml. Two languages joined by + (uk+de) give a bilingual progress, plan
+or contract report."""
 
 
 def _single_case(caseload: Caseload, paths: list[Path]) -> bool:
@@ -102,15 +115,25 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
             "a PDF cannot be shown in the terminal",
             hint="give -o DIR, or redirect: pathway render ... --to pdf > report.pdf",
         )
+    if fmt is not OutputFormat.pdf:  # text for a terminal or a pager: no escape sequences
+        data = strip_controls(data.decode("utf-8")).encode("utf-8")
     sys.stdout.flush()
     sys.stdout.buffer.write(data)
     sys.stdout.buffer.flush()
 
 
+# Why a case was skipped, in a word or two before the full reason.
+SKIP_LABELS = {
+    "invalid": "records have errors",
+    "consent": "no consent",
+    "audience": "not for this audience",
+    "template": "template error",
+    "unavailable": "nothing to report",
+}
+
+
 def _outcome_line(outcome: Outcome) -> str:
-    if outcome.written and outcome.path is not None:
-        return f"wrote {escape(display_path(outcome.path))}"
-    return f"[yellow]skipped[/] {outcome.case_id}: {escape(outcome.reason or outcome.kind)}"
+    return f"wrote {escape(display_path(outcome.path))}" if outcome.path else ""
 
 
 def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
@@ -123,8 +146,10 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
         )
     console = err_console()
     if not console.is_terminal:
+        # Written files as they come; the skipped ones once, in the summary at the end.
         return render_batch(caseload, cases, options, output, jobs=jobs,
-                            on_outcome=lambda o: console.print(_outcome_line(o)))
+                            on_outcome=lambda o: console.print(_outcome_line(o))
+                            if o.written else None)
     progress = Progress(
         TextColumn("[bold]render[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console, transient=True,
@@ -134,9 +159,7 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
                                  total=len(cases))
 
         def advance(outcome: Outcome) -> None:
-            if not outcome.written:
-                progress.console.print(_outcome_line(outcome))
-            progress.advance(task)
+            progress.advance(task)  # skipped cases are listed once, after the bar
 
         return render_batch(caseload, cases, options, output, jobs=jobs, on_outcome=advance)
 
@@ -152,7 +175,18 @@ def _report_batch(result: BatchResult, output: Path) -> None:
         + (f"; [yellow]{len(skipped)} skipped[/]:" if skipped else "")
     )
     for outcome in skipped:
-        console.print(f"  {outcome.case_id} ({outcome.kind}): {escape(outcome.reason or '')}")
+        label = SKIP_LABELS.get(outcome.kind, outcome.kind)
+        reason = relative_paths_in(outcome.reason or "")
+        console.print(f"  {outcome.case_id} ({label}): {escape(reason)}")
+
+
+def _check_lang(value: str | None) -> str | None:
+    """A usage error naming the languages pathway has, for an unknown --lang."""
+    if value is not None:
+        problem = language_problem(value, pair=True)
+        if problem is not None:
+            raise typer.BadParameter(problem)
+    return value
 
 
 @app.command(epilog=EPILOG)
@@ -161,6 +195,7 @@ def render(
     template: Annotated[
         str,
         typer.Option("--template", "-t", metavar="NAME",
+                     autocompletion=completion.complete_template,
                      help="Report template: plan, contract, review, case, progress, caseload "
                      "or one of the caseload's own."),
     ],
@@ -184,11 +219,19 @@ def render(
     ] = None,
     jobs: Annotated[
         int | None,
-        typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF (default: cores)."),
+        typer.Option("--jobs", "-j", metavar="N", callback=int_range(1),
+                     help="Worker processes for PDF (default: cores)."),
     ] = None,
     strict: Annotated[
         bool, typer.Option(help="Exit 1 when any case of a batch was skipped.")
     ] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", "-l", metavar="LANG", callback=_check_lang,
+                     help="Report language (de, fr, uk...), or two joined by + for a "
+                     "bilingual family report (uk+de). Default: the learner's "
+                     "report_language, then locale in pathway.yaml."),
+    ] = None,
     today: TodayOpt = None,
     paths: PathsArg = None,
 ) -> None:
@@ -201,11 +244,15 @@ def render(
     system library. The same records and --today give the same bytes.
     """
     given = list(paths or [])
+    here = case_folder_around(Path.cwd()) if not given and template != "caseload" else None
+    if here is not None:
+        given = [here]  # inside a case folder: that case, as if it had been named
     caseload = load_caseload(given)
     options = RenderOptions(
         template, audience.value,
         to, resolve_today(today),
         date.fromisoformat(review_date) if review_date else None,
+        lang,
     )
     if template == "caseload":
         data = render_caseload_report(caseload, options, [s.value for s in status or []])

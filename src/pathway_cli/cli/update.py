@@ -19,20 +19,27 @@ from typing import Annotated, Any, Literal
 import typer
 from rich.markup import escape
 
+from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
+    OptionalIdArg,
     TodayOpt,
     app,
+    case_id_or_here,
     display_path,
     err_console,
     guarded,
+    int_range,
     parse_date_option,
     resolve_today,
 )
+from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.models import Destination, GoalStatus, Outcome, Party, ReviewKind
+from pathway_cli.plaintext import strip_controls
 from pathway_cli.updates import (
     Applied,
+    EditorUnavailable,
     Update,
     apply_update,
     close_case,
@@ -44,10 +51,12 @@ from pathway_cli.updates import (
     set_values,
     sign_contract,
     update_goal,
+    updating_case,
 )
 
 review_app = typer.Typer(
     name="review",
+    cls=PlainHelpGroup,
     help="Reviews and sessions: 'review new' writes the next one, prefilled.",
     no_args_is_help=True,
 )
@@ -58,7 +67,8 @@ def _on(value: str | None, today: date) -> date:
     return date.fromisoformat(value) if value else today
 
 
-IdArg = Annotated[str, typer.Argument(metavar="ID", help="Learner id (the case folder's name).")]
+IdArg = Annotated[str, typer.Argument(metavar="ID", help="Learner id (the case folder's name).",
+                                      autocompletion=completion.complete_learner)]
 CaseloadOpt = Annotated[
     Path | None,
     typer.Option("--caseload", help="Caseload root (default: found from the current folder)."),
@@ -89,7 +99,7 @@ def _report(update: Update, applied: Applied) -> None:
         console.print(f"nothing to change: {escape(update.message)}")
         return
     if applied.dry_run:
-        sys.stdout.write(applied.diff)
+        sys.stdout.write(strip_controls(applied.diff))
         sys.stdout.flush()
         count = len(applied.changes)
         console.print(f"dry run: nothing written ({count} file{'s' if count != 1 else ''} "
@@ -116,13 +126,19 @@ def _report(update: Update, applied: Applied) -> None:
 )
 @guarded
 def goal(
-    case_id: IdArg,
-    goal_id: Annotated[str, typer.Argument(metavar="GOAL", help="Goal id in plan.yaml.")],
+    first: Annotated[str, typer.Argument(
+        metavar="[ID] GOAL", show_default=False,
+        autocompletion=completion.complete_goal_or_learner,
+        help="Learner id and goal id in plan.yaml; inside a case folder, the goal id alone.")],
+    second: Annotated[str | None, typer.Argument(
+        metavar="", hidden=True, show_default=False,
+        autocompletion=completion.complete_goal_of_case)] = None,
     status: Annotated[
         GoalStatus | None, typer.Option("--status", help="New status of the goal.")
     ] = None,
     progress: Annotated[
-        int | None, typer.Option("--progress", min=0, max=100, help="Progress, 0-100.")
+        int | None, typer.Option("--progress", metavar="0-100", callback=int_range(0, 100),
+                                  help="Progress, 0-100.")
     ] = None,
     note: Annotated[
         str | None,
@@ -145,21 +161,32 @@ def goal(
     (exit 1) and the file is left untouched. Only the goal's changed lines are rewritten.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = update_goal(case, goal_id, status=status, progress=progress, note=note,
-                         on=date.fromisoformat(on) if on else None, today=day)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    case_id, goal_id = (first, second) if second is not None else (case_id_or_here(None), first)
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+        update = update_goal(case, goal_id, status=status, progress=progress, note=note,
+                             on=date.fromisoformat(on) if on else None, today=day)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 def _run_editor(path: Path) -> None:
     """Open ``path`` in the user's editor ($VISUAL or $EDITOR) and wait for it."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
-        raise UserError("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
+        raise EditorUnavailable("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
     try:
-        result = subprocess.run([*shlex.split(editor), str(path)], check=False)
+        command = shlex.split(editor)
+    except ValueError as exc:
+        raise EditorUnavailable(
+            f"the editor setting '{editor}' cannot be read ({exc}); nothing was written",
+            hint="set EDITOR to a command, for example EDITOR=nano or EDITOR='code --wait'",
+        ) from None
+    if not command:
+        raise EditorUnavailable("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
+    try:
+        result = subprocess.run([*command, str(path)], check=False)
     except OSError as exc:
-        raise UserError(f"could not start the editor '{editor}': {exc.strerror}") from None
+        raise EditorUnavailable(f"could not start the editor '{editor}': {exc.strerror}") from None
     if result.returncode != 0:
         raise UserError(f"the editor '{editor}' exited with code {result.returncode}")
 
@@ -168,12 +195,13 @@ def _run_editor(path: Path) -> None:
     "new",
     epilog="Examples:\n\n"
     "  pathway review new L-2026-002\n\n"
-    "  pathway review new L-2026-002 --kind case-conference --date 2026-11-30 --edit\n\n"
+    "  pathway review new L-2026-002 --kind case-conference --date 2026-11-30 \\\n"
+    "      --edit\n\n"
     "  pathway review new L-2026-008 --dry-run",
 )
 @guarded
 def review_new(
-    case_id: IdArg,
+    case_id: OptionalIdArg = None,
     on: Annotated[
         str | None, _date_opt("--date", "Date of the review (default: today).")
     ] = None,
@@ -199,10 +227,16 @@ def review_new(
     saved as it was prefilled records nothing and is kept as a draft, not saved.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
+    case_id = case_id_or_here(case_id)
     when = _on(on, day)
-    applied = create_review(loaded, case, when, kind, day,
-                            edit=_run_editor if edit else None, dry_run=dry_run, commit=commit)
+    if edit:  # the editor may stay open for long: the case is locked only to write it
+        loaded, case = open_case(caseload, case_id)
+        applied = create_review(loaded, case, when, kind, day, edit=_run_editor,
+                                dry_run=dry_run, commit=commit)
+    else:
+        with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+            applied = create_review(loaded, case, when, kind, day, dry_run=dry_run,
+                                    commit=commit)
     path = applied.changes[0].path if applied.changes else case.folder
     message = f"{case.id}: new {kind} on {when.isoformat()} ({path.parent.name}/{path.name})"
     _report(Update(case.id, tuple(applied.changes), message), applied)
@@ -211,13 +245,14 @@ def review_new(
 @app.command(
     epilog="Examples:\n\n"
     "  pathway sign L-2026-005 --party learner --name 'Giulia Esposito'\n\n"
-    "  pathway sign L-2026-005 --party guardian --name 'Franca Esposito' --date 2026-11-20",
+    "  pathway sign L-2026-005 --party guardian --name 'Franca Esposito' \\\n"
+    "      --date 2026-11-20",
 )
 @guarded
 def sign(
-    case_id: IdArg,
     party: Annotated[Party, typer.Option("--party", help="Who signs.")],
     name: Annotated[str, typer.Option("--name", help="Name of the person signing.")],
+    case_id: OptionalIdArg = None,
     on: Annotated[str | None, _date_opt("--date", "Date of signing (default: today).")] = None,
     dry_run: DryRunOpt = False,
     commit: CommitOpt = False,
@@ -230,9 +265,10 @@ def sign(
     appended in the style of the ones already there.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = sign_contract(case, party, name, _on(on, day))
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
+        update = sign_contract(case, party, name, _on(on, day))
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 def _assignment(values: list[str]) -> list[str]:
@@ -278,9 +314,10 @@ def set_(
     its usual place; an unknown key is refused by validation.
     """
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = set_values(case, file, assignments)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
+        update = set_values(case, file, assignments)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 @app.command(
@@ -290,8 +327,8 @@ def set_(
 )
 @guarded
 def close(
-    case_id: IdArg,
     outcome: Annotated[Outcome, typer.Option("--outcome", help="How the case ended.")],
+    case_id: OptionalIdArg = None,
     on: Annotated[
         str | None, _date_opt("--date", "Date the case closed (default: today).")
     ] = None,
@@ -307,9 +344,10 @@ def close(
 ) -> None:
     """Close a case: status, closed date and outcome in learner.yaml."""
     day = resolve_today(today)
-    loaded, case = open_case(caseload, case_id)
-    update = close_case(case, outcome, _on(on, day), status)
-    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+    with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
+        update = close_case(case, outcome, _on(on, day), status)
+        applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
+    _report(update, applied)
 
 
 
@@ -317,7 +355,7 @@ def close(
     "follow-up",
     epilog="Examples:\n\n"
     "  pathway follow-up L-2026-006 --destination employment --date 2027-01-12\n\n"
-    "  pathway follow-up L-2026-006 --destination NEET --note 'looking for work' --commit",
+    "  pathway follow-up L-2026-006 --destination NEET --commit",
 )
 @guarded
 def follow_up(
