@@ -407,3 +407,17 @@ def test_help_describes_the_command_with_examples(runner: CliRunner) -> None:
     assert result.exit_code == 0
     assert "Examples" in result.stdout
     assert "--audience" in result.stdout
+
+
+def test_index_page_title_reads_as_one_title(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """The HTML index's title has no double colon: 'Reports: plan for the team – School'."""
+    out = tmp_path / "out"
+    result = _invoke(runner, str(sample), "--template", "plan", "--audience", "team", "--to",
+                    "html", "-o", str(out))
+    assert result.exit_code == 0, result.stderr
+    page = (out / "index-plan-team.html").read_text(encoding="utf-8")
+    title = page.split("<title>", 1)[1].split("</title>", 1)[0]
+    assert title.count(":") == 1, title
+    assert title.endswith(" – Berufskolleg Rheinstadt")
