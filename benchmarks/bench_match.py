@@ -112,9 +112,9 @@ def run(learners: int, repeats: int) -> None:
     assert caseload.mentors is not None
     pool = list(caseload.mentors.mentors)
     people: list[Learner] = [c.learner for c in caseload.cases if c.learner is not None]
-    taken = taken_places(people)
+    taken = taken_places(people, TODAY)
     candidates = [Candidate(c.learner, c.assessment) for c in caseload.cases
-                  if c.learner is not None and needs_mentor(c.learner)]
+                  if c.learner is not None and needs_mentor(c.learner, TODAY)]
     settings = caseload.settings
     result = match_mentors(candidates, pool, taken, settings, TODAY)
     match_s = median_time(lambda: match_mentors(candidates, pool, taken, settings, TODAY),

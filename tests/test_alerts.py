@@ -45,6 +45,10 @@ EXPECTED = {
     ("paused-review", "review-overdue", "red"),
     ("broken-plan", "records-invalid", "amber"),
     ("broken-learner", "records-invalid", "amber"),
+    ("behaviour-red", "behaviour-incidents", "red"),
+    ("behaviour-red", "course-failure", "red"),
+    ("engagement-red", "engagement-drop", "red"),
+    ("follow-up", "follow-up-due", "amber"),
 }
 QUIET = ("healthy", "action-carried", "paused", "referred", "closed-completed", "closed-left")
 
@@ -78,6 +82,7 @@ def test_every_rule_of_the_cli_contract_is_exercised() -> None:
     assert rules >= {
         "attendance-low", "attendance-drop", "wellbeing-drop", "review-overdue", "goal-overdue",
         "goal-at-risk", "contract-unsigned", "no-plan", "action-overdue",
+        "behaviour-incidents", "course-failure", "engagement-drop", "follow-up-due",
     }
 
 
@@ -115,9 +120,15 @@ def test_lines_point_at_the_record_behind_the_alert(runner: CliRunner) -> None:
 
 def test_sample_alerts_tell_the_story(runner: CliRunner) -> None:
     """On sample_cases: Łukasz is red on attendance, well-being, review and actions; Rania has
-    no plan; José's G2 is overdue; Sasha's attendance is amber; Giulia has not signed."""
+    no plan; José, whose mentor left, is red on engagement after a check-in with three
+    incidents and a failed quiz, and his 88% is under the first-year line; Sasha's attendance
+    is amber (first-year line); Giulia has not signed."""
     alerts = fired(run_alerts(runner, str(SAMPLE)))
     assert alerts == {
+        ("L-2026-001", "engagement-drop", "red"),
+        ("L-2026-001", "behaviour-incidents", "amber"),
+        ("L-2026-001", "course-failure", "amber"),
+        ("L-2026-001", "attendance-low", "amber"),
         ("L-2026-002", "attendance-low", "red"),
         ("L-2026-002", "wellbeing-drop", "red"),
         ("L-2026-002", "review-overdue", "red"),
@@ -186,7 +197,7 @@ def test_table_lists_level_rule_message_and_place(runner: CliRunner) -> None:
     assert result.exit_code == 0
     out = " ".join(result.stdout.split())
     assert "amber" in out and "L-2026-003" in out and "attendance-low" in out
-    assert "below the amber line of 85%" in out
+    assert "below the amber line of 90% (tighter than the usual 85%: day 71 of the first 365" in out
     assert "reviews/2026-11-10.yaml:4" in out
     assert "0 red, 1 amber alert for 1 of 1 learner" in result.stderr
     assert "\x1b[" not in result.stdout
@@ -402,3 +413,163 @@ def test_a_rate_just_under_the_line_is_not_rounded_onto_it(runner: CliRunner,
     set_attendance(0.90, 0.849)(root / "cases" / "healthy")
     (alert,) = run_alerts(runner, str(root))["alerts"]
     assert alert["message"].startswith("attendance 84.9% at the review on 2026-11-17")
+
+
+def test_sample_first_year_line_says_why_it_is_tighter(runner: CliRunner) -> None:
+    """José's 88% is amber only because he is in the first year of his programme, and the
+    alert says so; with first_year_days 0 it is not an alert."""
+    alerts = run_alerts(runner, str(SAMPLE / "cases" / "L-2026-001"))["alerts"]
+    (low,) = [a for a in alerts if a["rule"] == "attendance-low"]
+    assert low["message"] == (
+        "attendance 88% at the review on 2026-11-03, below the amber line of 90% (tighter than "
+        "the usual 85%: day 64 of the first 365 of the programme, which started on 2026-09-01)")
+    assert low["threshold"] == "90%"
+
+
+def test_sample_follow_up_falls_due_in_january(runner: CliRunner) -> None:
+    """João's 3-month follow-up is recorded, so nothing is due in November; his 6-month
+    follow-up falls due on 2027-01-10 and is an amber alert from that day."""
+    case = str(SAMPLE / "cases" / "L-2026-006")
+    assert run_alerts(runner, case)["alerts"] == []
+    result = runner.invoke(app, ["alerts", case, "--today", "2027-01-10", "--format", "json"])
+    (alert,) = json.loads(result.stdout)["alerts"]
+    assert (alert["rule"], alert["level"]) == ("follow-up-due", "amber")
+    assert alert["message"].startswith(
+        "the 6-month follow-up was due on 2027-01-10 (6 months after the case closed on "
+        "2026-07-10) and none is recorded")
+    result = runner.invoke(app, ["alerts", case, "--today", "2027-01-09", "--format", "json"])
+    assert json.loads(result.stdout)["alerts"] == []
+
+
+def test_new_thresholds_come_from_pathway_yaml(runner: CliRunner, sample: Path) -> None:
+    """incidents_amber, failed_red, engagement_drop and first_year_days are read from risk:."""
+    settings = sample / "pathway.yaml"
+    settings.write_text(settings.read_text().replace(
+        "  no_plan_days: 28",
+        "  no_plan_days: 28\n  incidents_amber: 4\n  failed_red: 1\n  engagement_drop: 3\n"
+        "  first_year_days: 0", 1))
+    alerts = fired(run_alerts(runner, str(sample / "cases" / "L-2026-001")))
+    assert alerts == {("L-2026-001", "course-failure", "red"),
+                      ("L-2026-001", "goal-overdue", "amber")}
+
+
+# --- boundaries of the new rules ---------------------------------------------------------
+
+
+def latest(**changes: Any) -> Callable[[Path], None]:
+    def apply(case: Path) -> None:
+        edit(case, "reviews/2026-11-17.yaml", lambda r: r.update(changes))
+    return apply
+
+
+def set_engagement(before: int, after: int) -> Callable[[Path], None]:
+    def apply(case: Path) -> None:
+        edit(case, "reviews/2026-10-20.yaml", lambda r: r.update(engagement=before))
+        edit(case, "reviews/2026-11-17.yaml", lambda r: r.update(engagement=after))
+    return apply
+
+
+def in_transition(then: Callable[[Path], None]) -> Callable[[Path], None]:
+    def apply(case: Path) -> None:
+        edit(case, "learner.yaml", lambda learner: learner.update(groups=["transition"]))
+        then(case)
+    return apply
+
+
+def programme_day(day: int, on: str, then: Callable[[Path], None]) -> Callable[[Path], None]:
+    """The programme started so that ``on`` is its day ``day`` (day 1 is the start)."""
+    start = datetime.date.fromisoformat(on) - datetime.timedelta(days=day - 1)
+
+    def apply(case: Path) -> None:
+        edit(case, "learner.yaml", lambda learner: learner.update(
+            opened="2025-01-06", programme={"title": "Retail (EQF 3)", "start": start}))
+        then(case)
+    return apply
+
+
+def closed_on(closed: str, *follow_ups: str) -> Callable[[Path], None]:
+    def apply(case: Path) -> None:
+        edit(case, "learner.yaml", lambda learner: learner.update(
+            opened="2025-01-06", status="completed", closed=closed, outcome="completed",
+            follow_ups=[{"date": d, "destination": "employment"} for d in follow_ups]))
+    return apply
+
+
+NEW_BOUNDARIES = [
+    ("2 incidents", latest(incidents={"count": 2}), set()),
+    ("3 incidents, on the amber line", latest(incidents={"count": 3, "kinds": ["lateness"]}),
+     {("behaviour-incidents", "amber")}),
+    ("5 incidents", latest(incidents={"count": 5}), {("behaviour-incidents", "amber")}),
+    ("6 incidents, on the red line", latest(incidents={"count": 6}),
+     {("behaviour-incidents", "red")}),
+    ("nothing failed", latest(results={"passed": 2, "failed": 0}), set()),
+    ("grades steady", latest(results={"passed": 1, "trend": "steady"}), set()),
+    ("1 failed, on the amber line", latest(results={"passed": 1, "failed": 1}),
+     {("course-failure", "amber")}),
+    ("grades falling", latest(results={"trend": "falling"}), {("course-failure", "amber")}),
+    ("2 failed, on the red line", latest(results={"failed": 2}), {("course-failure", "red")}),
+    ("engagement falls 1", set_engagement(4, 3), set()),
+    ("engagement falls 2 to 3", set_engagement(5, 3), {("engagement-drop", "amber")}),
+    ("engagement falls 2 to 2", set_engagement(4, 2), {("engagement-drop", "red")}),
+    ("engagement rises", set_engagement(2, 5), set()),
+    ("transition, attendance on the tighter amber line", in_transition(set_attendance(0.9, 0.9)),
+     set()),
+    ("transition, attendance just under the tighter amber line",
+     in_transition(set_attendance(0.9, 0.89)), {("attendance-low", "amber")}),
+    ("transition, attendance on the tighter red line",
+     in_transition(set_attendance(0.8, 0.75)), {("attendance-low", "amber")}),
+    ("transition, attendance just under the tighter red line",
+     in_transition(set_attendance(0.8, 0.74)), {("attendance-low", "red")}),
+    ("transition, review late by the tighter grace", in_transition(review_due(-3)), set()),
+    ("transition, review one day past the tighter grace", in_transition(review_due(-4)),
+     {("review-overdue", "amber")}),
+    ("first year, day 365: tighter", programme_day(365, "2026-11-17", set_attendance(0.9, 0.88)),
+     {("attendance-low", "amber")}),
+    ("first year over, day 366", programme_day(366, "2026-11-17", set_attendance(0.9, 0.88)),
+     set()),
+    ("first year, review 4 days late on day 365", programme_day(365, TODAY, review_due(-4)),
+     {("review-overdue", "amber")}),
+    ("review 4 days late on day 366", programme_day(366, TODAY, review_due(-4)), set()),
+    ("closed, 3 months tomorrow", closed_on("2026-08-24"), set()),
+    ("closed, 3 months today", closed_on("2026-08-23"), {("follow-up-due", "amber")}),
+    ("follow-up 30 days before it was due", closed_on("2026-08-23", "2026-10-24"), set()),
+    ("follow-up 31 days before it was due", closed_on("2026-08-23", "2026-10-23"),
+     {("follow-up-due", "amber")}),
+    ("12-month follow-up, 89 days missed", closed_on("2025-08-26"),
+     {("follow-up-due", "amber")}),
+    ("12-month follow-up, 90 days missed: no longer chased", closed_on("2025-08-25"), set()),
+]
+
+
+@pytest.mark.parametrize(("change", "expected"), [(c, e) for _, c, e in NEW_BOUNDARIES],
+                         ids=[name for name, _, _ in NEW_BOUNDARIES])
+def test_new_rule_boundaries(runner: CliRunner, tmp_path: Path, change: Callable[[Path], None],
+                             expected: set[tuple[str, str]]) -> None:
+    """On a line the new rules fire at its level; one step short of it, they do not."""
+    root = single_case(tmp_path)
+    change(root / "cases" / "healthy")
+    check = runner.invoke(app, ["validate", str(root), "--today", TODAY])
+    assert check.exit_code == 0, check.stderr
+    alerts = run_alerts(runner, str(root))["alerts"]
+    assert {(a["rule"], a["level"]) for a in alerts} == expected
+
+
+def test_tighter_review_grace_says_why(runner: CliRunner, tmp_path: Path) -> None:
+    """A review 4 days late for a learner in the transition group is amber, and the alert
+    names the usual grace and the reason for the tighter one."""
+    root = single_case(tmp_path)
+    in_transition(review_due(-4))(root / "cases" / "healthy")
+    (alert,) = run_alerts(runner, str(root))["alerts"]
+    assert "4 days late, past the grace of 3 days (tighter than the usual 7 days: the learner " \
+        "is in the transition group)" in alert["message"]
+
+
+def test_engagement_drop_points_at_the_engagement_line(runner: CliRunner,
+                                                       tmp_path: Path) -> None:
+    """engagement-drop names both ratings and points at the engagement line of the review."""
+    root = single_case(tmp_path)
+    set_engagement(4, 2)(root / "cases" / "healthy")
+    (alert,) = run_alerts(runner, str(root))["alerts"]
+    line = Path(alert["file"]).read_text(encoding="utf-8").splitlines()[alert["line"] - 1]
+    assert line.startswith("engagement:")
+    assert "from 4 (2026-10-20) to 2 of 5 (2026-11-17)" in alert["message"]

@@ -69,9 +69,10 @@ def test_piped_alerts_are_one_line_an_alert_with_their_record(
     result = runner.invoke(app, ["alerts", str(SAMPLE), "--today", TODAY])
     lines = result.stdout.splitlines()
     assert lines[0] == "level\tlearner\trule\twhat\trecord"
-    assert len(lines) == 1 + 12
+    assert len(lines) == 1 + 16
     assert all(len(line.split("\t")) == 5 for line in lines)
-    assert lines[1].split("\t")[-1].endswith("reviews/2026-10-26.yaml:4")
+    # José's engagement-drop leads the red alerts since his check-in of 2026-11-17.
+    assert lines[1].split("\t")[-1].endswith("reviews/2026-11-17.yaml:5")
 
 
 def test_columns_keeps_the_drawn_table(runner: CliRunner) -> None:
@@ -156,7 +157,8 @@ def test_paths_in_messages_are_relative_to_the_folder_run_in(
     monkeypatch.chdir(sample / "cases" / "L-2026-002")
     result = runner.invoke(app, ["validate", "--today", TODAY, "--format", "json"])
     files = {f["file"] for f in json.loads(result.stdout)["findings"]}
-    assert files == {str(Path("..") / "L-2026-005" / "contract.yaml")}
+    assert files == {str(Path("..") / "L-2026-005" / "contract.yaml"),
+                     str(Path("..") / "L-2026-001" / "learner.yaml")}  # Ana left, no goodbye
 
 
 def test_render_batch_lists_each_skipped_case_once_with_its_cause(

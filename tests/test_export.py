@@ -107,7 +107,7 @@ def test_goal_rows(runner: CliRunner) -> None:
 def test_review_rows(runner: CliRunner) -> None:
     """--rows reviews gives one row a review with ratings and action counts."""
     rows = csv_rows(export(runner, str(SAMPLE), "--rows", "reviews"))
-    assert len(rows) == 22
+    assert len(rows) == 23
     conference = next(r for r in rows if r["learner"] == "L-2026-002"
                       and r["date"] == "2026-10-26")
     assert conference["kind"] == "case-conference"
@@ -116,6 +116,21 @@ def test_review_rows(runner: CliRunner) -> None:
     assert conference["with_roles"] == "coach;employer;mentor;parent"
     assert "Options: retail | logistics" in next(
         r["summary"] for r in rows if r["learner"] == "L-2026-005" and r["date"] == "2026-11-05")
+    check_in = next(r for r in rows if r["learner"] == "L-2026-001"
+                    and r["date"] == "2026-11-17")
+    assert (check_in["incidents"], check_in["incident_kinds"]) == ("3", "lateness;conflict")
+    assert (check_in["passed"], check_in["failed"], check_in["trend"]) == ("1", "1", "")
+    assert "sous-chef" not in export(runner, str(SAMPLE), "--rows", "reviews")
+
+
+def test_learner_rows_carry_follow_ups_without_their_notes(runner: CliRunner) -> None:
+    """A learner row counts follow-ups and gives the latest destination; the note stays."""
+    text = export(runner, str(SAMPLE))
+    joao = next(r for r in csv_rows(text) if r["learner"] == "L-2026-006")
+    assert (joao["follow_ups"], joao["last_follow_up"], joao["destination"]) == (
+        "1", "2026-10-05", "employment")
+    assert joao["reopened"] == "0"
+    assert "permanent contract" not in text
 
 
 @pytest.mark.parametrize("rows", ["learners", "goals", "reviews"])

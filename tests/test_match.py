@@ -47,8 +47,8 @@ def pairs_of(data: dict[str, Any]) -> dict[str, str]:
 def test_sample_proposes_rami_for_rania_with_reasons(runner: CliRunner) -> None:
     """On the sample, Rania (no mentor yet) gets the social-care mentor who speaks Arabic."""
     data = run_json(runner, str(SAMPLE))
-    assert pairs_of(data) == {"L-2026-009": "rsaleh"}
-    pair = data["pairs"][0]
+    assert pairs_of(data) == {"L-2026-001": "cozturk", "L-2026-009": "rsaleh"}
+    pair = next(p for p in data["pairs"] if p["learner"] == "L-2026-009")
     assert pair["role"] == "mentor"
     assert 0 < pair["score"] <= 1
     assert "shares sector social-care" in pair["reasons"]
@@ -173,9 +173,9 @@ def test_pairs_below_the_minimum_score_are_not_forced(runner: CliRunner, sample:
         handle.write("matching:\n  min_score: 0.9\n")
     data = run_json(runner, str(sample))
     assert data["pairs"] == []
-    reason = data["unmatched"][0]["reason"]
-    assert "fits well enough" in reason
-    assert "rsaleh" in reason
+    reasons = {u["learner"]: u["reason"] for u in data["unmatched"]}
+    assert "fits well enough" in reasons["L-2026-009"]
+    assert "rsaleh" in reasons["L-2026-009"]
 
 
 def test_weights_from_pathway_yaml_change_the_proposal(runner: CliRunner, sample: Path) -> None:
@@ -183,8 +183,9 @@ def test_weights_from_pathway_yaml_change_the_proposal(runner: CliRunner, sample
     with (sample / "pathway.yaml").open("a", encoding="utf-8") as handle:
         handle.write("matching:\n  sector: 0\n  peer_social: 5\n")
     data = run_json(runner, str(sample))
-    assert pairs_of(data) == {"L-2026-009": "cozturk"}
-    assert data["pairs"][0]["role"] == "peer-mentor"
+    assert pairs_of(data)["L-2026-009"] == "cozturk"
+    assert next(p for p in data["pairs"] if p["learner"] == "L-2026-009")["role"] == (
+        "peer-mentor")
 
 
 def test_bad_weight_is_a_finding_of_validate_and_a_clean_error(runner: CliRunner,
@@ -233,7 +234,8 @@ def test_unreadable_learner_is_skipped_with_a_message(runner: CliRunner, sample:
     result = runner.invoke(app, ["match", str(sample), "--today", TODAY, "-f", "json"])
     assert result.exit_code == 0
     assert "skipped L-2026-007" in result.stderr
-    assert pairs_of(json.loads(result.stdout)) == {"L-2026-009": "rsaleh"}
+    assert pairs_of(json.loads(result.stdout)) == {"L-2026-001": "cozturk",
+                                                    "L-2026-009": "rsaleh"}
 
 
 # --- optimality and ties -----------------------------------------------------------------
@@ -355,3 +357,21 @@ def test_mentor_already_in_the_team_is_refused() -> None:
     """A mentor already in the learner's team in another role is not proposed again."""
     learner = _learner(team=[{"id": "m1", "name": "M M", "role": "teacher"}])
     assert fit(Candidate(learner), _mentor(), Settings().matching).refused
+
+
+def test_a_learner_whose_mentor_left_is_proposed_a_new_one(runner: CliRunner) -> None:
+    """José's mentor Ana left on 2026-11-06: he gets a new mentor, and the pair says whom
+    he follows; before she left, he needs none."""
+    data = run_json(runner, str(SAMPLE))
+    pair = next(p for p in data["pairs"] if p["learner"] == "L-2026-001")
+    assert pair["reasons"][0] == "follows Ana Morales, who left on 2026-11-06"
+    assert pair["mentor"] != "amorales"
+    result = runner.invoke(app, ["match", str(SAMPLE), "--today", "2026-11-06", "-f", "json"])
+    assert "L-2026-001" not in pairs_of(json.loads(result.stdout))
+
+
+def test_a_mentor_who_left_frees_the_place(runner: CliRunner) -> None:
+    """Ana's place with José no longer counts against her capacity once she has left."""
+    data = run_json(runner, str(SAMPLE))
+    (ana,) = [m for m in data["mentors"] if m["id"] == "amorales"]
+    assert ana["taken"] == 0

@@ -20,6 +20,7 @@ RANIA_ADDED = (
     "    role: mentor\n"
     "    independent: false\n"
     "    trained: 2025-09-15\n"
+    "    since: 2026-11-23\n"
 )
 
 
@@ -42,6 +43,7 @@ def test_apply_with_yes_adds_the_mentor_and_keeps_everything_else(runner: CliRun
     member = case.learner.member("rsaleh")
     assert member is not None and member.role == "mentor"
     assert str(member.trained) == "2025-09-15"
+    assert str(member.since) == TODAY
 
 
 def test_applied_proposal_is_not_proposed_again_and_counts_for_capacity(
@@ -151,5 +153,7 @@ def test_apply_with_commit_makes_one_git_commit(runner: CliRunner, sample: Path)
                            env={"GIT_AUTHOR_NAME": "T", "GIT_AUTHOR_EMAIL": "t@example.org",
                                 "GIT_COMMITTER_NAME": "T", "GIT_COMMITTER_EMAIL": "t@example.org"})
     assert result.exit_code == 0, result.stderr
-    assert "match: mentor for 1 learner (L-2026-009 rsaleh)" in git("log", "-1", "--format=%s")
-    assert git("show", "--name-only", "--format=", "HEAD").split() == [RANIA.as_posix()]
+    assert ("match: mentors for 2 learners (L-2026-001 cozturk, L-2026-009 rsaleh)"
+            in git("log", "-1", "--format=%s"))
+    assert git("show", "--name-only", "--format=", "HEAD").split() == [
+        "cases/L-2026-001/learner.yaml", RANIA.as_posix()]

@@ -90,10 +90,15 @@ def _forbidden(case: Case, audience: str) -> dict[str, str]:
             for goal in case.plan.goals:
                 if goal.area == "wellbeing":
                     found[goal.goal] = "well-being goal"
+        for follow_up in learner.follow_ups:
+            if follow_up.note:
+                found[follow_up.note] = "follow-up note"
     if audience not in PRIVATE:
         for review in case.reviews:
             for line in _lines(review.private_notes):
                 found[line] = "private notes"
+            for line in _lines(review.incidents.note if review.incidents else None):
+                found[line] = "incident note"
     return found
 
 

@@ -61,8 +61,22 @@ def test_completed_case_shows_goals_badges_and_closing(runner: CliRunner) -> Non
     assert [e["goal"] for e in achieved] == ["G2", "G1", "G3"]
     badges = [e["text"] for e in events if e["kind"] == "badge"]
     assert any("Forklift operator" in text for text in badges)
-    assert events[-1]["kind"] == "closed"
+    assert [e["kind"] for e in events[-2:]] == ["closed", "follow-up"]
+    assert events[-1]["text"] == "follow-up after leaving: employment"
+    assert set(events[-1]) == {"date", "kind", "text", "file", "destination"}  # no note
     assert "next-review" not in [e["kind"] for e in events]
+
+
+def test_mentor_leaving_and_a_hard_check_in_are_in_the_story(runner: CliRunner) -> None:
+    """José's timeline shows Ana leaving and the check-in with its incidents and failed quiz,
+    but never the incident note."""
+    events = story(runner, "L-2026-001")["events"]
+    ended = next(e for e in events if e["kind"] == "mentor-ended")
+    assert ended["date"] == "2026-11-06" and "Ana Morales" in ended["text"]
+    check_in = next(e for e in events if e["kind"] == "review" and e["date"] == "2026-11-17")
+    assert "3 incidents, 1 failed" in check_in["text"]
+    assert check_in["incidents"] == 3 and check_in["failed"] == 1
+    assert "sous-chef" not in str(events)
 
 
 def test_hidden_skill_badge_is_an_event(runner: CliRunner) -> None:

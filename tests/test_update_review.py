@@ -101,9 +101,11 @@ def test_review_dry_run_shows_the_new_file(runner: CliRunner, sample: Path) -> N
     result = run(runner, sample, "review", "new", "L-2026-002", "--dry-run")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(
-        "--- /dev/null\n+++ b/cases/L-2026-002/reviews/2026-11-23.yaml\n@@ -0,0 +1,18 @@\n"
+        "--- /dev/null\n+++ b/cases/L-2026-002/reviews/2026-11-23.yaml\n@@ -0,0 +1,20 @@\n"
         "+date: 2026-11-23\n"
     )
+    # The new file asks for behaviour and results too (they may stay empty).
+    assert "+incidents:  " in result.stdout and "+results:  " in result.stdout
     assert snapshot(sample) == before
 
 

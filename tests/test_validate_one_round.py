@@ -42,6 +42,12 @@ goals:
       - {action: tutoring, owner: akoch}
 """
 
+# A plan rests on an assessment (plan-no-assessment warns otherwise).
+ASSESSMENT = """\
+date: 2026-09-10
+assessor: akoch
+"""
+
 REVIEW = """\
 date: 2026-10-05
 kind: coaching
@@ -57,7 +63,7 @@ def make_case(root: Path, **files: str) -> Path:
     case = root / "cases" / "L-1"
     (case / "reviews").mkdir(parents=True)
     (root / "pathway.yaml").write_text("review_every_days: 60\n", encoding="utf-8")
-    texts = {"learner": LEARNER, "plan": PLAN, **files}
+    texts = {"learner": LEARNER, "assessment": ASSESSMENT, "plan": PLAN, **files}
     review = texts.pop("review", REVIEW)
     for kind, text in texts.items():
         (case / f"{kind}.yaml").write_text(text, encoding="utf-8")

@@ -9,10 +9,16 @@ Levels: *amber* means "look at this at the next review"; *red* means "act this w
 the learner may be slipping away (attendance under the red line, well-being down to 2
 or 1, a review or an agreed action long overdue) or a plan is failing close to a deadline.
 
-Closed cases (completed, left) raise nothing. Paused and referred cases raise only what
-the team still owes the learner while the programme is on hold or not yet started
-(reviews, agreed actions, well-being); attendance, goal deadlines, the contract and the
-plan are watched for active cases only.
+Closed cases (completed, left) raise only ``follow-up-due``: where is the learner 3, 6
+and 12 months after leaving? Paused and referred cases raise only what the team still
+owes the learner while the programme is on hold or not yet started (reviews, agreed
+actions, well-being); attendance, behaviour, results, engagement, goal deadlines, the
+contract and the plan are watched for active cases only.
+
+The risky windows: in the first ``first_year_days`` of the programme and for learners in
+the ``transition`` group, the attendance lines sit ``tighter_attendance`` higher and the
+review grace is ``tighter_review_grace_days``; such an alert says that its line is
+tighter and why.
 
 Alerts are computed from the records that could be read; a case whose records have
 validation errors also raises ``records-invalid``, so a broken file never silently hides
@@ -30,6 +36,7 @@ from typing import Any, Literal
 from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
+from pathway_cli.followups import open_milestone
 from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Words
 from pathway_cli.loader import load_source
 from pathway_cli.models import Goal, Plan, Review
@@ -53,6 +60,7 @@ __all__ = [
     "first_review_due",
     "kept_case_alerts",
     "key_workers",
+    "risky_window",
     "sort_alerts",
 ]
 
@@ -143,6 +151,16 @@ def _why(text: str, red: str | None = None, level: str = "amber",
     return {"message": str(why), "why": why}
 
 
+def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dict[str, Any]:
+    """The message, with why its line is tighter than the usual one (the risky windows)."""
+    if tighter is None:
+        return message
+    usual, reason = tighter
+    why = Why(N_("%(base)s (tighter than the usual %(usual)s: %(reason)s)"),
+              {"base": message["why"], "usual": usual, "reason": reason})
+    return {"message": str(why), "why": why}
+
+
 def _pct(rate: float, line: float | None = None) -> str:
     text = f"{rate * 100:.0f}%"
     # 84.9% must not read as "85%, below the line of 85%".
@@ -153,6 +171,31 @@ def _pct(rate: float, line: float | None = None) -> str:
 
 def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
+
+
+# --- the risky windows -------------------------------------------------------------------
+
+
+def risky_window(case: Case, ctx: Context, on: date) -> str | None:
+    """Why the lines are tighter for this learner on ``on`` (None: they are not).
+
+    The first ``first_year_days`` of the programme (day 1 is its start) and the
+    ``transition`` group are the riskiest time for early leaving.
+    """
+    learner = case.learner
+    if learner is None:
+        return None
+    reasons = []
+    days = ctx.settings.risk.first_year_days
+    programme = learner.programme
+    if days and programme is not None and programme.start is not None:
+        day = (on - programme.start).days + 1
+        if 1 <= day <= days:
+            reasons.append(f"day {day} of the first {days} of the programme, which started "
+                           f"on {programme.start}")
+    if "transition" in learner.groups:
+        reasons.append("the learner is in the transition group")
+    return "; ".join(reasons) or None
 
 
 # --- attendance --------------------------------------------------------------------------
@@ -171,19 +214,25 @@ def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
     rate = review.attendance
     assert rate is not None  # noqa: S101 - filtered above
     risk = ctx.settings.risk
-    if rate < risk.attendance_red:
+    # The window the rate was measured in decides the line, not the day it is read.
+    why = risky_window(case, ctx, review.date)
+    lift = risk.tighter_attendance if why else 0.0
+    red, amber = min(risk.attendance_red + lift, 1.0), min(risk.attendance_amber + lift, 1.0)
+    if rate < red - _EPSILON:
         level: Level = "red"
-        line_name, line = "red", risk.attendance_red
-    elif rate < risk.attendance_amber:
-        level, line_name, line = "amber", "amber", risk.attendance_amber
+        line_name, line, usual = "red", red, risk.attendance_red
+    elif rate < amber - _EPSILON:
+        level, line_name, line, usual = "amber", "amber", amber, risk.attendance_amber
     else:
         return []
     shown = _pct(rate, line)
+    tighter = (_pct(usual), why) if why and abs(line - usual) > _EPSILON else None
     return [Alert(
         case.id, level, "attendance-low",
-        **_why(N_("attendance %(rate)s at the review on %(date)s, below the %(line_name)s "
-                  "line of %(line)s"),
-               rate=shown, date=review.date, line_name=Term(line_name), line=_pct(line)),
+        **_tighter(_why(N_("attendance %(rate)s at the review on %(date)s, below the "
+                           "%(line_name)s line of %(line)s"),
+                        rate=shown, date=review.date, line_name=Term(line_name),
+                        line=_pct(line)), tighter),
         file=path, headline=f"attendance {shown}", value=shown, threshold=_pct(line),
         key_path=("attendance",),
     )]
@@ -252,6 +301,107 @@ def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
     )]
 
 
+# --- behaviour, course performance, engagement (the B and C of "ABC") --------------------
+
+
+def alert_behaviour_incidents(case: Case, ctx: Context) -> list[Alert]:
+    """The latest review recording incidents counts incidents_amber or more since the one
+    before (red at incidents_red or more)."""
+    recorded = [(r, f.path) for r, f in case.reviews_with_files if r.incidents is not None]
+    if not recorded:
+        return []
+    review, path = recorded[-1]
+    assert review.incidents is not None  # noqa: S101 - filtered above
+    count = review.incidents.count
+    risk = ctx.settings.risk
+    if count >= risk.incidents_red:
+        level: Level = "red"
+        line = risk.incidents_red
+    elif count >= risk.incidents_amber:
+        level, line = "amber", risk.incidents_amber
+    else:
+        return []
+    kinds = f" ({', '.join(review.incidents.kinds)})" if review.incidents.kinds else ""
+    text = (N_("%(count)s incident%(kinds)s since the last review, recorded on %(date)s; the "
+               "%(line_name)s line is %(line)s") if count == 1 else
+            N_("%(count)s incidents%(kinds)s since the last review, recorded on %(date)s; the "
+               "%(line_name)s line is %(line)s"))
+    return [Alert(
+        case.id, level, "behaviour-incidents",
+        **_why(text, count=count, kinds=kinds, date=review.date, line_name=Term(level), line=line),
+        file=path, headline=f"{count} incidents", value=str(count), threshold=str(line),
+        key_path=("incidents", "count"),
+    )]
+
+
+def alert_course_failure(case: Case, ctx: Context) -> list[Alert]:
+    """The latest review recording results has failed_amber or more assessments failed, or
+    grades falling (red at failed_red or more failed)."""
+    recorded = [(r, f.path) for r, f in case.reviews_with_files if r.results is not None]
+    if not recorded:
+        return []
+    review, path = recorded[-1]
+    results = review.results
+    assert results is not None  # noqa: S101 - filtered above
+    risk = ctx.settings.risk
+    falling = results.trend == "falling"
+    if results.failed >= risk.failed_red:
+        level: Level = "red"
+        line = risk.failed_red
+    elif results.failed >= risk.failed_amber or falling:
+        level, line = "amber", risk.failed_amber
+    else:
+        return []
+    if level == "red":
+        text = N_("%(failed)s assessments failed (and %(passed)s passed) since the last "
+                  "review, recorded on %(date)s; the red line is %(line)s failed")
+    elif falling:
+        text = N_("grades falling, %(failed)s failed and %(passed)s passed since the last "
+                  "review, recorded on %(date)s; the amber line is %(line)s failed or grades "
+                  "falling")
+    else:
+        text = N_("%(failed)s failed (and %(passed)s passed) since the last review, recorded "
+                  "on %(date)s; the amber line is %(line)s failed or grades falling")
+    key: KeyPath = ("results", "failed") if results.failed else ("results", "trend")
+    return [Alert(
+        case.id, level, "course-failure",
+        **_why(text, failed=results.failed, passed=results.passed, date=review.date,
+               line=line),
+        file=path, headline=f"{results.failed} failed" if results.failed else "grades falling",
+        value=str(results.failed), threshold=str(line), key_path=key,
+    )]
+
+
+def alert_engagement_drop(case: Case, ctx: Context) -> list[Alert]:
+    """Engagement fell by engagement_drop or more between the last two reviews rating it.
+
+    Red when it fell to engagement_red or lower.
+    """
+    rated = [(r, f.path) for r, f in case.reviews_with_files if r.engagement is not None]
+    if len(rated) < 2:
+        return []
+    (before, _), (after, path) = rated[-2], rated[-1]
+    assert before.engagement is not None and after.engagement is not None  # noqa: S101
+    fall = before.engagement - after.engagement
+    risk = ctx.settings.risk
+    if fall < risk.engagement_drop:
+        return []
+    level: Level = "red" if after.engagement <= risk.engagement_red else "amber"
+    return [Alert(
+        case.id, level, "engagement-drop",
+        **_why(N_("engagement fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s"),
+               N_("engagement fell %(fall)s points, from %(before)s (%(before_date)s) to "
+                  "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s, "
+                  "and %(red_at)s of 5 or lower is red"), level,
+               fall=fall, before=before.engagement, before_date=before.date,
+               after=after.engagement, after_date=after.date, limit=risk.engagement_drop,
+               red_at=risk.engagement_red),
+        file=path, headline=f"engagement {before.engagement}->{after.engagement}",
+        value=f"-{fall}", threshold=f"-{risk.engagement_drop}", key_path=("engagement",),
+    )]
+
+
 # --- reviews -----------------------------------------------------------------------------
 
 
@@ -284,17 +434,21 @@ def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
                       "agreed) and none is recorded"),
                    {"due": due, "every": Days(ctx.settings.review_every_days)})
     late = (ctx.today - due).days
-    grace = ctx.settings.risk.review_grace_days
+    usual = ctx.settings.risk.review_grace_days
+    why = risky_window(case, ctx, ctx.today)
+    grace = min(usual, ctx.settings.risk.tighter_review_grace_days) if why else usual
     if late <= grace:
         return []
-    red_after = max(2 * grace, REVIEW_RED_DAYS)
+    red_after = max(2 * usual, REVIEW_RED_DAYS)
     level: Level = "red" if late > red_after else "amber"
+    tighter = (Days(usual), why) if why and grace != usual else None
     return [Alert(
         case.id, level, "review-overdue",
-        **_why(N_("%(what)s: %(late)s late, past the grace of %(grace)s"),
-               N_("%(what)s: %(late)s late, past the grace of %(grace)s (red after "
-                  "%(red_after)s)"), level,
-               what=what, late=Days(late), grace=Days(grace), red_after=Days(red_after)),
+        **_tighter(_why(N_("%(what)s: %(late)s late, past the grace of %(grace)s"),
+                        N_("%(what)s: %(late)s late, past the grace of %(grace)s (red after "
+                           "%(red_after)s)"), level,
+                        what=what, late=Days(late), grace=Days(grace),
+                        red_after=Days(red_after)), tighter),
         file=path, headline=f"review {_days(late)} late", value=_days(late),
         threshold=_days(grace), key_path=key,
     )]
@@ -499,6 +653,32 @@ def alert_contract_unsigned(case: Case, ctx: Context) -> list[Alert]:
     )]
 
 
+# --- after leaving -----------------------------------------------------------------------
+
+
+def alert_follow_up_due(case: Case, ctx: Context) -> list[Alert]:
+    """A closed case is due its follow-up (3, 6, 12 months after closing by default) and
+    none is recorded. Always amber: nobody is slipping away, but a return may be missed."""
+    learner = case.learner
+    if learner is None or case.learner_file is None:
+        return []
+    milestone = open_milestone(learner, ctx.settings.risk.follow_up_months, ctx.today)
+    if milestone is None:
+        return []
+    late = (ctx.today - milestone.due).days
+    return [Alert(
+        case.id, "amber", "follow-up-due",
+        **_why(N_("the %(months)s-month follow-up was due on %(due)s (%(months)s months after "
+                  "the case closed on %(closed)s) and none is recorded: record where the "
+                  "learner is with 'pathway follow-up %(learner)s --destination ...'"),
+               months=milestone.months, due=milestone.due, closed=learner.closed,
+               learner=case.id),
+        file=case.learner_file.path, headline=f"{milestone.label} due",
+        value=_days(late), threshold=f"{milestone.months} months",
+        key_path=("closed",),
+    )]
+
+
 # --- the records themselves --------------------------------------------------------------
 
 
@@ -507,7 +687,7 @@ def alert_records_invalid(case: Case, ctx: Context) -> list[Alert]:
 
     Always amber: nothing is known to be wrong with the learner, only with the records.
     """
-    errors = [f for f in case_findings(case, ctx) if f.is_error]
+    errors = [f for f in case_findings(case, ctx, errors_only=True) if f.is_error]
     if not errors:
         return []
     unread = sorted({loaded.path.name for loaded in case.files() if loaded.model is None})
@@ -543,6 +723,7 @@ class AlertRule:
 
 ACTIVE = ("active",)
 OPEN = ("referred", "active", "paused")
+CLOSED = ("completed", "left")
 
 # In order of urgency: the first alert of a learner is the one a table shows first.
 ALERT_RULES: list[AlertRule] = [
@@ -552,6 +733,13 @@ ALERT_RULES: list[AlertRule] = [
               "amber on a fall of wellbeing_drop or more; red when it ends at 2 or 1"),
     AlertRule("attendance-drop", ACTIVE, alert_attendance_drop,
               "amber on a fall of attendance_drop or more; red on twice that"),
+    AlertRule("behaviour-incidents", ACTIVE, alert_behaviour_incidents,
+              "amber at incidents_amber or more since the last review; red at incidents_red"),
+    AlertRule("course-failure", ACTIVE, alert_course_failure,
+              "amber at failed_amber or more failed, or grades falling; red at failed_red"),
+    AlertRule("engagement-drop", ACTIVE, alert_engagement_drop,
+              "amber on a fall of engagement_drop or more; red when it ends at engagement_red "
+              "or lower"),
     AlertRule("no-plan", ACTIVE, alert_no_plan,
               "amber more than no_plan_days after opening; red after twice that"),
     AlertRule("review-overdue", OPEN, alert_review_overdue,
@@ -564,6 +752,8 @@ ALERT_RULES: list[AlertRule] = [
               "amber while at risk; red within 14 days of the due date"),
     AlertRule("contract-unsigned", ACTIVE, alert_contract_unsigned,
               "amber more than unsigned_contract_days after the plan was agreed"),
+    AlertRule("follow-up-due", CLOSED, alert_follow_up_due,
+              "amber from follow_up_months after closing until the next is due"),
     AlertRule("records-invalid", OPEN, alert_records_invalid,
               "amber whenever the case has validation errors"),
 ]

@@ -282,6 +282,14 @@ def _learner_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str
             "first_review_due": _iso(first_review_due(case.plan,
                                                       caseload.settings.review_every_days)),
         }
+        # Life after leaving: where the learner went (notes stay in the team).
+        last = learner.follow_ups[-1] if learner.follow_ups else None
+        row |= {
+            "reopened": len(learner.history),
+            "follow_ups": len(learner.follow_ups),
+            "last_follow_up": last.date.isoformat() if last else None,
+            "destination": last.destination if last else None,
+        }
         yield row
 
 
@@ -352,6 +360,15 @@ def _review_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str,
                 # first) review_every_days after the plan was agreed.
                 "due": _iso(due),
                 "sequence": sequence,  # 1 for the learner's first review, in file order
+            }
+            # Behaviour and course performance: counts and categories; their notes stay.
+            incidents, results = review.incidents, review.results
+            row |= {
+                "incidents": incidents.count if incidents else None,
+                "incident_kinds": list(incidents.kinds) if incidents else [],
+                "passed": results.passed if results else None,
+                "failed": results.failed if results else None,
+                "trend": results.trend if results else None,
             }
             if plain:
                 row |= {"summary": review.summary, "concern_list": list(review.concerns)}

@@ -7,10 +7,12 @@ needs. Each factor adds points (weights in ``pathway.yaml`` under ``matching:``,
 
 Rules the assignment never breaks (hard constraints):
 
-- only active learners whose team has no ``mentor`` or ``peer-mentor`` are matched;
+- only active learners whose team has no current ``mentor`` or ``peer-mentor`` are
+  matched; a mentor whose ``until`` date has passed has left, so a learner whose mentor
+  left is proposed a new one (the pair says whom they follow);
 - only mentors trained on or before today are proposed;
 - a mentor gets at most ``capacity`` learners, counting every *open* case (referred,
-  active or paused) whose team already names them as mentor or peer-mentor: a paused
+  active or paused) whose team names them as a current mentor or peer-mentor: a paused
   learner keeps their mentor and comes back to them, so the place stays taken; completed
   and left cases free it;
 - mentor and learner share a language when both list their languages;
@@ -59,6 +61,7 @@ __all__ = [
     "match_mentors",
     "max_points",
     "mentor_entry",
+    "mentor_left",
     "mentor_role",
     "needs_mentor",
     "plan_assignments",
@@ -89,6 +92,8 @@ class Candidate:
 
     learner: Learner
     assessment: Assessment | None = None
+    # Set when the learner's mentor left: "follows Ana Morales, who left on 2026-11-06".
+    follows: str | None = None
 
 
 @dataclass(frozen=True)
@@ -165,9 +170,21 @@ class MatchResult:
 # --- who needs, who can ------------------------------------------------------------------
 
 
-def needs_mentor(learner: Learner) -> bool:
-    """An active learner whose team has no mentor or peer-mentor."""
-    return learner.status == "active" and not any(m.role in MENTOR_ROLES for m in learner.team)
+def needs_mentor(learner: Learner, today: date) -> bool:
+    """An active learner whose team has no current mentor or peer-mentor."""
+    return learner.status == "active" and not any(
+        m.role in MENTOR_ROLES and m.current(today) for m in learner.team
+    )
+
+
+def mentor_left(learner: Learner, today: date) -> str | None:
+    """Who the learner's last mentor was and when they left, if a mentor left."""
+    ended = [m for m in learner.team
+             if m.role in MENTOR_ROLES and m.until is not None and not m.current(today)]
+    if not ended:
+        return None
+    last = max(ended, key=lambda m: (m.until or today, m.id))
+    return f"follows {last.name}, who left on {last.until}"
 
 
 def mentor_role(mentor: Mentor) -> Literal["mentor", "peer-mentor"]:
@@ -175,13 +192,14 @@ def mentor_role(mentor: Mentor) -> Literal["mentor", "peer-mentor"]:
     return "peer-mentor" if mentor.kind == "peer" else "mentor"
 
 
-def taken_places(learners: Iterable[Learner]) -> dict[str, list[str]]:
-    """Per team id, the open cases whose team names them as mentor or peer-mentor."""
+def taken_places(learners: Iterable[Learner], today: date) -> dict[str, list[str]]:
+    """Per team id, the open cases whose team names them as a current mentor or peer-mentor."""
     taken: dict[str, list[str]] = {}
     for learner in learners:
         if learner.status not in OPEN_STATUSES:
             continue
-        for member in {m.id for m in learner.team if m.role in MENTOR_ROLES}:
+        for member in {m.id for m in learner.team
+                       if m.role in MENTOR_ROLES and m.current(today)}:
             taken.setdefault(member, []).append(learner.id)
     return taken
 
@@ -482,7 +500,8 @@ def match_mentors(candidates: Sequence[Candidate], pool: Sequence[Mentor],
         pairs.append(Pair(
             learner=learner.id, learner_name=learner.display_name, mentor=mentor.id,
             mentor_name=mentor.name, role=mentor_role(mentor), points=pair_fit.points,
-            score=round(pair_fit.points / most, 2), reasons=pair_fit.reasons,
+            score=round(pair_fit.points / most, 2),
+            reasons=((candidate.follows,) if candidate.follows else ()) + pair_fit.reasons,
         ))
     pairs.sort(key=lambda p: p.learner)
     unmatched.sort(key=lambda u: u.learner)
@@ -566,7 +585,7 @@ def propose_matches(caseload: Caseload, today: date) -> MatchResult:
     everyone = caseload
     if caseload.root is not None and not _covers_root(caseload):
         everyone = load_caseload([caseload.root])
-    taken = taken_places(c.learner for c in everyone.cases if c.learner is not None)
+    taken = taken_places((c.learner for c in everyone.cases if c.learner is not None), today)
     candidates: list[Candidate] = []
     skipped: list[Skipped] = []
     for case in caseload.cases:
@@ -575,8 +594,8 @@ def propose_matches(caseload: Caseload, today: date) -> MatchResult:
             skipped.append(Skipped(case.id, "learner.yaml is missing or has errors; run "
                                    "'pathway validate'"))
             continue
-        if needs_mentor(learner):
-            candidates.append(Candidate(learner, case.assessment))
+        if needs_mentor(learner, today):
+            candidates.append(Candidate(learner, case.assessment, mentor_left(learner, today)))
     result = match_mentors(candidates, pool.mentors, taken, caseload.settings, today)
     result.skipped = skipped
     return result
@@ -609,5 +628,7 @@ def plan_assignments(result: MatchResult, caseload: Caseload) -> list[Change]:
         case = caseload.case(pair.learner)
         if case is None:
             raise UserError(f"no case '{pair.learner}' in this caseload")
-        changes.append(append_team_member(case, mentor_entry(pool[pair.mentor])))
+        # The relationship starts on the day it is agreed: ``since`` dates it.
+        entry = {**mentor_entry(pool[pair.mentor]), "since": result.as_of}
+        changes.append(append_team_member(case, entry))
     return changes

@@ -40,13 +40,17 @@ __all__ = [
     "ContractEntry",
     "ContractItem",
     "Credential",
+    "FollowUp",
     "Goal",
+    "Incidents",
     "Learner",
     "MatchWeights",
     "Mentor",
     "MentorPool",
+    "PastClosure",
     "Plan",
     "Record",
+    "Results",
     "Review",
     "Sensitivity",
     "SensitivityMark",
@@ -205,6 +209,14 @@ MentorKind = Literal["professional", "volunteer", "peer", "retired-professional"
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 LearningKind = Literal["formal", "non-formal", "informal"]
 CredentialType = Literal["badge", "micro-credential", "certificate", "other"]
+EndReason = Literal[
+    "completed", "mentor-left", "learner-request", "mismatch", "case-closed", "other",
+]
+Destination = Literal["education", "training", "employment", "NEET", "unknown"]
+IncidentKind = Literal[
+    "lateness", "truancy", "disruption", "conflict", "bullying", "damage", "exclusion", "other",
+]
+Trend = Literal["rising", "steady", "falling"]
 
 # Report sections an audience may be given in pathway.yaml.
 Section = Literal[
@@ -248,6 +260,14 @@ class TeamMember(Record):
     contact: Text | None = _sensitive(default=None)
     independent: Flag | None = None
     trained: IsoDate | None = Field(default=None, description="Date of mentor training.")
+    since: IsoDate | None = Field(default=None, description="First day in the learner's team.")
+    until: IsoDate | None = Field(
+        default=None, description="Last day in the learner's team (the relationship ended).")
+    end_reason: EndReason | None = Field(default=None, description="Why the relationship ended.")
+
+    def current(self, on: date) -> bool:
+        """True unless the relationship ended before ``on``."""
+        return self.until is None or self.until >= on
 
 
 class ConsentEntry(Record):
@@ -265,6 +285,22 @@ class Consent(Record):
     share_with: list[Audience] = Field(default_factory=list)
 
 
+class FollowUp(Record):
+    """Where a learner is some months after the case closed (tracking after leaving)."""
+
+    date: IsoDate
+    destination: Destination
+    note: Text | None = _sensitive(default=None)
+
+
+class PastClosure(Record):
+    """An earlier closing of a case the learner came back to (``pathway reopen``)."""
+
+    closed: IsoDate
+    outcome: Outcome
+    reopened: IsoDate
+
+
 class Learner(Record):
     """learner.yaml: profile, programme, team around the learner, consent."""
 
@@ -280,6 +316,10 @@ class Learner(Record):
     opened: IsoDate
     closed: IsoDate | None = None
     outcome: Outcome | None = None
+    history: list[PastClosure] = Field(
+        default_factory=list, description="Earlier closings of this case, oldest first.")
+    follow_ups: list[FollowUp] = Field(
+        default_factory=list, description="Contacts after the case closed, oldest first.")
     groups: list[Group] = Field(default_factory=list)
     programme: Programme | None = None
     key_worker: Id | None = None
@@ -580,6 +620,23 @@ class ReviewAction(Record):
         return self
 
 
+class Incidents(Record):
+    """Behaviour since the last review: how many incidents, of which kinds."""
+
+    count: Annotated[int, Field(strict=True, ge=0, le=999)]
+    kinds: list[IncidentKind] = Field(default_factory=list)
+    note: Text | None = _sensitive(Sensitivity.PRIVATE, default=None)
+
+
+class Results(Record):
+    """Course performance since the last review: assessments passed and failed, grade trend."""
+
+    passed: Annotated[int, Field(strict=True, ge=0, le=99)] = 0
+    failed: Annotated[int, Field(strict=True, ge=0, le=99)] = 0
+    trend: Trend | None = None
+    note: Text | None = None
+
+
 class Review(Record):
     """reviews/YYYY-MM-DD.yaml: one review or session."""
 
@@ -589,6 +646,8 @@ class Review(Record):
     attendance: Rate | None = None
     wellbeing: Scale | None = None
     engagement: Scale | None = None
+    incidents: Incidents | None = None
+    results: Results | None = None
     goals: dict[str, GoalProgress] = Field(default_factory=dict)
     summary: Text | None = None
     reflection: Text | None = _sensitive(default=None)
@@ -627,6 +686,10 @@ class MentorPool(Record):
 # --- pathway.yaml ------------------------------------------------------------------------
 
 
+# How much higher the attendance lines sit in a risky window: at most 50 points.
+Margin = Annotated[float, Field(strict=True, ge=0, le=0.5, allow_inf_nan=False)]
+
+
 class RiskThresholds(Record):
     """Early-warning thresholds."""
 
@@ -637,6 +700,23 @@ class RiskThresholds(Record):
     review_grace_days: Days = 7
     unsigned_contract_days: Days = 21
     no_plan_days: Days = 28
+    engagement_drop: Annotated[int, Field(strict=True, ge=1, le=4)] = 2
+    engagement_red: Annotated[int, Field(strict=True, ge=1, le=5)] = Field(
+        2, description="engagement-drop is red when engagement ends at this or lower.")
+    incidents_amber: Annotated[int, Field(strict=True, ge=1, le=999)] = 3
+    incidents_red: Annotated[int, Field(strict=True, ge=1, le=999)] = 6
+    failed_amber: Annotated[int, Field(strict=True, ge=1, le=99)] = 1
+    failed_red: Annotated[int, Field(strict=True, ge=1, le=99)] = 2
+    first_year_days: Days = Field(
+        365, description="Days from the programme start with tighter lines (0: off).")
+    tighter_attendance: Margin = Field(
+        0.05, description="In the first year and for the transition group, the attendance "
+        "lines are this much higher.")
+    tighter_review_grace_days: Days = Field(
+        3, description="In the first year and for the transition group, the review grace.")
+    follow_up_months: list[Annotated[int, Field(strict=True, ge=1, le=120)]] = Field(
+        default_factory=lambda: [3, 6, 12], max_length=12,
+        description="Months after closing when a follow-up is due.")
 
 
 def _default_audiences() -> dict[Audience, list[Section]]:

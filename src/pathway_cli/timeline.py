@@ -1,7 +1,9 @@
-"""One learner's story in date order: opened, assessed, plan, signatures, reviews, goals.
+"""One learner's story in date order: opened, assessed, plan, signatures, reviews, goals,
+mentors leaving, closing, follow-ups after leaving and coming back.
 
 The timeline is for the team (it names the people who signed and quotes review
-summaries) and never includes private notes or the well-being plan.
+summaries) and never includes private notes, incident or follow-up notes, or the
+well-being plan.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from pathlib import Path
 from pathway_cli.alerts import first_review_due
 from pathway_cli.caseload import CASES_DIR, Case, Caseload, find_root, load_caseload
 from pathway_cli.errors import UserError
-from pathway_cli.models import ID_PATTERN, Credential, Settings
+from pathway_cli.models import ID_PATTERN, MENTOR_ROLES, Credential, Settings
 from pathway_cli.privacy import Kind, allows, shown_member
 
 __all__ = [
@@ -29,7 +31,8 @@ __all__ = [
 # Also the order of events that fall on the same day.
 EVENT_KINDS = (
     "programme-start", "opened", "assessed", "plan-agreed", "plan-revised", "signed",
-    "contract-in-force", "review", "goal-achieved", "badge", "closed", "next-review",
+    "contract-in-force", "review", "goal-achieved", "badge", "mentor-ended", "closed",
+    "reopened", "follow-up", "next-review",
 )
 _ORDER = {kind: index for index, kind in enumerate(EVENT_KINDS)}
 Detail = str | int | float | bool | dict[str, str] | None
@@ -78,6 +81,21 @@ def case_timeline(case: Case, settings: Settings, today: date) -> Timeline:
             outcome = f": {learner.outcome}" if learner.outcome else ""
             add(TimelineEvent(learner.closed, "closed", f"case closed{outcome}", path,
                               {"outcome": learner.outcome}))
+        for past in learner.history:
+            add(TimelineEvent(past.closed, "closed", f"case closed: {past.outcome}", path,
+                              {"outcome": past.outcome}))
+            add(TimelineEvent(past.reopened, "reopened",
+                              "case reopened: the learner came back", path))
+        for follow_up in learner.follow_ups:
+            add(TimelineEvent(follow_up.date, "follow-up",
+                              f"follow-up after leaving: {follow_up.destination}", path,
+                              {"destination": follow_up.destination}))
+        for member in learner.team:
+            if member.until is not None and member.role in MENTOR_ROLES:
+                reason = f" ({member.end_reason})" if member.end_reason else ""
+                add(TimelineEvent(member.until, "mentor-ended",
+                                  f"{member.role} {member.name} ended{reason}", path,
+                                  {"member": member.id, "end_reason": member.end_reason}))
     assessment = case.assessment
     if assessment is not None and case.assessment_file is not None:
         path = case.assessment_file.path
@@ -133,12 +151,20 @@ def case_timeline(case: Case, settings: Settings, today: date) -> Timeline:
         present = [m for m in review.with_ if shown_member(team, m, "timeline") is not None]
         text = _review_text(review.kind, present, review.attendance, review.wellbeing,
                             review.engagement)
+        if review.incidents is not None and review.incidents.count:
+            count = review.incidents.count
+            text += f", {count} incident{'s' if count != 1 else ''}"
+        if review.results is not None and (review.results.failed or review.results.trend):
+            text += f", {review.results.failed} failed" + (
+                f" (grades {review.results.trend})" if review.results.trend else "")
         add(TimelineEvent(review.date, "review",
                           text + (f"; {', '.join(flagged)}" if flagged else ""),
                           loaded.path,
                           {"review_kind": review.kind, "with": ", ".join(review.with_),
                            "attendance": review.attendance, "wellbeing": review.wellbeing,
                            "engagement": review.engagement, "summary": review.summary,
+                           "incidents": review.incidents.count if review.incidents else None,
+                           "failed": review.results.failed if review.results else None,
                            "goals": {g: p.status for g, p in review.goals.items() if p.status}}))
     if learner is not None and not learner.is_closed:
         reviews = case.reviews_with_files

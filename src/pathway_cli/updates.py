@@ -43,6 +43,8 @@ message saying what changed, which is also the commit message.
 - ``sign_contract``: a signature appended to ``contract.yaml``.
 - ``set_values``: dotted keys of one record file, values typed by the model.
 - ``close_case``: status, ``closed`` and ``outcome`` in ``learner.yaml``.
+- ``record_follow_up``: a follow-up (date, destination, note) on a closed case.
+- ``reopen_case``: a learner who left comes back; the closing moves to ``history``.
 - ``append_team_member``: a member appended to ``learner.yaml``'s ``team:``.
 
 Which errors refuse an update: any error the change would add. Errors the case already
@@ -133,6 +135,8 @@ __all__ = [
     "create_review",
     "new_review",
     "open_case",
+    "record_follow_up",
+    "reopen_case",
     "set_values",
     "sign_contract",
     "update_goal",
@@ -463,6 +467,9 @@ def _review_text(case: Case, on: date, kind: str, every: int, schema: str | None
     line("attendance:", 'rate since the last review: 0.0-1.0 or "87%"')
     line("wellbeing:", "1-5, the learner's own rating")
     line("engagement:", "1-5")
+    line("incidents:", "behaviour since the last review: {count: 2, kinds: [lateness]}")
+    line("results:", "assessments since the last review: {passed: 1, failed: 0, "
+         "trend: steady}")
     plan = case.plan
     if plan is not None:
         reported, since = _reported_goals(case, plan, on)
@@ -664,6 +671,57 @@ def close_case(case: Case, outcome: str, on: date, status: str | None = None) ->
     doc.set(("closed",), on, order)
     doc.set(("outcome",), outcome, order)
     message = f"{case.id}: case closed on {on.isoformat()} ({status}, outcome {outcome})"
+    return Update(case.id, (_change(path, raw, doc),), message)
+
+
+def record_follow_up(case: Case, destination: str, on: date, note: str | None = None) -> Update:
+    """Append a follow-up ``{date, destination, note}`` to ``follow_ups`` in learner.yaml.
+
+    Follow-ups are for closed cases (where is the learner now?); validation refuses one
+    dated before the case closed.
+    """
+    path = case.folder / "learner.yaml"
+    doc, raw = _document(path, "learner.yaml", case)
+    status = doc.get(("status",))
+    if status not in CLOSED_STATUSES:
+        raise UserError(
+            f"{case.id} is {status}, not closed: a follow-up records where a learner is "
+            "after the case closed",
+            hint=f"close it first with 'pathway close {case.id} --outcome ...'",
+        )
+    follow_ups = doc.get(("follow_ups",)) or []
+    for item in follow_ups if isinstance(follow_ups, list) else []:
+        if isinstance(item, dict) and str(item.get("date")) == on.isoformat() and (
+            item.get("destination") == destination
+        ):
+            raise UserError(f"{case.id} already has a follow-up on {on.isoformat()} "
+                            f"({destination})")
+    entry: dict[str, Any] = {"date": on, "destination": destination}
+    if note is not None and note.strip():
+        entry["note"] = note
+    doc.append(("follow_ups",), entry, _order_of(Learner))
+    message = f"{case.id}: follow-up on {on.isoformat()}: {destination}"
+    return Update(case.id, (_change(path, raw, doc),), message)
+
+
+def reopen_case(case: Case, on: date) -> Update:
+    """A learner who left comes back: the case stays one case with its history.
+
+    The current ``closed`` and ``outcome`` move into ``history`` (with ``reopened``), and
+    the status becomes active again; ``opened``, the follow-ups and every record stay.
+    """
+    path = case.folder / "learner.yaml"
+    doc, raw = _document(path, "learner.yaml", case)
+    status, closed, outcome = (doc.get((key,)) for key in ("status", "closed", "outcome"))
+    if status not in CLOSED_STATUSES or closed is None or outcome is None:
+        raise UserError(f"{case.id} is {status}, not closed (with a closed date and an "
+                        "outcome), so there is nothing to reopen")
+    order = _order_of(Learner)
+    doc.append(("history",), {"closed": closed, "outcome": outcome, "reopened": on}, order)
+    doc.set(("status",), "active", order)
+    doc.delete(("closed",))
+    doc.delete(("outcome",))
+    message = f"{case.id}: case reopened on {on.isoformat()} (closed {closed}, {outcome})"
     return Update(case.id, (_change(path, raw, doc),), message)
 
 

@@ -8,9 +8,11 @@ case, adds what the loader found, and places every finding at its line.
 from __future__ import annotations
 
 import difflib
+import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -667,6 +669,150 @@ def check_mentor_training(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
+# --- plan quality ------------------------------------------------------------------------
+
+# Skills of the assessment that a goal of these areas works on; any other skill is
+# addressed by a goal that names it.
+_SKILL_AREAS = {"social": ("social",), "teamwork": ("social",), "communication": ("social",),
+                "career": ("career",)}
+_BASIC_AREAS = ("basic-skills", "learning")
+_WEAK_SKILL = 2
+# Words that make an action or a goal "about attendance".
+_ATTENDANCE_WORDS = re.compile(r"attend|absen|truan|punctual|late\b|lateness|on time|"
+                               r"school days|mornings", re.IGNORECASE)
+# A mentor's last review counts as the closing review up to this many days either side.
+MENTOR_CLOSING_DAYS = 14
+
+
+def check_plan_assessment(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on a plan made without an initial assessment to base it on."""
+    if case.plan is None or case.plan_file is None or case.assessment_file is not None:
+        return []
+    return [_f(case.plan_file.path, "plan-no-assessment",
+               "this plan has no initial assessment (assessment.yaml) behind it, so its goals "
+               "are not based on the learner's skills and needs", ("agreed",), WARNING)]
+
+
+def check_needs_addressed(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on a support need of the assessment that no goal's support or well-being action
+    addresses (by its id in ``needs:``)."""
+    plan, assessment = case.plan, case.assessment
+    if plan is None or assessment is None or case.assessment_file is None:
+        return []
+    used = {n for goal in plan.goals for action in goal.support for n in action.needs}
+    if plan.wellbeing:
+        used.update(n for action in plan.wellbeing.actions for n in action.needs)
+    return [
+        _f(case.assessment_file.path, "need-not-addressed",
+           f"support need {need.id} is in no support line of the plan (no 'needs: "
+           f"[{need.id}]' under a goal's support or a well-being action), so nobody is "
+           "asked to act on it", ("support_needs", index), WARNING)
+        for index, need in enumerate(assessment.support_needs)
+        if need.id not in used
+    ]
+
+
+def check_weak_skills(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on a skill rated 1 or 2 in the assessment with no open or achieved goal in its
+    area (basic skills or learning; social and career for those skills) or naming it."""
+    plan, assessment = case.plan, case.assessment
+    if plan is None or assessment is None or case.assessment_file is None:
+        return []
+    goals = [g for g in plan.goals if g.status != "dropped"]
+    found = []
+    for name, skill in assessment.skills.items():
+        if skill.level > _WEAK_SKILL:
+            continue
+        areas = _SKILL_AREAS.get(name.casefold(), _BASIC_AREAS)
+        word = name.casefold()
+        if any(g.area in areas or word in f"{g.goal} {g.measure}".casefold() for g in goals):
+            continue
+        found.append(_f(case.assessment_file.path, "skill-no-goal",
+                        f"{name} is rated {skill.level} of 5, but no goal of the plan is in "
+                        f"{' or '.join(areas)} or names it", ("skills", name, "level"), WARNING))
+    return found
+
+
+def check_attendance_response(case: Case, ctx: Context) -> list[Finding]:
+    """Warn when attendance was below the red line at a review and the next review has no
+    action and no goal about attendance."""
+    red = ctx.settings.risk.attendance_red
+    reviews = case.reviews_with_files
+    plan = case.plan
+    attendance_goals = {g.id for g in plan.goals if g.area == "attendance"} if plan else set()
+    found = []
+    for (low, _), (after, loaded) in itertools.pairwise(reviews):
+        if low.attendance is None or low.attendance >= red:
+            continue
+        if attendance_goals.intersection(after.goals) or any(
+            _ATTENDANCE_WORDS.search(a.action) for a in after.actions
+        ):
+            continue
+        found.append(_f(loaded.path, "attendance-no-response",
+                        f"attendance was {low.attendance:.0%} at the review on {low.date}, below "
+                        f"the red line of {red:.0%}, and this next review has no action or goal "
+                        "about attendance", ("actions",) if after.actions else ("date",),
+                        WARNING))
+    return found
+
+
+def check_mentor_endings(case: Case, ctx: Context) -> list[Finding]:
+    """Warn when a mentoring relationship ended with no closing review: no review with the
+    mentor present within MENTOR_CLOSING_DAYS of its ``until`` date."""
+    learner = case.learner
+    if learner is None or case.learner_file is None:
+        return []
+    found = []
+    window = timedelta(days=MENTOR_CLOSING_DAYS)
+    for index, member in enumerate(learner.team):
+        if member.role not in MENTOR_ROLES or member.until is None or member.until > ctx.today:
+            continue
+        until = member.until
+        if any(member.id in r.with_ and abs(r.date - until) <= window for r in case.reviews):
+            continue
+        found.append(_f(case.learner_file.path, "mentor-ended-no-review",
+                        f"{member.name} ({member.role}) ended on {until} with no closing review: "
+                        f"no review with them within {MENTOR_CLOSING_DAYS} days of that date "
+                        "(a goodbye matters; record one, and 'pathway match' proposes a new "
+                        "mentor)", ("team", index, "until"), WARNING))
+    return found
+
+
+def check_team_dates(case: Case, ctx: Context) -> list[Finding]:
+    """A team member's ``until`` is not before ``since``; an earlier closing is reopened
+    after it closed; follow-ups come after a closing of the case."""
+    learner = case.learner
+    if learner is None or case.learner_file is None:
+        return []
+    path = case.learner_file.path
+    found = []
+    for index, member in enumerate(learner.team):
+        if member.since and member.until and member.until < member.since:
+            found.append(_f(path, "date-order",
+                            f"{member.name} is in the team until {member.until}, before they "
+                            f"joined on {member.since}", ("team", index, "until")))
+    for index, past in enumerate(learner.history):
+        if past.reopened < past.closed:
+            found.append(_f(path, "date-order",
+                            f"the case was reopened ({past.reopened}) before it was closed "
+                            f"({past.closed})", ("history", index, "reopened")))
+    closings = [p.closed for p in learner.history]
+    if learner.closed is not None:
+        closings.append(learner.closed)
+    first = min(closings, default=None)
+    for index, follow_up in enumerate(learner.follow_ups):
+        if first is None:
+            found.append(_f(path, "follow-up-date",
+                            f"a follow-up on {follow_up.date}, but the case was never closed; "
+                            "follow-ups record where a learner is after leaving",
+                            ("follow_ups", index, "date")))
+        elif follow_up.date < first:
+            found.append(_f(path, "follow-up-date",
+                            f"the follow-up on {follow_up.date} is before the case closed "
+                            f"({first})", ("follow_ups", index, "date")))
+    return found
+
+
 def check_consent(case: Case, ctx: Context) -> list[Finding]:
     """Warn on an open case with no recorded consent to data processing, or one dated later."""
     learner = case.learner
@@ -813,6 +959,12 @@ CASE_RULES: list[CaseRule] = [
     check_control_characters,
     check_health_details,
     check_report_language,
+    check_plan_assessment,
+    check_needs_addressed,
+    check_weak_skills,
+    check_attendance_response,
+    check_mentor_endings,
+    check_team_dates,
 ]
 
 
@@ -820,14 +972,24 @@ CASE_RULES: list[CaseRule] = [
 
 
 def check_thresholds(caseload: Caseload, ctx: Context) -> list[Finding]:
-    """The red attendance line lies below the amber one."""
+    """The red attendance line lies below the amber one; red counts are not below amber."""
     risk = ctx.settings.risk
-    if caseload.settings_file is None or risk.attendance_red <= risk.attendance_amber:
+    if caseload.settings_file is None:
         return []
-    return [_f(caseload.settings_file.path, "settings-thresholds",
-               f"attendance_red ({risk.attendance_red:.0%}) is above attendance_amber "
-               f"({risk.attendance_amber:.0%}); red must be the lower line",
-               ("risk", "attendance_red"))]
+    path = caseload.settings_file.path
+    found = []
+    if risk.attendance_red > risk.attendance_amber:
+        found.append(_f(path, "settings-thresholds",
+                        f"attendance_red ({risk.attendance_red:.0%}) is above attendance_amber "
+                        f"({risk.attendance_amber:.0%}); red must be the lower line",
+                        ("risk", "attendance_red")))
+    for red, amber in (("incidents_red", "incidents_amber"), ("failed_red", "failed_amber")):
+        if getattr(risk, red) < getattr(risk, amber):
+            found.append(_f(path, "settings-thresholds",
+                            f"{red} ({getattr(risk, red)}) is below {amber} "
+                            f"({getattr(risk, amber)}); red needs at least as many",
+                            ("risk", red)))
+    return found
 
 
 def check_mentor_pool(caseload: Caseload, ctx: Context) -> list[Finding]:
@@ -888,10 +1050,22 @@ class ValidationResult:
         return self.errors > 0 or (strict and self.warnings > 0)
 
 
-def case_findings(case: Case, ctx: Context) -> list[Finding]:
-    """Reading problems and rule findings of one case (unplaced)."""
+# Rules that only ever warn: skipped where only errors count (the records-invalid alert
+# runs the rules on every open case, and these are a third of their cost).
+WARNING_RULES: frozenset[CaseRule] = frozenset({
+    check_stray_files, check_goal_baselines, check_plan_reviewed, check_learner_signature,
+    check_mentor_training, check_consent, check_health_details, check_plan_assessment,
+    check_needs_addressed, check_weak_skills, check_attendance_response, check_mentor_endings,
+})
+
+
+def case_findings(case: Case, ctx: Context, *, errors_only: bool = False) -> list[Finding]:
+    """Reading problems and rule findings of one case (unplaced); with ``errors_only``, the
+    rules that only ever warn are skipped (their findings would be left out anyway)."""
     found = case.findings
     for rule in CASE_RULES:
+        if errors_only and rule in WARNING_RULES:
+            continue
         found.extend(rule(case, ctx))
     return found
 

@@ -428,9 +428,11 @@ def alerts(
 ) -> None:
     """Early-warning flags: each with its level, the rule that fired and the record behind it.
 
-    Rules: attendance-low, attendance-drop, wellbeing-drop, review-overdue, goal-overdue,
-    goal-at-risk, contract-unsigned, no-plan, action-overdue, records-invalid; thresholds
-    come from pathway.yaml. Closed cases raise none.
+    Rules: attendance-low, attendance-drop, behaviour-incidents, course-failure,
+    engagement-drop, wellbeing-drop, review-overdue, goal-overdue, goal-at-risk,
+    contract-unsigned, no-plan, action-overdue, follow-up-due, records-invalid; thresholds
+    come from pathway.yaml (risk:), tighter in the first year of a programme and for the
+    transition group. Closed cases raise only follow-up-due.
     """
     day = resolve_today(today)
     caseload = open_for_command(paths)

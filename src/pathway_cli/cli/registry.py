@@ -73,6 +73,9 @@ COMMANDS: dict[str, CommandEntry] = {
         "well-being change, mentoring and workload for a period, each figure with its "
         "numerator and denominator.",
     ),
+    "agenda": CommandEntry(
+        "agenda", "What is due for each person in the next N days, and what is overdue."
+    ),
     "render": CommandEntry(
         "render",
         "Render reports as Markdown, HTML or PDF, for one audience, with its consent.",
@@ -85,6 +88,14 @@ COMMANDS: dict[str, CommandEntry] = {
     "set": CommandEntry("update", "Set values in one record file by dotted key."),
     "close": CommandEntry(
         "update", "Close a case: status, closed date and outcome in learner.yaml."
+    ),
+    "follow-up": CommandEntry(
+        "update",
+        "Record where a learner is after the case closed: a follow-up in learner.yaml.",
+    ),
+    "reopen": CommandEntry(
+        "update",
+        "Reopen a closed case for a learner who came back: one case, with its history.",
     ),
     "match": CommandEntry(
         "match",

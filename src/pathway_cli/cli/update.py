@@ -1,4 +1,5 @@
-"""Commands that update records: ``goal``, ``review new``, ``sign``, ``set``, ``close``.
+"""Commands that update records: ``goal``, ``review new``, ``sign``, ``set``, ``close``,
+``follow-up``, ``reopen``.
 
 Each command plans its change with ``pathway_cli.updates``, which validates the whole
 case with the change before anything is written, and reports what happened: the diff
@@ -34,7 +35,7 @@ from pathway_cli.cli.app import (
 from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
-from pathway_cli.models import GoalStatus, Outcome, Party, ReviewKind
+from pathway_cli.models import Destination, GoalStatus, Outcome, Party, ReviewKind
 from pathway_cli.plaintext import strip_controls
 from pathway_cli.updates import (
     Applied,
@@ -45,6 +46,8 @@ from pathway_cli.updates import (
     create_review,
     open_case,
     parse_assignment,
+    record_follow_up,
+    reopen_case,
     set_values,
     sign_contract,
     update_goal,
@@ -346,3 +349,68 @@ def close(
         applied = apply_update(update, loaded, day, dry_run=dry_run, commit=commit)
     _report(update, applied)
 
+
+
+@app.command(
+    "follow-up",
+    epilog="Examples:\n\n"
+    "  pathway follow-up L-2026-006 --destination employment --date 2027-01-12\n\n"
+    "  pathway follow-up L-2026-006 --destination NEET --commit",
+)
+@guarded
+def follow_up(
+    case_id: IdArg,
+    destination: Annotated[
+        Destination,
+        typer.Option("--destination", help="Where the learner is now: education, training, "
+                     "employment, NEET or unknown."),
+    ],
+    on: Annotated[
+        str | None, _date_opt("--date", "Date of the follow-up (default: today).")
+    ] = None,
+    note: Annotated[
+        str | None,
+        typer.Option("--note", help="A word on it (personal: kept from guardian and employer)."),
+    ] = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Record where a learner is after the case closed: a follow-up in learner.yaml.
+
+    Closed cases are due a follow-up 3, 6 and 12 months after closing (risk:
+    follow_up_months in pathway.yaml); 'pathway alerts' raises follow-up-due until one is
+    recorded. The whole case is validated before anything is written.
+    """
+    day = resolve_today(today)
+    loaded, case = open_case(caseload, case_id)
+    update = record_follow_up(case, destination, _on(on, day), note)
+    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
+
+
+@app.command(
+    epilog="Examples:\n\n"
+    "  pathway reopen L-2026-006 --date 2027-02-01\n\n"
+    "  pathway reopen L-2026-006 --dry-run",
+)
+@guarded
+def reopen(
+    case_id: IdArg,
+    on: Annotated[
+        str | None, _date_opt("--date", "Date the learner came back (default: today).")
+    ] = None,
+    dry_run: DryRunOpt = False,
+    commit: CommitOpt = False,
+    caseload: CaseloadOpt = None,
+    today: TodayOpt = None,
+) -> None:
+    """Reopen a closed case for a learner who came back: one case, with its history.
+
+    The closed date and outcome move into history (with the date reopened) and the
+    status is active again; every record, follow-up and review stays where it is.
+    """
+    day = resolve_today(today)
+    loaded, case = open_case(caseload, case_id)
+    update = reopen_case(case, _on(on, day))
+    _report(update, apply_update(update, loaded, day, dry_run=dry_run, commit=commit))
