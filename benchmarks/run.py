@@ -171,6 +171,7 @@ def main() -> None:
             Bench("alerts, warm", [*PATHWAY, "alerts", *sel]),
             Bench("summarise, cold", [*PATHWAY, "summarise", *sel], cold),
             Bench("summarise, warm", [*PATHWAY, "summarise", *sel]),
+            Bench("evaluate, warm", [*PATHWAY, "evaluate", *sel], reference="summarise"),
             Bench("export csv, warm", [*PATHWAY, "export", *sel, "-o",
                                        str(work / "export.csv")]),
             Bench("import typer", [sys.executable, "-c", "import typer"], reference="typer"),

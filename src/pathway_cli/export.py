@@ -29,6 +29,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
+from pathway_cli.alerts import first_review_due
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.csvtext import csv_text
 from pathway_cli.errors import UserError
@@ -274,6 +275,12 @@ def _learner_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str
             "red_alerts": summary.red,
             "amber_alerts": summary.amber,
             "alerts": list(summary.alert_rules),
+            # The dates the evaluation needs (docs/evaluate.sql).
+            "assessed": _iso(case.assessment.date if case.assessment else None),
+            "plan_agreed": _iso(case.plan.agreed if case.plan else None),
+            "contract_in_force": _iso(case.contract.in_force_on if case.contract else None),
+            "first_review_due": _iso(first_review_due(case.plan,
+                                                      caseload.settings.review_every_days)),
         }
         # Life after leaving: where the learner went (notes stay in the team).
         last = learner.follow_ups[-1] if learner.follow_ups else None
@@ -332,7 +339,8 @@ def _review_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str,
     for case in cases:
         learner = case.learner
         assert learner is not None  # noqa: S101
-        for review in case.reviews:
+        due = first_review_due(case.plan, caseload.settings.review_every_days)
+        for sequence, review in enumerate(case.reviews, start=1):
             row: dict[str, Cell] = {"learner": ids.learner(case.id),
                                     "date": review.date.isoformat(), "kind": review.kind}
             if plain:
@@ -348,6 +356,10 @@ def _review_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str,
                 "actions_open": sum(1 for a in review.actions if not a.done),
                 "concerns": len(review.concerns),
                 "next_review": review.next_review.isoformat(),
+                # When this review was due: the previous review's next_review, or (the
+                # first) review_every_days after the plan was agreed.
+                "due": _iso(due),
+                "sequence": sequence,  # 1 for the learner's first review, in file order
             }
             # Behaviour and course performance: counts and categories; their notes stay.
             incidents, results = review.incidents, review.results
@@ -360,6 +372,7 @@ def _review_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str,
             }
             if plain:
                 row |= {"summary": review.summary, "concern_list": list(review.concerns)}
+            due = review.next_review
             yield row
 
 

@@ -572,6 +572,15 @@ class Contract(Record):
         """A contract is in force once learner and provider have signed."""
         return self.signed_by("learner") is not None and self.signed_by("provider") is not None
 
+    @property
+    def in_force_on(self) -> date | None:
+        """The day the contract came into force: the later of the learner's and the
+        provider's signatures (None while one is missing)."""
+        learner, provider = self.signed_by("learner"), self.signed_by("provider")
+        if learner is None or provider is None:
+            return None
+        return max(learner.date, provider.date)
+
 
 # --- reviews/YYYY-MM-DD.yaml -------------------------------------------------------------
 

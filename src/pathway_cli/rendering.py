@@ -94,13 +94,16 @@ __all__ = [
     "RenderOptions",
     "ReportUnavailable",
     "TemplateProblem",
+    "assets_for",
     "available_templates",
     "case_context",
     "escape_tree",
+    "finish",
     "long_date",
     "markdown_escape",
     "prepare_case",
     "prepare_caseload",
+    "prepare_report",
     "render_batch",
     "render_case",
     "render_caseload_report",
@@ -128,7 +131,7 @@ TEMPLATE_SECTIONS: dict[str, tuple[str, ...]] = {
     "caseload": (),
 }
 BUILTIN_TEMPLATES: tuple[str, ...] = tuple(TEMPLATE_SECTIONS)
-CASELOAD_TEMPLATES = frozenset({"caseload"})
+CASELOAD_TEMPLATES = frozenset({"caseload", "evaluation"})
 DEFAULT_TITLES = {
     "plan": N_("Individual learning and career plan"),
     "contract": N_("Learning contract"),
@@ -136,12 +139,17 @@ DEFAULT_TITLES = {
     "case": N_("Case summary"),
     "progress": N_("My progress"),
     "caseload": N_("Caseload overview"),
+    # English only, unmarked for translation: the evaluation report is made in English.
+    "evaluation": "Programme evaluation",
 }
 AUDIENCE_WORDS = {
     "learner": N_("the learner"),
     "guardian": N_("the learner's parent or guardian"),
     "employer": N_("the employer"),
     "team": N_("the team around the learner"),
+    # Audiences of the evaluation report (aggregate figures, no names or ids; English).
+    "leadership": "the school leadership",
+    "funder": "the funder",
 }
 # What the index calls each built-in report (the title may address the learner: "My").
 REPORT_NAMES = {**DEFAULT_TITLES, "progress": N_("Progress report")}
@@ -990,15 +998,17 @@ def prepare_case(caseload: Caseload, case: Case, options: RenderOptions) -> Prep
     return bilingual(list(zip(langs, versions, strict=True)), options)
 
 
-def finish(prepared: Prepared, fmt: OutputFormat, assets: Assets) -> bytes:
-    """The bytes of the report file in ``fmt``."""
+def finish(prepared: Prepared, fmt: OutputFormat, assets: Assets,
+           images: Mapping[str, str] | None = None) -> bytes:
+    """The bytes of the report file in ``fmt``; ``images`` are SVG documents that
+    Markdown images with those sources (``chart:name``) show in HTML and PDF."""
     if fmt is OutputFormat.md:
         return prepared.markdown.encode("utf-8")
     if fmt is OutputFormat.html:
-        return _html_page(prepared, assets).encode("utf-8")
+        return _html_page(prepared, assets, images).encode("utf-8")
     try:
         return pdf_report(prepared.meta, assets.typst, prepared.body, assets.typst_root,
-                          assets.font_dirs)
+                          assets.font_dirs, images)
     except TypesetError as exc:
         raise _typeset_problem(exc) from None
 
@@ -1007,7 +1017,8 @@ def _typeset_problem(exc: TypesetError) -> TemplateProblem:
     return TemplateProblem(f"{TYPST_FILE}: the PDF could not be made: {exc}")
 
 
-def _html_page(prepared: Prepared, assets: Assets) -> str:
+def _html_page(prepared: Prepared, assets: Assets,
+               images: Mapping[str, str] | None = None) -> str:
     env = template_environment(assets.dirs)
     meta = prepared.meta
     try:
@@ -1016,7 +1027,8 @@ def _html_page(prepared: Prepared, assets: Assets) -> str:
             meta=meta,
             lang=prepared.metadata["lang"],
             css=Markup(assets.css),  # noqa: S704 - the caseload's own style sheet
-            body=Markup(html_sections(prepared.body)),  # noqa: S704 - markdown-it escapes text
+            # markdown-it escapes text; images are SVG made by the charts module
+            body=Markup(html_sections(prepared.body, images)),  # noqa: S704
         )
     except Exception as exc:
         problem = _template_problem(exc, PAGE_TEMPLATE, assets.dirs)
@@ -1096,6 +1108,19 @@ def prepare_caseload(caseload: Caseload, options: RenderOptions,
     subtitle = lang.ngettext("%(num)d learner", "%(num)d learners", count) % {"num": count}
     return _prepare(caseload, options.template, options,
                     {**_language_context(lang), **context}, None, subtitle, lang)
+
+
+def prepare_report(caseload: Caseload, options: RenderOptions, context: Mapping[str, Any],
+                   subtitle: str) -> Prepared:
+    """A caseload-wide report from data its caller built (the evaluation): the data is
+    escaped for Markdown and ``report`` (organisation, audience, date) is added."""
+    _check_template_name(options.template)
+    _check_settings(caseload)
+    # The evaluation's template and its figures' labels are English.
+    data = escape_tree({"report": _report_header(caseload, options, ENGLISH), **context})
+    return _prepare(caseload, options.template, options,
+                    {**_language_context(ENGLISH), **data}, None, markdown_escape(subtitle),
+                    ENGLISH)
 
 
 def _plain(value: Any) -> Any:

@@ -15,6 +15,7 @@ This module imports neither Jinja nor the record models: batch workers load only
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 import re
@@ -24,7 +25,7 @@ import struct
 import subprocess
 import sys
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
@@ -120,6 +121,17 @@ def _parse(body: str) -> list[Token]:
     return _mark_writing_cells(markdown_parser().parse(body))
 
 
+def _embed_images(tokens: Sequence[Token], images: Mapping[str, str]) -> None:
+    """Point each image whose source names an SVG of ``images`` at that SVG (a data URI:
+    an ``<img>`` never runs scripts, and the page stays one file)."""
+    for token in tokens:
+        for child in token.children or []:
+            src = child.attrGet("src") if child.type == "image" else None
+            if isinstance(src, str) and src in images:
+                data = base64.b64encode(images[src].encode("utf-8")).decode("ascii")
+                child.attrSet("src", f"data:image/svg+xml;base64,{data}")
+
+
 # A part of a bilingual report in one language: a pandoc fenced div with its language and
 # direction. Record text cannot make one: a line-start ":" is escaped in the data.
 _LANGUAGE_PART = re.compile(
@@ -146,23 +158,26 @@ def _language_parts(body: str) -> list[tuple[str | None, str | None, str]]:
     return parts
 
 
-def html_sections(body: str) -> str:
+def html_sections(body: str, images: Mapping[str, str] | None = None) -> str:
     """The Markdown body as HTML, each level-2 section wrapped in ``<section>``.
 
     The wrapping lets print CSS keep a section's heading with its content. The parts of a
     bilingual report each carry their language and direction (``<div lang dir>``).
+    ``images`` maps image sources of the body (``chart:name``) to SVG documents to show.
     """
     out: list[str] = []
     for tag, direction, text in _language_parts(body):
-        html = _html_sections(text)
+        html = _html_sections(text, images)
         out.append(html if tag is None
                    else f'<div lang="{tag}" dir="{direction}">\n{html}</div>\n')
     return "".join(out)
 
 
-def _html_sections(body: str) -> str:
+def _html_sections(body: str, images: Mapping[str, str] | None = None) -> str:
     parser = markdown_parser()
     tokens = _parse(body)
+    if images:
+        _embed_images(tokens, images)
     chunks: list[list[Token]] = [[]]
     for token in tokens:
         if token.type == "heading_open" and token.tag == "h2":
@@ -218,9 +233,10 @@ def _column_widths(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
 class _TypstWriter:
     """Turns a markdown-it token stream into Typst markup."""
 
-    def __init__(self, tokens: Sequence[Token]) -> None:
+    def __init__(self, tokens: Sequence[Token], images: Mapping[str, str] | None = None) -> None:
         self.tokens = tokens
         self.pos = 0
+        self.images = images or {}
 
     def blocks(self, until: str | None = None) -> str:
         """Block tokens up to the closing token ``until`` (consumed), as markup."""
@@ -342,15 +358,22 @@ class _TypstWriter:
             elif kind in ("strong_close", "em_close", "s_close", "link_close"):
                 out.append("]")
             elif kind == "image":
-                out.append(typst_text(child.content))
+                src = child.attrGet("src")
+                svg = self.images.get(src) if isinstance(src, str) else None
+                if svg is None:
+                    out.append(typst_text(child.content))
+                else:
+                    out.append(f'#image(bytes({typst_string(svg)}), format: "svg", '
+                               f"width: 100%, alt: {typst_string(child.content)})")
         return "".join(out)
 
 
-def typst_markup(body: str) -> str:
-    """The Markdown body as Typst markup; each language part in its language and direction."""
+def typst_markup(body: str, images: Mapping[str, str] | None = None) -> str:
+    """The Markdown body as Typst markup; each language part in its language and direction
+    (``images`` as for ``html_sections``)."""
     out: list[str] = []
     for tag, direction, text in _language_parts(body):
-        markup = _TypstWriter(_parse(text)).blocks().strip() + "\n"
+        markup = _TypstWriter(_parse(text), images).blocks().strip() + "\n"
         if tag is not None:
             lang = tag.split("-")[0]
             markup = (f"#block(width: 100%)[\n#set text(lang: {typst_string(lang)}, "
@@ -367,7 +390,8 @@ def _typst_value(value: Any) -> str:
     return typst_string(str(value))
 
 
-def typst_document(meta: PageMeta, preamble: str, body: str) -> str:
+def typst_document(meta: PageMeta, preamble: str, body: str,
+                   images: Mapping[str, str] | None = None) -> str:
     """A complete Typst document: the ``report`` dictionary, the page design, the body."""
     fields = {
         "title": meta.title, "subtitle": meta.subtitle, "organisation": meta.organisation,
@@ -376,7 +400,8 @@ def typst_document(meta: PageMeta, preamble: str, body: str) -> str:
         "page": meta.page_word, "of": meta.of_word, "dir": meta.direction,
     }
     entries = ",\n".join(f"  {key}: {_typst_value(value)}" for key, value in fields.items())
-    return f"#let report = (\n{entries},\n)\n{preamble.rstrip()}\n\n{typst_markup(body)}"
+    markup = typst_markup(body, images)
+    return f"#let report = (\n{entries},\n)\n{preamble.rstrip()}\n\n{markup}"
 
 
 # One compiler per process: it keeps the fonts and Typst's caches between reports.
@@ -406,9 +431,11 @@ def compile_pdf(source: str, today: date, root: Path | None = None,
 
 
 def pdf_report(meta: PageMeta, preamble: str, body: str, root: Path | None,
-               font_dirs: Sequence[Path] = ()) -> bytes:
-    """One report as PDF bytes: page design, metadata and Markdown body."""
-    return compile_pdf(typst_document(meta, preamble, body), meta.date, root, font_dirs)
+               font_dirs: Sequence[Path] = (), images: Mapping[str, str] | None = None) -> bytes:
+    """One report as PDF bytes: page design, metadata and Markdown body (with ``images``
+    as for ``html_sections``)."""
+    return compile_pdf(typst_document(meta, preamble, body, images), meta.date, root,
+                       font_dirs)
 
 
 # --- worker processes --------------------------------------------------------------------

@@ -67,6 +67,12 @@ COMMANDS: dict[str, CommandEntry] = {
         "caseload",
         "Flat rows for the institution's monitoring: one row a learner, a goal or a review.",
     ),
+    "evaluate": CommandEntry(
+        "evaluate",
+        "Is the support working? Outcomes, retention, timeliness, goals, attendance and "
+        "well-being change, mentoring and workload for a period, each figure with its "
+        "numerator and denominator.",
+    ),
     "agenda": CommandEntry(
         "agenda", "What is due for each person in the next N days, and what is overdue."
     ),

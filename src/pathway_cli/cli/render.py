@@ -243,6 +243,10 @@ def render(
     them. Markdown is pandoc-ready; HTML is one printable page; PDF is made without any
     system library. The same records and --today give the same bytes.
     """
+    if template == "evaluation":
+        raise UserError("the evaluation report has its own command, with the period and "
+                        "the audience it needs",
+                        hint="pathway evaluate --report pdf -o DIR (see pathway evaluate --help)")
     given = list(paths or [])
     here = case_folder_around(Path.cwd()) if not given and template != "caseload" else None
     if here is not None:
