@@ -170,3 +170,22 @@ def test_unusable_pathway_folder_sends_the_cache_to_the_user(
     user = Path(os.environ["XDG_CACHE_HOME"]) / "pathway" / "caseloads"
     assert len(list(user.glob("*/*.case"))) == 9
     assert run(runner, "validate", str(caseload)) == cold
+
+
+def test_a_warm_run_parses_no_record_again(
+    runner: CliRunner, caseload: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With every case from the cache, validate parses no case file's YAML again.
+
+    (pathway.yaml and mentors.yaml are read every run: two small files.)
+    """
+    from pathway_cli import loader
+
+    run(runner, "validate", str(caseload))
+    calls: list[str] = []
+    real = loader.parse_text
+    monkeypatch.setattr(loader, "parse_text", lambda text: (calls.append(text), real(text))[1])
+    assert run(runner, "validate", str(caseload))[0] == 0
+    settings = {(caseload / name).read_text(encoding="utf-8")
+                for name in ("pathway.yaml", "mentors.yaml")}
+    assert [text for text in calls if text not in settings] == []
