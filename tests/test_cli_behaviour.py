@@ -242,3 +242,17 @@ def test_piped_table_cells_carry_no_control_codes(
     assert "\x1b" not in result.stdout
     row = next(line for line in result.stdout.splitlines() if "L-2026-002" in line)
     assert row.split("\t")[2] == "Łukasz[2J Zieliński"
+
+
+def test_a_path_outside_the_caseload_around_here_is_shown_as_named(
+    runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From a folder outside any caseload, a file elsewhere is named in full, not as ../../x."""
+    elsewhere = tmp_path / "work" / "repo"
+    elsewhere.mkdir(parents=True)
+    monkeypatch.chdir(elsewhere)
+    result = runner.invoke(app, ["review", "new", "L-2026-002", "--caseload", str(sample),
+                                 "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    written = sample / "cases/L-2026-002/reviews" / f"{TODAY}.yaml"
+    assert f"wrote {written}" in result.stdout + result.stderr

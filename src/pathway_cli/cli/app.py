@@ -294,10 +294,22 @@ def display_path(path: Path) -> str:
     except ValueError:  # another drive
         return str(path)
     parts = Path(relative).parts
-    if parts.count("..") > _MAX_UP or (parts and parts[0] == ".." and
-                                       Path(absolute).parts[:2] != Path.cwd().parts[:2]):
-        return str(path)
+    if parts and parts[0] == "..":
+        # Up from here only within the caseload around the current folder (from a case
+        # folder, ../../pathway.yaml); anything else is shown as it was named.
+        root = _caseload_around(str(Path.cwd()))
+        if (root is None or parts.count("..") > _MAX_UP
+                or not Path(absolute).is_relative_to(root)):
+            return str(path)
     return relative
+
+
+@functools.lru_cache(maxsize=4)
+def _caseload_around(here: str) -> Path | None:
+    from pathway_cli.caseload import find_root
+
+    root = find_root(Path(here))
+    return Path(os.path.normpath(root.absolute())) if root is not None else None
 
 
 def relative_paths_in(text: str) -> str:
