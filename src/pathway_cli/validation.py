@@ -1022,6 +1022,8 @@ def check_settings_text(caseload: Caseload, ctx: Context) -> list[Finding]:
             for f in _control_findings(loaded.source)]
 
 
+# Caseload rules see the settings and the mentor pool only: on a big caseload the cases are
+# checked in worker processes (validate_folders) and caseload.cases stays empty.
 CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool, check_settings_text,
                                       check_locale]
 
