@@ -169,17 +169,26 @@ class CaseCache:
         # entry is for one folder named one way: the same folder named otherwise has its own.
         return f"{case_folder.absolute()}\0{case_folder}"
 
-    def _entry(self, case_folder: Path) -> Path:
+    def _entry(self, case_folder: Path, kind: str) -> Path:
         name = _DIGEST(self._where(case_folder).encode()).hexdigest()[:32]
-        return self.folder / f"{name}.case"
+        return self.folder / f"{name}.{kind}"
 
     def _sign(self, payload: bytes) -> bytes:
         return hmac.new(self._secret, payload, _DIGEST).digest()
 
     def get(self, case_folder: Path, fingerprint: Fingerprint) -> Case | None:
         """The cached case when its entry is ours, intact and of this exact folder state."""
+        return self.get_value(case_folder, fingerprint, "case")  # type: ignore[no-any-return]
+
+    def put(self, case_folder: Path, fingerprint: Fingerprint, case: Case) -> None:
+        """Store a freshly loaded case; a failure to write only means no cache next time."""
+        self.put_value(case_folder, fingerprint, case, "case")
+
+    def get_value(self, case_folder: Path, fingerprint: Fingerprint, kind: str) -> Any:
+        """The value of one kind (``case``: the loaded case) cached for a case folder, when its
+        entry is ours, intact and of this exact folder state; None otherwise."""
         try:
-            blob = self._entry(case_folder).read_bytes()
+            blob = self._entry(case_folder, kind).read_bytes()
         except OSError:
             self.misses += 1
             return None
@@ -189,7 +198,7 @@ class CaseCache:
             self.misses += 1
             return None
         try:
-            version, folder, stored, case = pickle.loads(payload)  # noqa: S301 - signed above
+            version, folder, stored, value = pickle.loads(payload)  # noqa: S301 - signed above
         except Exception:  # any unreadable entry is simply rebuilt
             self.misses += 1
             return None
@@ -198,13 +207,15 @@ class CaseCache:
             self.misses += 1
             return None
         self.hits += 1
-        return case  # type: ignore[no-any-return]
+        return value
 
-    def put(self, case_folder: Path, fingerprint: Fingerprint, case: Case) -> None:
-        """Store a freshly loaded case; a failure to write only means no cache next time."""
+    def put_value(self, case_folder: Path, fingerprint: Fingerprint, value: Any,
+                  kind: str) -> None:
+        """Store a value of one kind for a case folder in the state ``fingerprint`` describes;
+        a failure to write only means no cache next time."""
         try:
-            payload = _dumps((pathway_fingerprint(), self._where(case_folder), fingerprint, case))
-        except Exception:  # an unpicklable case is just not cached
+            payload = _dumps((pathway_fingerprint(), self._where(case_folder), fingerprint, value))
+        except Exception:  # an unpicklable value is just not cached
             return
         try:
             if not self._made:
@@ -218,7 +229,7 @@ class CaseCache:
             if _newest_change(fingerprint) > written - _TICK_NS:
                 Path(tmp).unlink()  # racily clean: read it afresh next time
                 return
-            Path(tmp).replace(self._entry(case_folder))
+            Path(tmp).replace(self._entry(case_folder, kind))
         except OSError:
             with contextlib.suppress(OSError, UnboundLocalError):
                 Path(tmp).unlink()
