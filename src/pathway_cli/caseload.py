@@ -19,6 +19,16 @@ from typing import Generic, TypeVar
 from pathway_cli.cache import CaseCache, folder_fingerprint, open_cache
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
+from pathway_cli.layout import (
+    CASES_DIR,
+    MENTORS_FILE,
+    REVIEWS_DIR,
+    SETTINGS_FILE,
+    case_folder_around,
+    find_root,
+    is_root,
+    resolved_path,
+)
 from pathway_cli.loader import MAX_RECORD_BYTES, Source, load_source
 from pathway_cli.models import (
     Assessment,
@@ -33,8 +43,12 @@ from pathway_cli.models import (
 from pathway_cli.shape import check_shape
 
 __all__ = [
+    "CASES_DIR",
     "CASE_FILES",
+    "MENTORS_FILE",
+    "REVIEWS_DIR",
     "REVIEW_NAME_RE",
+    "SETTINGS_FILE",
     "Case",
     "Caseload",
     "Loaded",
@@ -51,10 +65,6 @@ __all__ = [
 
 M = TypeVar("M", bound=Record)
 
-SETTINGS_FILE = "pathway.yaml"
-MENTORS_FILE = "mentors.yaml"
-CASES_DIR = "cases"
-REVIEWS_DIR = "reviews"
 CASE_FILES: dict[str, type[Record]] = {
     "learner.yaml": Learner,
     "assessment.yaml": Assessment,
@@ -198,28 +208,6 @@ class Caseload:
         return found
 
 
-def find_root(start: Path) -> Path | None:
-    """Walk up from ``start`` to the folder that holds pathway.yaml or cases/."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir():
-            return folder
-    return None
-
-
-def case_folder_around(start: Path) -> Path | None:
-    """The case folder (cases/ID/) that ``start`` is in or below, if any."""
-    here = resolved_path(start)
-    for folder in (here, *here.parents):
-        if folder.parent.name == CASES_DIR and _is_root(folder.parent.parent):
-            return folder
-    return None
-
-
-def _is_root(folder: Path) -> bool:
-    return (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir()
-
-
 def _case_root(case_folder: Path) -> Path | None:
     parent = case_folder.parent
     if parent.name == CASES_DIR:
@@ -249,7 +237,7 @@ def _resolve_paths(paths: Sequence[Path]) -> _Request:
         if not path.exists():
             raise UserError(f"{given}: no such file or folder")
         if path.is_dir():
-            if _is_root(path):
+            if is_root(path):
                 request.root = request.root or path
                 cases_dir = path / CASES_DIR
                 if cases_dir.is_dir():
@@ -317,14 +305,6 @@ def load_case(folder: Path, limit: int = MAX_RECORD_BYTES) -> Case:
             continue
         setattr(case, entry.name.removesuffix(".yaml") + "_file", loaded)
     return case
-
-
-def resolved_path(path: Path) -> Path:
-    """path.resolve(), or the absolute path where a link loops."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a looping link: take it as written
-        return path.absolute()
 
 
 def _present(path: Path) -> bool:

@@ -9,15 +9,16 @@ the command runs in (or the caseload named) and the word typed so far, and retur
 from __future__ import annotations
 
 import re
+from importlib import resources
 from pathlib import Path
 
-from pathway_cli.caseload import CASES_DIR, case_folder_around, find_root
-from pathway_cli.loader import load_source
+from pathway_cli.layout import CASES_DIR, case_folder_around, find_root
 
 __all__ = ["goal_ids", "key_worker_ids", "learner_ids", "template_names"]
 
 Choice = tuple[str, str]
 
+_TEMPLATE_SUFFIX = ".md.j2"
 _HEAD = 4096  # the top of learner.yaml holds name and key worker
 _NAME_RE = re.compile(r"^name:[ \t]*['\"]?(.*?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 _KEY_WORKER_RE = re.compile(r"^key_worker:[ \t]*([A-Za-z0-9._-]+)", re.MULTILINE)
@@ -68,6 +69,8 @@ def goal_ids(start: Path, case_id: str | None, incomplete: str = "") -> list[Cho
         folder = case_folder_around(start)
     if folder is None or not (folder / "plan.yaml").is_file():
         return []
+    from pathway_cli.loader import load_source  # YAML, only to complete a goal id
+
     data = load_source(folder / "plan.yaml").data
     goals = data.get("goals") if isinstance(data, dict) else None
     return [(str(goal["id"]), str(goal.get("goal", "")))
@@ -76,10 +79,18 @@ def goal_ids(start: Path, case_id: str | None, incomplete: str = "") -> list[Cho
 
 
 def template_names(start: Path, incomplete: str = "") -> list[Choice]:
-    """Report templates: the built-in ones and the caseload's own templates/*.md.j2."""
-    from pathway_cli.rendering import templates_at  # the renderer is heavy: only when asked
+    """Report templates: the built-in ones and the caseload's own templates/*.md.j2.
 
-    return [(name, "") for name in templates_at(_root(start)) if name.startswith(incomplete)]
+    The same names as ``rendering.templates_at`` (a test compares them), read from the
+    folders without loading the renderer and Jinja.
+    """
+    root = _root(start)
+    folders = [Path(str(resources.files("pathway_cli.templates")))]
+    if root is not None and (root / "templates").is_dir():
+        folders.append(root / "templates")
+    names = {path.name.removesuffix(_TEMPLATE_SUFFIX) for folder in folders
+             for path in folder.glob(f"*{_TEMPLATE_SUFFIX}") if not path.name.startswith("_")}
+    return [(name, "") for name in sorted(names) if name.startswith(incomplete)]
 
 
 def key_worker_ids(start: Path, incomplete: str = "") -> list[Choice]:

@@ -28,6 +28,9 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+# The vocabularies commands offer as choices are defined without pydantic (terms.py).
+from pathway_cli.terms import Destination, GoalStatus, Outcome, Party, ReviewKind
+
 __all__ = [
     "AUDIENCES",
     "DEFAULT_AUDIENCES",
@@ -40,18 +43,23 @@ __all__ = [
     "ContractEntry",
     "ContractItem",
     "Credential",
+    "Destination",
     "FollowUp",
     "Goal",
+    "GoalStatus",
     "Incidents",
     "Learner",
     "MatchWeights",
     "Mentor",
     "MentorPool",
+    "Outcome",
+    "Party",
     "PastClosure",
     "Plan",
     "Record",
     "Results",
     "Review",
+    "ReviewKind",
     "Sensitivity",
     "SensitivityMark",
     "Settings",
@@ -186,7 +194,6 @@ Flag = Annotated[bool, Field(strict=True)]
 
 Status = Literal["referred", "active", "paused", "completed", "left"]
 CLOSED_STATUSES = ("completed", "left")
-Outcome = Literal["completed", "transferred", "employed", "dropped-out", "re-engaged", "other"]
 Group = Literal[
     "early-leaver", "at-risk", "transition", "low-performing", "migrant", "vet-school",
     "vet-work-based", "re-entry",
@@ -201,10 +208,7 @@ Audience = Literal["learner", "guardian", "employer", "team"]
 AUDIENCES: tuple[Audience, ...] = ("learner", "guardian", "employer", "team")
 NeedCategory = Literal["learning", "language", "health", "social", "financial", "other"]
 GoalArea = Literal["learning", "career", "wellbeing", "attendance", "basic-skills", "social"]
-GoalStatus = Literal["planned", "in-progress", "achieved", "at-risk", "dropped"]
 OPEN_GOAL_STATUSES = ("planned", "in-progress", "at-risk")
-ReviewKind = Literal["mentoring", "coaching", "progress-review", "case-conference", "check-in"]
-Party = Literal["learner", "guardian", "provider", "employer"]
 MentorKind = Literal["professional", "volunteer", "peer", "retired-professional"]
 Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 LearningKind = Literal["formal", "non-formal", "informal"]
@@ -212,7 +216,6 @@ CredentialType = Literal["badge", "micro-credential", "certificate", "other"]
 EndReason = Literal[
     "completed", "mentor-left", "learner-request", "mismatch", "case-closed", "other",
 ]
-Destination = Literal["education", "training", "employment", "NEET", "unknown"]
 IncidentKind = Literal[
     "lateness", "truancy", "disruption", "conflict", "bullying", "damage", "exclusion", "other",
 ]

@@ -17,9 +17,10 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pathway_cli.caseload import Case, Caseload, load_cases
+if TYPE_CHECKING:  # the records model loads when cases are, not with `pathway --jobs`
+    from pathway_cli.caseload import Case, Caseload
 
 __all__ = ["MIN_CASES", "map_cases", "set_jobs", "worker_count"]
 
@@ -70,6 +71,8 @@ def _run_chunk(
     job: tuple[Path | None, list[Path], int, Callable[[Case, Any], Any], Any],
 ) -> list[Any]:
     root, folders, limit, task, argument = job
+    from pathway_cli.caseload import load_cases
+
     return [task(case, argument) for case in load_cases(root, folders, limit)]
 
 
@@ -89,6 +92,8 @@ def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
     to the workers. In one process, the cases are loaded into ``caseload.cases`` as
     ``load_caseload`` would; with workers, ``caseload.cases`` stays empty.
     """
+    from pathway_cli.caseload import load_cases
+
     folders = caseload.case_folders
     workers = worker_count(len(folders), jobs)
     if workers <= 1:

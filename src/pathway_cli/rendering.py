@@ -30,7 +30,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -74,6 +73,7 @@ from pathway_cli.redaction import (
     consent_problem,
     redact_case,
 )
+from pathway_cli.terms import OutputFormat
 from pathway_cli.typesetting import (
     PageMeta,
     PdfWorkers,
@@ -157,14 +157,6 @@ REPORT_NAMES = {**DEFAULT_TITLES, "progress": N_("Progress report")}
 # may be bilingual (--lang uk+de).
 FAMILY_REPORTS = frozenset({"progress", "plan", "contract"})
 ENGLISH = language("en")
-
-
-class OutputFormat(StrEnum):
-    """What a report is written as."""
-
-    md = "md"
-    html = "html"
-    pdf = "pdf"
 
 
 class TemplateProblem(UserError):

@@ -7,14 +7,10 @@ import os
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
-from pathway_cli.agenda import Agenda, AgendaItem, build_agenda, to_ics
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -26,7 +22,9 @@ from pathway_cli.cli.app import (
     out_console,
     resolve_today,
 )
-from pathway_cli.writer import atomic_write, refuse_record_area
+
+if TYPE_CHECKING:
+    from pathway_cli.agenda import Agenda, AgendaItem
 
 
 class AgendaFormat(StrEnum):
@@ -59,6 +57,9 @@ PIPE_WIDTH = 160
 
 
 def _table(agenda: Agenda) -> str:
+    from rich.table import Table
+    from rich.text import Text
+
     console = out_console()
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
@@ -109,6 +110,11 @@ def agenda(
     learner's preferred name and the kind of appointment; importing it again updates
     the entries (stable UIDs) instead of duplicating them.
     """
+    from rich.markup import escape
+
+    from pathway_cli.agenda import build_agenda, to_ics
+    from pathway_cli.writer import atomic_write, refuse_record_area
+
     caseload = load_for_command(paths)
     result = build_agenda(caseload, resolve_today(today), days, who)
     if output_format is AgendaFormat.ics:

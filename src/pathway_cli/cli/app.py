@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import os
 import re
+import sys
 from collections.abc import Callable
 from datetime import date
 from enum import StrEnum
@@ -149,12 +150,16 @@ def _root(
     """Keep learner-support records (assessment, plan, contract, reviews) as plain YAML
     and validate, update, summarise and render them."""
     # Options for every command; the group also needs a callback because its commands
-    # are registered lazily.
-    from pathway_cli.cache import use_cache
-    from pathway_cli.parallel import set_jobs
+    # are registered lazily. A module not imported yet starts from the defaults, so
+    # `pathway CMD --help` need not import the cache (hashing, pickle) or the workers.
+    if no_cache or "pathway_cli.cache" in sys.modules:
+        from pathway_cli.cache import use_cache
 
-    use_cache(not no_cache)
-    set_jobs(jobs)
+        use_cache(not no_cache)
+    if jobs is not None or "pathway_cli.parallel" in sys.modules:
+        from pathway_cli.parallel import set_jobs
+
+        set_jobs(jobs)
 
 
 def out_console() -> Console:
@@ -268,7 +273,7 @@ def case_id_or_here(case_id: str | None) -> str:
     """The learner id given, or that of the case folder the command runs in."""
     if case_id is not None:
         return case_id
-    from pathway_cli.caseload import case_folder_around
+    from pathway_cli.layout import case_folder_around
 
     folder = case_folder_around(Path.cwd())
     if folder is None:
@@ -306,7 +311,7 @@ def display_path(path: Path) -> str:
 
 @functools.lru_cache(maxsize=4)
 def _caseload_around(here: str) -> Path | None:
-    from pathway_cli.caseload import find_root
+    from pathway_cli.layout import find_root
 
     root = find_root(Path(here))
     return Path(os.path.normpath(root.absolute())) if root is not None else None
@@ -316,7 +321,7 @@ def relative_paths_in(text: str) -> str:
     """A message with the absolute paths inside the caseload around the current folder
     written relative to it, as display_path writes paths (core messages name files in
     full)."""
-    from pathway_cli.caseload import find_root
+    from pathway_cli.layout import find_root
 
     here = Path.cwd()
     root = find_root(here)

@@ -11,25 +11,11 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 from typer.core import TyperGroup
 
-from pathway_cli.badges import (
-    BadgeSet,
-    VerifyOptions,
-    issue_badges,
-    make_key,
-    revoke_credential,
-    verify_files,
-    write_did_document,
-)
-from pathway_cli.badges.operations import own_did_documents
-from pathway_cli.badges.status import StatusRegistry
-from pathway_cli.badges.verify import https_fetch
-from pathway_cli.caseload import case_folder_around, find_root, load_caseload
 from pathway_cli.cli.app import (
     OptionalIdArg,
     TextOrJson,
@@ -44,6 +30,11 @@ from pathway_cli.cli.app import (
 from pathway_cli.cli.helptext import PlainHelpMixin
 from pathway_cli.errors import UserError
 
+if TYPE_CHECKING:
+    from pathway_cli.badges import (
+        BadgeSet,
+    )
+
 
 class _IssueByDefault(PlainHelpMixin, TyperGroup):
     """A group whose first argument, when it names no subcommand, goes to ``issue``.
@@ -55,6 +46,8 @@ class _IssueByDefault(PlainHelpMixin, TyperGroup):
     default_command = "issue"
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        from pathway_cli.layout import case_folder_around
+
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = [self.default_command, *args]
         elif not args and case_folder_around(Path.cwd()) is not None:
@@ -88,6 +81,8 @@ class BadgeFormat(StrEnum):
 
 
 def _report_badges(result: BadgeSet) -> None:
+    from rich.markup import escape
+
     console = err_console()
     for note in result.notes:
         console.print(f"[yellow]note:[/] {escape(note)}")
@@ -147,6 +142,9 @@ def issue(
     learner appears only as a salted hash of their id. Re-running on the same day writes
     the same files.
     """
+    from pathway_cli.badges import issue_badges
+    from pathway_cli.caseload import load_caseload
+
     loaded = load_caseload([caseload] if caseload else [])
     result = issue_badges(loaded, case_id_or_here(case_id), resolve_today(today), output,
                           form=badge_format.value, signed=not unsigned, images=images)
@@ -166,6 +164,11 @@ def keygen(caseload: CaseloadOpt = None) -> None:
     replaced: back it up somewhere safe and keep it off shared drives. Without issuer.url
     in pathway.yaml the issuer is the key's did:key; with it, the school's did:web.
     """
+    from rich.markup import escape
+
+    from pathway_cli.badges import make_key
+    from pathway_cli.caseload import load_caseload
+
     loaded = load_caseload([caseload] if caseload else [])
     result = make_key(loaded)
     console = err_console()
@@ -189,6 +192,11 @@ def did_document_command(
     caseload: CaseloadOpt = None,
 ) -> None:
     """Write the did.json the school publishes for its did:web issuer (needs issuer.url)."""
+    from rich.markup import escape
+
+    from pathway_cli.badges import write_did_document
+    from pathway_cli.caseload import load_caseload
+
     loaded = load_caseload([caseload] if caseload else [])
     path, did, url = write_did_document(loaded, output)
     err_console().print(f"wrote {escape(display_path(path))}: publish it at {escape(url)} "
@@ -244,6 +252,14 @@ def verify(
     needs its did.json (--did-document), and revocation is checked against the status
     list given, the caseload's own record, or the one fetched.
     """
+    from rich.markup import escape
+
+    from pathway_cli.badges import VerifyOptions, verify_files
+    from pathway_cli.badges.operations import own_did_documents
+    from pathway_cli.badges.status import StatusRegistry
+    from pathway_cli.badges.verify import https_fetch
+    from pathway_cli.layout import find_root
+
     root = caseload or find_root(Path.cwd())
     registry = StatusRegistry.load(root) if root is not None else None
     documents = _json_files(did_document, "DID document")
@@ -297,6 +313,11 @@ def revoke(
     school's status list (a signed Bitstring Status List credential) is written for the
     school to publish at <issuer.url>/badges/status-list.json, where verifiers look.
     """
+    from rich.markup import escape
+
+    from pathway_cli.badges import revoke_credential
+    from pathway_cli.caseload import load_caseload
+
     loaded = load_caseload([caseload] if caseload else [])
     result = revoke_credential(loaded, file, reason, resolve_today(today), output)
     console = err_console()

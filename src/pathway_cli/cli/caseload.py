@@ -10,21 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 from rich.text import Text
 
-from pathway_cli.alerts import (
-    Alert,
-    CaseFilter,
-    alerts_of_folders,
-    key_workers,
-)
-from pathway_cli.caseload import Caseload
 from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
     OptionalIdArg,
@@ -41,11 +31,14 @@ from pathway_cli.cli.app import (
     print_json,
     resolve_today,
 )
-from pathway_cli.csvtext import csv_text
-from pathway_cli.export import export_caseload, to_csv, to_jsonl
-from pathway_cli.summary import LearnerSummary, summarise_folders, summary_totals
-from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
-from pathway_cli.writer import atomic_write, refuse_record_area
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from pathway_cli.alerts import Alert, CaseFilter
+    from pathway_cli.caseload import Caseload
+    from pathway_cli.summary import LearnerSummary
+    from pathway_cli.timeline import Timeline
 
 # Wide enough for the overview when stdout is a file or a pipe (Rich would use 80).
 PIPE_WIDTH = 160
@@ -137,6 +130,8 @@ GroupOpt = Annotated[
 
 def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
             group: list[GroupChoice] | None) -> CaseFilter:
+    from pathway_cli.alerts import CaseFilter
+
     return CaseFilter(
         key_workers=frozenset(key_worker or ()),
         statuses=frozenset(s.value for s in status or ()),
@@ -146,6 +141,10 @@ def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
 
 def _warn_unknown_key_workers(caseload: Caseload, only: CaseFilter) -> None:
     """A --key-worker that matches nobody is named, with the key workers there are."""
+    from rich.markup import escape
+
+    from pathway_cli.alerts import key_workers
+
     if not only.key_workers:
         return
     known = key_workers(caseload)
@@ -231,6 +230,8 @@ SUMMARY_CSV_COLUMNS = (
 
 
 def _summary_csv(rows: list[LearnerSummary]) -> str:
+    from pathway_cli.csvtext import csv_text
+
     return csv_text(SUMMARY_CSV_COLUMNS, ([
         row.id, row.name, row.status, row.key_worker, list(row.groups), row.programme,
         _iso(row.opened), _iso(row.closed), row.goals_total, row.goals_achieved,
@@ -287,6 +288,8 @@ SUMMARY_COLUMNS = (
 
 
 def _summary_table(rows: list[LearnerSummary], today: date) -> None:
+    from rich.table import Table
+
     if _plain_tables():
         _write_plain_table(
             [c.header for c in SUMMARY_COLUMNS],
@@ -309,6 +312,8 @@ def _summary_table(rows: list[LearnerSummary], today: date) -> None:
 
 
 def _summary_footer(rows: list[LearnerSummary], today: date) -> str:
+    from pathway_cli.summary import summary_totals
+
     totals = summary_totals(rows, today)
     statuses = ", ".join(f"{count} {status}" for status, count in sorted(
         totals.by_status.items(), key=lambda item: -item[1]))
@@ -336,6 +341,8 @@ def summarise(
     well-being are the latest recorded at a review. The footer counts active cases,
     learners at risk and reviews due in the next seven days.
     """
+    from pathway_cli.summary import summarise_folders
+
     day = resolve_today(today)
     caseload = open_for_command(paths)
     only = _filter(key_worker, status, group)
@@ -379,6 +386,8 @@ def alert_json(alert: Alert) -> dict[str, Any]:
 
 
 def _alerts_table(alerts: list[Alert], learners: int) -> None:
+    from rich.table import Table
+
     console = _data_console()
     if alerts and _plain_tables():
         _write_plain_table(
@@ -434,6 +443,8 @@ def alerts(
     come from pathway.yaml (risk:), tighter in the first year of a programme and for the
     transition group. Closed cases raise only follow-up-due.
     """
+    from pathway_cli.alerts import alerts_of_folders
+
     day = resolve_today(today)
     caseload = open_for_command(paths)
     only = _filter(key_worker, status, group)
@@ -511,6 +522,10 @@ def timeline(
 
     Private notes and the well-being plan are never shown.
     """
+    from rich.markup import escape
+
+    from pathway_cli.timeline import case_timeline, load_case_by_id
+
     loaded, case = load_case_by_id(caseload, case_id_or_here(case_id))
     story = case_timeline(case, loaded.settings, resolve_today(today))
     if output_format is TimelineFormat.json:
@@ -561,6 +576,11 @@ def export(
     one export to the next; the key is made on first use in the caseload's .pathway/
     folder, which the .gitignore of 'pathway init' keeps out of git.
     """
+    from rich.markup import escape
+
+    from pathway_cli.export import export_caseload, to_csv, to_jsonl
+    from pathway_cli.writer import atomic_write, refuse_record_area
+
     caseload = load_for_command(paths)
     result = export_caseload(caseload, resolve_today(today), rows.value,
                              pseudonymise=pseudonymise)

@@ -8,11 +8,9 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
 from pathway_cli.cli.app import (
     PathsArg,
@@ -26,22 +24,16 @@ from pathway_cli.cli.app import (
     parse_date_option,
     resolve_today,
 )
-from pathway_cli.csvtext import CsvCell, csv_text
 from pathway_cli.errors import UserError
-from pathway_cli.evaluation import (
-    GOAL_AREAS,
-    MIN_CELL,
-    SECTIONS,
-    Evaluation,
-    Figure,
-    cases_text,
-    denominator_text,
-    evaluate_caseload,
-    for_audience,
-    numerator_text,
-    value_text,
-)
-from pathway_cli.writer import atomic_write, refuse_record_area
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from pathway_cli.csvtext import CsvCell
+    from pathway_cli.evaluation import (
+        Evaluation,
+        Figure,
+    )
 
 PIPE_WIDTH = 160
 
@@ -82,6 +74,8 @@ class ReportFormat(StrEnum):
 
 def figure_json(figure: Figure) -> dict[str, Any]:
     """The documented JSON object of one figure (suppressed numbers are null)."""
+    from pathway_cli.evaluation import denominator_text
+
     hidden = figure.suppressed
     return {
         "id": figure.id,
@@ -102,6 +96,8 @@ def figure_json(figure: Figure) -> dict[str, Any]:
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     """The documented JSON document of ``evaluate --format json``."""
+    from pathway_cli.evaluation import cases_text
+
     return {
         "from": evaluation.start.isoformat(),
         "to": evaluation.end.isoformat(),
@@ -123,6 +119,9 @@ CSV_COLUMNS = ("id", "section", "group", "label", "numerator", "denominator", "s
 
 def evaluation_csv(evaluation: Evaluation) -> str:
     """One row a figure and group (the one CSV writer); suppressed cells read ``<5``."""
+    from pathway_cli.csvtext import csv_text
+    from pathway_cli.evaluation import MIN_CELL, denominator_text
+
     hidden = f"<{MIN_CELL}"
     rows: list[list[CsvCell]] = []
     for f in evaluation.figures:
@@ -140,15 +139,24 @@ def evaluation_csv(evaluation: Evaluation) -> str:
 
 
 def _of(figure: Figure) -> str:
+    from pathway_cli.evaluation import denominator_text, numerator_text
+
     text = f"{numerator_text(figure)} of {denominator_text(figure)}"
     return text + " measured" if figure.is_distribution else text
 
 
 def _cell(figure: Figure | None) -> str:
+    from pathway_cli.evaluation import value_text
+
     return "-" if figure is None else f"{value_text(figure)} ({_of(figure)})"
 
 
 def _figures_table(evaluation: Evaluation, title: str, figures: list[Figure]) -> Table:
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pathway_cli.evaluation import value_text
+
     grouped = evaluation.by is not None
     table = Table(title=title, title_justify="left", title_style="bold",
                   header_style="bold", pad_edge=False, show_edge=False)
@@ -167,6 +175,17 @@ def _figures_table(evaluation: Evaluation, title: str, figures: list[Figure]) ->
 
 def _goals_table(evaluation: Evaluation) -> Table:
     """Goals by area (and group): one row an area, achieved / dropped / overdue across."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pathway_cli.evaluation import (
+        GOAL_AREAS,
+        SECTIONS,
+        denominator_text,
+        numerator_text,
+        value_text,
+    )
+
     grouped = evaluation.by is not None
     table = Table(title=SECTIONS["goals"], title_justify="left", title_style="bold",
                   header_style="bold", pad_edge=False, show_edge=False)
@@ -193,6 +212,11 @@ def _goals_table(evaluation: Evaluation) -> Table:
 
 def _workload_table(evaluation: Evaluation) -> Table:
     """One row a key worker: open cases, red and amber alerts, reviews due soon."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from pathway_cli.evaluation import SECTIONS, denominator_text, numerator_text, value_text
+
     table = Table(title=SECTIONS["workload"], title_justify="left", title_style="bold",
                   header_style="bold", pad_edge=False, show_edge=False)
     table.add_column("key worker", overflow="fold")
@@ -213,6 +237,10 @@ def _workload_table(evaluation: Evaluation) -> Table:
 
 
 def _table(evaluation: Evaluation) -> None:
+    from rich.markup import escape
+
+    from pathway_cli.evaluation import SECTIONS, cases_text
+
     console = out_console()
     if not console.is_terminal and "COLUMNS" not in os.environ:
         console.width = PIPE_WIDTH
@@ -295,6 +323,10 @@ def evaluate(
     well-being change, mentoring and workload for a period, each figure with its
     numerator and denominator.
     """
+    from rich.markup import escape
+
+    from pathway_cli.evaluation import evaluate_caseload, for_audience
+
     day = resolve_today(today)
     caseload = open_for_command(paths)  # cases are read by evaluate, on every core
     result = evaluate_caseload(
@@ -331,6 +363,10 @@ def evaluate(
 
 def _write(data: bytes, output: Path | None, name: str, root: Path | None, *,
            binary: bool) -> None:
+    from rich.markup import escape
+
+    from pathway_cli.writer import atomic_write, refuse_record_area
+
     if output is None:
         if binary and sys.stdout.isatty():
             raise UserError("a PDF cannot be shown in the terminal",

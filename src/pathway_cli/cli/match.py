@@ -5,13 +5,10 @@ from __future__ import annotations
 import sys
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from pathway_cli.caseload import Caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -25,9 +22,12 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.errors import UserError
-from pathway_cli.matching import MatchResult, plan_assignments, propose_matches
 from pathway_cli.plaintext import strip_controls
-from pathway_cli.updates import Applied, Change, apply_changes
+
+if TYPE_CHECKING:
+    from pathway_cli.caseload import Caseload
+    from pathway_cli.matching import MatchResult
+    from pathway_cli.updates import Applied, Change
 
 
 class MatchFormat(StrEnum):
@@ -63,6 +63,9 @@ def match_json(result: MatchResult) -> dict[str, Any]:
 
 
 def _report_table(result: MatchResult) -> None:
+    from rich.markup import escape
+    from rich.table import Table
+
     console = out_console()
     if result.pairs:
         table = Table(title=f"Proposed mentors (as of {result.as_of.isoformat()})",
@@ -101,6 +104,8 @@ def _report_table(result: MatchResult) -> None:
 
 
 def _report_skipped(result: MatchResult) -> None:
+    from rich.markup import escape
+
     console = err_console()
     for s in result.skipped:
         console.print(f"[yellow]skipped[/] {escape(s.learner)}: {escape(s.reason)}")
@@ -116,6 +121,10 @@ def _commit_message(result: MatchResult) -> str:
 def _apply(result: MatchResult, caseload: Caseload, changes: list[Change], today: date,
            yes: bool, commit: bool) -> None:
     """Ask (unless --yes), then write every planned change, or none."""
+    from rich.markup import escape
+
+    from pathway_cli.updates import apply_changes
+
     console = err_console()
     if not changes:
         console.print("nothing to apply: no pair is proposed")
@@ -144,6 +153,8 @@ def _apply(result: MatchResult, caseload: Caseload, changes: list[Change], today
 
 
 def _report_applied(applied: Applied) -> None:
+    from rich.markup import escape
+
     console = err_console()
     for path in applied.written:
         console.print(f"[green]wrote[/] {escape(display_path(path))}")
@@ -189,6 +200,9 @@ def match(
     listed with the reason. --apply writes the proposal into the learners' teams, after
     checking every changed case and asking.
     """
+    from pathway_cli.matching import plan_assignments, propose_matches
+    from pathway_cli.updates import apply_changes
+
     caseload = load_for_command(paths)
     day = resolve_today(today)
     result = propose_matches(caseload, day)

@@ -6,12 +6,10 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
 
-from pathway_cli.caseload import open_caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -24,12 +22,11 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.cli.output import Painter, write_text
-from pathway_cli.findings import Finding
 from pathway_cli.plaintext import strip_controls
-from pathway_cli.scaffold import init_caseload, known_member, new_case
-from pathway_cli.schema import record_schemas, schema_file_name, schema_json
-from pathway_cli.validation import ValidationResult, validate_folders
-from pathway_cli.writer import atomic_write, refuse_private_area
+
+if TYPE_CHECKING:
+    from pathway_cli.findings import Finding
+    from pathway_cli.validation import ValidationResult
 
 
 class ValidateFormat(StrEnum):
@@ -138,6 +135,9 @@ def validate(
     A record file named alone is checked with its case around it and only its own
     findings are reported, unless --whole-cases asks for all of its case's.
     """
+    from pathway_cli.caseload import open_caseload
+    from pathway_cli.validation import validate_folders
+
     caseload = open_caseload(paths or [])
     if whole_cases:
         caseload.only_files = None
@@ -161,6 +161,11 @@ def schema(
     ] = None,
 ) -> None:
     """JSON Schema (draft 2020-12) of each record kind, for editors and other validators."""
+    from rich.markup import escape
+
+    from pathway_cli.schema import record_schemas, schema_file_name, schema_json
+    from pathway_cli.writer import atomic_write, refuse_private_area
+
     schemas = record_schemas()
     if output is None:
         print(json.dumps(schemas, indent=2, ensure_ascii=False))
@@ -184,6 +189,10 @@ def init(
     ] = None,
 ) -> None:
     """Make a caseload skeleton: pathway.yaml, cases/, schemas, a README, a pre-commit hook."""
+    from rich.markup import escape
+
+    from pathway_cli.scaffold import init_caseload
+
     result = init_caseload(directory, organisation)
     console = err_console()
     for path in result.written:
@@ -217,6 +226,10 @@ def new(
     today: TodayOpt = None,
 ) -> None:
     """Make cases/ID/ with learner.yaml and commented skeletons for the other records."""
+    from rich.markup import escape
+
+    from pathway_cli.scaffold import known_member, new_case
+
     if (key_worker and not key_worker_name and sys.stdin.isatty()
             and known_member(caseload, key_worker) is None):
         key_worker_name = typer.prompt(f"{key_worker} is new to this caseload; full name",

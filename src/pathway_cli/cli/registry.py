@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from typer import _click as click  # typer ships its own click (0.29 and later)
-from typer.core import TyperCommand, TyperGroup
+from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
+from typer.core import TyperCommand, TyperGroup, _TyperParameter
 
 __all__ = ["COMMANDS", "CommandEntry", "LazyGroup"]
 
@@ -107,6 +108,44 @@ COMMANDS: dict[str, CommandEntry] = {
         "default: 'pathway badges ID'), make the issuer key, verify and revoke them.",
     ),
 }
+
+
+@dataclass(frozen=True)
+class _CoercedOnUse(RuntimeParam):
+    """Typer's coercion of one parameter, built when a value is first given.
+
+    Typer coerces every parameter with a pydantic TypeAdapter, built on first use, and
+    processing an option left out counts as a use: ``pathway goal --help`` (which processes
+    the root's --jobs) and the completion of a learner id would import pydantic for nothing.
+    A value left out stays None without it, and a plain text argument is already its value.
+    """
+
+    descriptor: TypeDescriptor
+
+    def _coerce_value(self, value: Any, param: Any, ctx: click.Context) -> Any:
+        if ctx.resilient_parsing:  # completing: the callbacks read the words as typed
+            return value
+        if (self.annotation is str and self.parameter_info.parser is None
+                and isinstance(value, str)):
+            return value
+        built = build_runtime_param(self.descriptor)
+        param._runtime_param = built
+        return built._coerce_value(value, param=param, ctx=ctx)
+
+
+def _coercion_on_use(param: _TyperParameter) -> RuntimeParam:
+    if param._runtime_param is None:
+        descriptor = param.type_descriptor
+        param._runtime_param = _CoercedOnUse(
+            parameter_info=descriptor.parameter_info,
+            annotation=descriptor.annotation,
+            descriptor=descriptor,
+        )
+    return param._runtime_param
+
+
+# Every typer parameter of the process (help options included, which click makes on demand).
+_TyperParameter.get_runtime_param = _coercion_on_use  # type: ignore[method-assign,assignment]
 
 
 class _Placeholder(TyperCommand):

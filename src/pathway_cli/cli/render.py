@@ -6,13 +6,10 @@ import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pathway_cli.caseload import Caseload, case_folder_around, load_caseload
 from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
     PathsArg,
@@ -27,21 +24,16 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.errors import UserError
-from pathway_cli.i18n import language_problem
 from pathway_cli.plaintext import strip_controls
-from pathway_cli.rendering import (
-    BatchResult,
-    Outcome,
-    OutputFormat,
-    RenderOptions,
-    render_batch,
-    render_case,
-    render_caseload_report,
-    report_file_name,
-    select_cases,
-    write_report,
-)
-from pathway_cli.writer import ensure_inside, refuse_record_area
+from pathway_cli.terms import OutputFormat
+
+if TYPE_CHECKING:
+    from pathway_cli.caseload import Caseload
+    from pathway_cli.rendering import (
+        BatchResult,
+        Outcome,
+        RenderOptions,
+    )
 
 
 class AudienceChoice(StrEnum):
@@ -105,6 +97,11 @@ def _single_case(caseload: Caseload, paths: list[Path]) -> bool:
 
 def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> None:
     """Write one report into ``output`` (atomically), or to stdout."""
+    from rich.markup import escape
+
+    from pathway_cli.rendering import write_report
+    from pathway_cli.writer import ensure_inside
+
     if output is not None:
         path = ensure_inside(output / name, output)
         write_report(path, data)
@@ -133,11 +130,17 @@ SKIP_LABELS = {
 
 
 def _outcome_line(outcome: Outcome) -> str:
+    from rich.markup import escape
+
     return f"wrote {escape(display_path(outcome.path))}" if outcome.path else ""
 
 
 def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
                statuses: list[str], jobs: int | None) -> BatchResult:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pathway_cli.rendering import render_batch, select_cases
+
     cases = select_cases(caseload, statuses)
     if not cases:
         raise UserError(
@@ -165,6 +168,8 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
 
 
 def _report_batch(result: BatchResult, output: Path) -> None:
+    from rich.markup import escape
+
     console = err_console()
     written, skipped = result.written, result.skipped
     where = escape(display_path(output))
@@ -183,6 +188,8 @@ def _report_batch(result: BatchResult, output: Path) -> None:
 def _check_lang(value: str | None) -> str | None:
     """A usage error naming the languages pathway has, for an unknown --lang."""
     if value is not None:
+        from pathway_cli.i18n import language_problem
+
         problem = language_problem(value, pair=True)
         if problem is not None:
             raise typer.BadParameter(problem)
@@ -243,6 +250,15 @@ def render(
     them. Markdown is pandoc-ready; HTML is one printable page; PDF is made without any
     system library. The same records and --today give the same bytes.
     """
+    from pathway_cli.caseload import case_folder_around, load_caseload
+    from pathway_cli.rendering import (
+        RenderOptions,
+        render_case,
+        render_caseload_report,
+        report_file_name,
+    )
+    from pathway_cli.writer import refuse_record_area
+
     if template == "evaluation":
         raise UserError("the evaluation report has its own command, with the period and "
                         "the audience it needs",

@@ -14,10 +14,9 @@ import subprocess
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 import typer
-from rich.markup import escape
 
 from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
@@ -34,25 +33,15 @@ from pathway_cli.cli.app import (
 )
 from pathway_cli.cli.helptext import PlainHelpGroup
 from pathway_cli.errors import UserError
-from pathway_cli.findings import Finding
-from pathway_cli.models import Destination, GoalStatus, Outcome, Party, ReviewKind
 from pathway_cli.plaintext import strip_controls
-from pathway_cli.updates import (
-    Applied,
-    EditorUnavailable,
-    Update,
-    apply_update,
-    close_case,
-    create_review,
-    open_case,
-    parse_assignment,
-    record_follow_up,
-    reopen_case,
-    set_values,
-    sign_contract,
-    update_goal,
-    updating_case,
-)
+from pathway_cli.terms import Destination, GoalStatus, Outcome, Party, ReviewKind
+
+if TYPE_CHECKING:
+    from pathway_cli.findings import Finding
+    from pathway_cli.updates import (
+        Applied,
+        Update,
+    )
 
 review_app = typer.Typer(
     name="review",
@@ -94,6 +83,8 @@ def _finding_line(finding: Finding) -> str:
 
 def _report(update: Update, applied: Applied) -> None:
     """The diff on stdout for a dry run; what was written and what to know on stderr."""
+    from rich.markup import escape
+
     console = err_console()
     if not applied.changes:
         console.print(f"nothing to change: {escape(update.message)}")
@@ -160,6 +151,8 @@ def goal(
     is validated with the change before anything is written: an invalid result is refused
     (exit 1) and the file is left untouched. Only the goal's changed lines are rewritten.
     """
+    from pathway_cli.updates import apply_update, update_goal, updating_case
+
     day = resolve_today(today)
     case_id, goal_id = (first, second) if second is not None else (case_id_or_here(None), first)
     with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
@@ -171,6 +164,8 @@ def goal(
 
 def _run_editor(path: Path) -> None:
     """Open ``path`` in the user's editor ($VISUAL or $EDITOR) and wait for it."""
+    from pathway_cli.updates import EditorUnavailable
+
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
     if not editor:
         raise EditorUnavailable("--edit needs an editor: set EDITOR (for example EDITOR=nano)")
@@ -226,6 +221,8 @@ def review_new(
     review_every_days. A second review on one day is DATE-2.yaml. With --edit, a review
     saved as it was prefilled records nothing and is kept as a draft, not saved.
     """
+    from pathway_cli.updates import Update, create_review, open_case, updating_case
+
     day = resolve_today(today)
     case_id = case_id_or_here(case_id)
     when = _on(on, day)
@@ -264,6 +261,8 @@ def sign(
     The contract is in force once learner and provider have signed. The signature is
     appended in the style of the ones already there.
     """
+    from pathway_cli.updates import apply_update, sign_contract, updating_case
+
     day = resolve_today(today)
     with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
         update = sign_contract(case, party, name, _on(on, day))
@@ -272,6 +271,8 @@ def sign(
 
 
 def _assignment(values: list[str]) -> list[str]:
+    from pathway_cli.updates import parse_assignment
+
     for value in values:
         try:
             parse_assignment(value)
@@ -313,6 +314,8 @@ def set_(
     lists or blocks in YAML flow syntax (\\[a, b], {key: value}). A missing key is added in
     its usual place; an unknown key is refused by validation.
     """
+    from pathway_cli.updates import apply_update, set_values, updating_case
+
     day = resolve_today(today)
     with updating_case(caseload, case_id, lock=not dry_run) as (loaded, case):
         update = set_values(case, file, assignments)
@@ -343,6 +346,8 @@ def close(
     today: TodayOpt = None,
 ) -> None:
     """Close a case: status, closed date and outcome in learner.yaml."""
+    from pathway_cli.updates import apply_update, close_case, updating_case
+
     day = resolve_today(today)
     with updating_case(caseload, case_id_or_here(case_id), lock=not dry_run) as (loaded, case):
         update = close_case(case, outcome, _on(on, day), status)
@@ -383,6 +388,8 @@ def follow_up(
     follow_up_months in pathway.yaml); 'pathway alerts' raises follow-up-due until one is
     recorded. The whole case is validated before anything is written.
     """
+    from pathway_cli.updates import apply_update, open_case, record_follow_up
+
     day = resolve_today(today)
     loaded, case = open_case(caseload, case_id)
     update = record_follow_up(case, destination, _on(on, day), note)
@@ -410,6 +417,8 @@ def reopen(
     The closed date and outcome move into history (with the date reopened) and the
     status is active again; every record, follow-up and review stays where it is.
     """
+    from pathway_cli.updates import apply_update, open_case, reopen_case
+
     day = resolve_today(today)
     loaded, case = open_case(caseload, case_id)
     update = reopen_case(case, _on(on, day))
