@@ -25,7 +25,6 @@ from pathway_cli.caseload import (
     resolved_path,
 )
 from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
-from pathway_cli.i18n import language_problem
 from pathway_cli.loader import Source, place_findings
 from pathway_cli.models import (
     MENTOR_ROLES,
@@ -929,6 +928,8 @@ def check_report_language(case: Case, ctx: Context) -> list[Finding]:
     learner = case.learner
     if learner is None or case.learner_file is None or learner.report_language is None:
         return []
+    from pathway_cli.i18n import language_problem  # Babel: only for a learner who has one
+
     problem = language_problem(learner.report_language, pair=True)
     if problem is None:
         return []
@@ -1008,6 +1009,8 @@ def check_mentor_pool(caseload: Caseload, ctx: Context) -> list[Finding]:
 
 def check_locale(caseload: Caseload, ctx: Context) -> list[Finding]:
     """The team's locale is a language pathway has reports in."""
+    from pathway_cli.i18n import language_problem
+
     problem = language_problem(ctx.settings.locale)
     if caseload.settings_file is None or problem is None:
         return []
