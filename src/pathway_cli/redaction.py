@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -123,21 +124,27 @@ def check_consent(case: Case, audience: str, today: date | None = None) -> None:
 # --- the view ----------------------------------------------------------------------------
 
 
+@cache
+def _fields_shown(model: type[BaseModel], audience: str) -> tuple[tuple[str, bool], ...]:
+    """Each field of ``model`` and whether ``audience`` may see it (a batch asks thousands
+    of times for the same few models)."""
+    return tuple(
+        (name, may_see(audience, Sensitivity.PERSONAL if name == "extra" else sensitivity_of(info)))
+        for name, info in model.model_fields.items()
+    )
+
+
 def _dump(value: Any, audience: str) -> Any:
     """A model as plain data, with the fields ``audience`` may not see set to None."""
+    if value is None or isinstance(value, str | int | float | bool | date):
+        return value
     if isinstance(value, BaseModel):
-        out: dict[str, Any] = {}
-        for name, info in type(value).model_fields.items():
-            mark = Sensitivity.PERSONAL if name == "extra" else sensitivity_of(info)
-            field_value = getattr(value, name)
-            out[name] = _dump(field_value, audience) if may_see(audience, mark) else None
-        return out
+        return {name: _dump(getattr(value, name), audience) if shown else None
+                for name, shown in _fields_shown(type(value), audience)}
     if isinstance(value, list | tuple):
         return [_dump(item, audience) for item in value]
     if isinstance(value, dict):
         return {key: _dump(item, audience) for key, item in value.items()}
-    if isinstance(value, str | int | float | bool | date) or value is None:
-        return value
     return str(value)
 
 

@@ -20,14 +20,16 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import itertools
 import json
+import multiprocessing
 import os
 import re
 import stat
 import traceback
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from concurrent.futures import Future
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence, Set
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, lru_cache
@@ -63,6 +65,7 @@ from pathway_cli.i18n import (
     parse_languages,
 )
 from pathway_cli.models import ID_PATTERN, Audience
+from pathway_cli.parallel import CHUNKS_PER_WORKER, worker_count
 from pathway_cli.plaintext import strip_controls
 from pathway_cli.privacy import known_parties
 from pathway_cli.redaction import (
@@ -236,15 +239,18 @@ def escape_tree(value: Any) -> Any:
     """
     if isinstance(value, str):
         return markdown_escape(value)
-    if isinstance(value, Mapping):
-        return {
-            k if not isinstance(k, str) or _PLAIN_KEY.fullmatch(k) else markdown_escape(k):
-            escape_tree(v)
-            for k, v in value.items()
-        }
+    if type(value) is dict or isinstance(value, Mapping):  # the exact type is the quick test
+        return {_escape_key(k): escape_tree(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [escape_tree(v) for v in value]
     return value
+
+
+@lru_cache(maxsize=4096)
+def _escape_key(key: Any) -> Any:
+    """A mapping key as escape_tree writes it (the same few keys come back thousands of
+    times in a batch)."""
+    return key if not isinstance(key, str) or _PLAIN_KEY.fullmatch(key) else markdown_escape(key)
 
 
 # --- the template environment ------------------------------------------------------------
@@ -1238,6 +1244,58 @@ def _workers(jobs: int | None) -> int:
     return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
 
 
+# What forked workers of a Markdown or HTML batch render from: set before the fork.
+_BATCH: dict[str, Any] = {}
+
+
+def _text_workers(cases: int, jobs: int | None) -> int:
+    """Processes for a Markdown or HTML batch: as for validate (``parallel.worker_count``),
+    where the system can fork (the workers use the parent's loaded cases, not a copy)."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 1
+    return worker_count(cases, jobs)
+
+
+def _render_text_chunk(indices: range) -> list[tuple[str, Any]]:
+    """In a worker: the reports of ``cases[indices]`` as (kind, value), in order."""
+    caseload, cases, options, assets = _BATCH["batch"]
+    done: list[tuple[str, Any]] = []
+    for index in indices:
+        case = cases[index]
+        try:
+            done.append(("written",
+                         finish(prepare_case(caseload, case, options), options.fmt, assets)))
+        except TemplateProblem as problem:
+            done.append(("template", (problem.message, problem.hint)))
+            break
+        except UserError as error:
+            done.append(("skipped", _skip(case, error)))
+    return done
+
+
+def _text_reports(caseload: Caseload, cases: Sequence[Case], options: RenderOptions,
+                  assets: Assets, workers: int) -> Iterator[tuple[Case, str, Any]]:
+    """(case, kind, value) for each case in order: its report's bytes ("written"), its
+    Outcome ("skipped") or a broken template's message and hint ("template"), made in
+    ``workers`` forked processes, a few chunks each so that no core waits for another."""
+    count = min(len(cases), workers * CHUNKS_PER_WORKER)
+    size, extra = divmod(len(cases), count)
+    bounds = [0]
+    for index in range(count):
+        bounds.append(bounds[-1] + size + (1 if index < extra else 0))
+    chunks = [range(start, end) for start, end in itertools.pairwise(bounds)]
+    _BATCH["batch"] = (caseload, cases, options, assets)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = [pool.submit(_render_text_chunk, chunk) for chunk in chunks]
+        for chunk, future in zip(chunks, futures, strict=True):
+            for index, (kind, value) in zip(chunk, future.result(), strict=False):
+                yield cases[index], kind, value
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _BATCH.clear()
+
+
 def render_batch(
     caseload: Caseload,
     cases: Sequence[Case],
@@ -1278,6 +1336,18 @@ def render_batch(
         record(Outcome(case.id, learner.name if learner else "",
                        learner.status if learner else "", "written", path=path))
 
+    if options.fmt is not OutputFormat.pdf and _text_workers(len(cases), jobs) > 1:
+        for case, kind, value in _text_reports(caseload, cases, options, assets,
+                                               _text_workers(len(cases), jobs)):
+            if kind == "written":
+                write(case, value)
+            elif kind == "skipped":
+                record(value)
+            else:  # a broken template: every case would fail the same way
+                raise TemplateProblem(value[0], hint=value[1])
+        cases_done: Sequence[Case] = ()
+    else:
+        cases_done = cases
     workers = _workers(jobs)
     parallel = options.fmt is OutputFormat.pdf and workers > 1 and len(cases) > 1
     pool = PdfWorkers(min(workers, len(cases))) if parallel else None
@@ -1286,7 +1356,7 @@ def render_batch(
     pending: deque[tuple[Future[bytes], Case]] = deque()
     in_flight = 2 * workers
     try:
-        for case in cases:
+        for case in cases_done:
             try:
                 ready = prepare_case(caseload, case, options)
             except TemplateProblem:
