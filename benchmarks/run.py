@@ -13,14 +13,27 @@ process (``python -m pathway_cli ...``, output to a file, not a terminal), and p
   noise on a shared machine hits both alike;
 - the peak memory (maximum resident set size) of the command's process.
 
-Start-up is compared with ``python -c "import typer"`` instead, and an update at N learners with
-the same update at 10 learners. Never part of the test suite's pass/fail: figures, not verdicts.
+Start-up (``--help``, ``--version``, ``CMD --help``) is compared with ``python -c "import typer"``
+instead, an update at N learners with the same update at 10 learners, and batch ``render --to md``
+with ``summarise`` (warm). Batch PDF is given as CPU milliseconds a report (parent and workers,
+from ``getrusage``), over ``--pdf-reports`` reports. Never part of the test suite's pass/fail:
+figures, not verdicts.
+
+    python benchmarks/run.py --memory --learners 10000 --years 1
+
+measures only the peak memory of ``validate``, cold and warm, of the parent process and of the
+largest worker separately.
+
+Commands run with byte code cached as an installed pathway has it (``PYTHONDONTWRITEBYTECODE``
+is dropped for them): otherwise every run would compile pathway's modules afresh.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -37,6 +50,20 @@ from generate import generate_caseload
 
 TODAY = "2026-11-23"
 PATHWAY = [sys.executable, "-m", "pathway_cli"]
+# Runs pathway as ``python -m pathway_cli`` does and writes the peak memory of this process and
+# of its largest worker (MiB) to the file named by PATHWAY_BENCH_PEAKS.
+PEAKS_SCRIPT = """
+import json, os, resource, runpy, sys
+sys.argv = ["pathway", *sys.argv[1:]]
+try:
+    runpy.run_module("pathway_cli", run_name="__main__", alter_sys=True)
+finally:
+    peaks = {"parent": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+             "worker": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}
+    with open(os.environ["PATHWAY_BENCH_PEAKS"], "w") as out:
+        json.dump(peaks, out)
+"""
+ENV = {key: value for key, value in os.environ.items() if key != "PYTHONDONTWRITEBYTECODE"}
 FLOOR_SCRIPT = """
 import sys, yaml
 from pathlib import Path
@@ -51,6 +78,7 @@ class Timing:
     """Wall times (s) and peak memory (MiB) of one measured command."""
 
     seconds: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)  # user + system, the process and its workers
     peak_mib: float = 0.0
     codes: set[int] = field(default_factory=set)
 
@@ -59,14 +87,28 @@ class Timing:
         return statistics.median(self.seconds) if self.seconds else float("nan")
 
 
-def run_once(argv: Sequence[str], cwd: Path | None = None) -> tuple[float, float, int]:
-    """Run ``argv`` to completion; return wall seconds, peak RSS in MiB and the exit code."""
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_once(argv: Sequence[str], cwd: Path | None = None, cpu: list[float] | None = None,
+             env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Run ``argv`` to completion; return wall seconds, peak RSS in MiB and the exit code.
+
+    The peak is that of the process or of its largest worker, whichever is larger (what
+    ``wait4`` reports). With ``cpu``, the CPU seconds of the process and of all its
+    children (``RUSAGE_CHILDREN`` before and after) are appended to it.
+    """
     with tempfile.TemporaryFile() as sink:
+        before = _children_cpu()
         start = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=sink, stderr=sink, stdin=subprocess.DEVNULL,
-                                cwd=cwd, env={**os.environ, "NO_COLOR": "1"})
+                                cwd=cwd, env={**ENV, "NO_COLOR": "1", **(env or {})})
         _, status, usage = os.wait4(proc.pid, 0)
         elapsed = time.perf_counter() - start
+        if cpu is not None:
+            cpu.append(_children_cpu() - before)
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode not in (0, 1, 2):
             sink.seek(0)
@@ -89,6 +131,7 @@ class Bench:
     before: Callable[[], None] = lambda: None
     reference: str = "floor"
     timing: Timing = field(default_factory=Timing)
+    reports: int = 0  # a batch: figures in CPU milliseconds a report instead of a ratio
 
 
 def argv_of(bench: Bench) -> list[str]:
@@ -111,7 +154,7 @@ def measure(benches: list[Bench], repeats: int) -> None:
     for round_no in range(repeats):
         for bench in benches:
             bench.before()
-            seconds, peak, code = run_once(argv_of(bench))
+            seconds, peak, code = run_once(argv_of(bench), cpu=bench.timing.cpu)
             bench.timing.seconds.append(seconds)
             bench.timing.peak_mib = max(bench.timing.peak_mib, peak)
             bench.timing.codes.add(code)
@@ -137,6 +180,10 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
     parser.add_argument("--skip-render", action="store_true", help="leave out batch render")
+    parser.add_argument("--pdf-reports", type=int, default=200,
+                        help="cases in the batch PDF render (0: leave it out)")
+    parser.add_argument("--memory", action="store_true",
+                        help="only the peak memory of validate (parent and largest worker)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pathway-bench-"))
@@ -153,6 +200,9 @@ def main() -> None:
               f"{size / 2**20:.1f} MiB ({size / len(files) / 1024:.1f} KiB a file); "
               f"{os.cpu_count()} cores; {args.repeats} runs each, interleaved")
 
+        if args.memory:
+            measure_memory(root, args.repeats)
+            return
         case_dirs = sorted(p for p in (root / "cases").iterdir() if (p / "plan.yaml").is_file())
         first = case_dirs[0]
         first_small = sorted(p for p in (small / "cases").iterdir()
@@ -177,8 +227,9 @@ def main() -> None:
             Bench("import typer", [sys.executable, "-c", "import typer"], reference="typer"),
             Bench("pathway --help", [*PATHWAY, "--help"], reference="typer"),
             Bench("pathway --version", [*PATHWAY, "--version"], reference="typer"),
-            Bench("pathway validate --help", [*PATHWAY, "validate", "--help"],
-                  reference="typer"),
+            *(Bench(f"pathway {' '.join(words)} --help", [*PATHWAY, *words, "--help"],
+                    reference="typer")
+              for words in (["validate"], ["goal"], ["review", "new"], ["render"])),
             Bench("update at 10 learners", update(small, first_small.name),
                   reference="update10"),
             Bench(f"update at {args.learners} learners", update(root, first.name),
@@ -190,7 +241,21 @@ def main() -> None:
                                   "-o", str(out)],
                                  lambda: shutil.rmtree(out, ignore_errors=True),
                                  reference="summarise"))
+        if args.pdf_reports:
+            # Active cases of the generated caseload, a report each (those refused are few).
+            chosen = [str(p) for p in case_dirs[: args.pdf_reports]]
+            pdf_out = work / "pdf"
+            count = len(chosen)
+            benches.append(Bench(f"render --to pdf, {count} cases",
+                                 [*PATHWAY, "render", *chosen, "--today", TODAY, "--template",
+                                  "plan", "--status", "all", "--to", "pdf", "-o", str(pdf_out)],
+                                 lambda: shutil.rmtree(pdf_out, ignore_errors=True),
+                                 reference="cpu", reports=count))
         measure(benches, args.repeats)
+        for bench in benches:
+            if bench.reports:  # count the reports the batch actually wrote
+                folder = Path(argv_of(bench)[-1])
+                bench.reports = len(list(folder.glob("*.pdf")))
 
         refs = {
             "floor": benches[0].timing.median,
@@ -198,19 +263,45 @@ def main() -> None:
             "update10": next(b for b in benches if b.name.startswith("update at 10"))
             .timing.median,
             "summarise": next(b for b in benches if b.name == "summarise, warm").timing.median,
+            "cpu": float("nan"),
         }
         names = {"floor": "floor", "typer": "import typer", "update10": "update at 10",
-                 "summarise": "summarise, warm"}
+                 "summarise": "summarise, warm", "cpu": "ms CPU/report"}
         print(f"\n{'command':<34} {'median':>9} {'ratio':>7}  {'to':<16} {'peak MiB':>8}")
         for bench in benches:
             median = bench.timing.median
             ratio = median / refs[bench.reference]
+            if bench.reports:  # CPU of parent and workers a report, in milliseconds
+                ratio = statistics.median(bench.timing.cpu) / bench.reports * 1000
             odd = sorted(bench.timing.codes - {0, 1})
             note = f"  (exit {', '.join(map(str, odd))}: not measured)" if odd else ""
-            print(f"{bench.name:<34} {median:>8.3f}s {ratio:>6.2f}x  "
+            unit = " " if bench.reports else "x"
+            print(f"{bench.name:<34} {median:>8.3f}s {ratio:>6.2f}{unit}  "
                   f"{names[bench.reference]:<16} {bench.timing.peak_mib:>8.0f}{note}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def measure_memory(root: Path, repeats: int) -> None:
+    """Peak memory of ``validate`` on ``root``, cold and warm: parent and largest worker."""
+    peaks_file = root.parent / f".{root.name}-peaks.json"
+    rows: dict[str, list[dict[str, float]]] = {"validate, cold": [], "validate, warm": []}
+    argv = [sys.executable, "-c", PEAKS_SCRIPT, "validate", str(root), "--today", TODAY]
+    env = {"PATHWAY_BENCH_PEAKS": str(peaks_file)}
+    clear_cache(root)
+    run_once(argv, env=env)  # untimed: imports and the file cache warmed
+    for _ in range(repeats):
+        for name, rows_of in rows.items():
+            if name.endswith("cold"):
+                clear_cache(root)
+            seconds, _, _ = run_once(argv, env=env)
+            peaks = json.loads(peaks_file.read_text())
+            rows_of.append({"seconds": seconds, **peaks})
+    print(f"\n{'command':<20} {'median':>9} {'parent MiB':>11} {'largest worker MiB':>19}")
+    for name, found in rows.items():
+        print(f"{name:<20} {statistics.median(r['seconds'] for r in found):>8.3f}s "
+              f"{max(r['parent'] for r in found):>11.0f} {max(r['worker'] for r in found):>19.0f}")
+    peaks_file.unlink(missing_ok=True)
 
 
 if __name__ == "__main__":
