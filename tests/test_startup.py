@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 
 from pathway_cli.cli.registry import COMMANDS, LazyGroup
 from pathway_cli.completion import template_names
-from pathway_cli.rendering import templates_at
+from pathway_cli.rendering.templates import templates_at
 from tests.conftest import REPO, SAMPLE, app
 
 # What pathway's own modules would pull in. (Rich's help formatting brings markdown_it, and

@@ -29,11 +29,8 @@ from pathway_cli.terms import OutputFormat
 
 if TYPE_CHECKING:
     from pathway_cli.caseload import Caseload
-    from pathway_cli.rendering import (
-        BatchResult,
-        Outcome,
-        RenderOptions,
-    )
+    from pathway_cli.rendering.batch import BatchResult, Outcome
+    from pathway_cli.rendering.options import RenderOptions
 
 
 class AudienceChoice(StrEnum):
@@ -99,7 +96,7 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
     """Write one report into ``output`` (atomically), or to stdout."""
     from rich.markup import escape
 
-    from pathway_cli.rendering import write_report
+    from pathway_cli.rendering.batch import write_report
     from pathway_cli.writer import ensure_inside
 
     if output is not None:
@@ -139,7 +136,7 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
                statuses: list[str], jobs: int | None) -> BatchResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pathway_cli.rendering import render_batch, select_cases
+    from pathway_cli.rendering.batch import render_batch, select_cases
 
     cases = select_cases(caseload, statuses)
     if not cases:
@@ -251,12 +248,9 @@ def render(
     system library. The same records and --today give the same bytes.
     """
     from pathway_cli.caseload import case_folder_around, load_caseload
-    from pathway_cli.rendering import (
-        RenderOptions,
-        render_case,
-        render_caseload_report,
-        report_file_name,
-    )
+    from pathway_cli.rendering.caseload_report import render_caseload_report
+    from pathway_cli.rendering.finishing import render_case, report_file_name
+    from pathway_cli.rendering.options import RenderOptions
     from pathway_cli.writer import refuse_record_area
 
     if template == "evaluation":

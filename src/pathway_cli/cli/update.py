@@ -271,7 +271,7 @@ def sign(
 
 
 def _assignment(values: list[str]) -> list[str]:
-    from pathway_cli.updates import parse_assignment
+    from pathway_cli.updates.assignments import parse_assignment
 
     for value in values:
         try:
