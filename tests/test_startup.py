@@ -182,3 +182,21 @@ def test_template_completion_names_the_renderers_templates(tmp_path: Path, own: 
     names = [name for name, _ in template_names(tmp_path)]
     assert names == templates_at(tmp_path)
     assert ("letter" in names) is own
+
+
+@pytest.mark.parametrize("words", [
+    ["goal", "L-2026-001", "G1", "--progress", "55"],
+    ["review", "new", "L-2026-001", "--date", "2026-11-20"],
+    ["set", "L-2026-001", "learner.yaml", "preferred_name=Sam"],
+    ["sign", "L-2026-003", "--party", "learner", "--name", "A. Learner"],
+], ids=lambda words: " ".join(words[:2]))
+def test_an_update_loads_no_renderer(sample: Path, words: list[str]) -> None:
+    """An update loads the records model and the rules, but no renderer, Jinja, Babel,
+    typesetter, matching or charts (a learner without report_language needs no Babel)."""
+    code, _, imported = run_fresh(*words, "--dry-run", "--caseload", str(sample),
+                                  "--today", "2026-11-23", cwd=sample)
+    assert code in (0, 1)
+    assert "pathway_cli.models" in imported  # it did load and check the case
+    assert imported & {"jinja2", "babel", "typst", "scipy", "matplotlib", "markdown_it",
+                       "pathway_cli.rendering", "pathway_cli.matching",
+                       "pathway_cli.i18n"} == set()
