@@ -224,7 +224,8 @@ def render(
     jobs: Annotated[
         int | None,
         typer.Option("--jobs", "-j", metavar="N", callback=int_range(1),
-                     help="Worker processes for PDF (default: cores)."),
+                     help="Worker processes for a batch (default: cores; a Markdown or "
+                     "HTML batch of fewer than 200 cases uses one)."),
     ] = None,
     strict: Annotated[
         bool, typer.Option(help="Exit 1 when any case of a batch was skipped.")
