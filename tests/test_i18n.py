@@ -295,11 +295,13 @@ def test_alert_sentences_are_catalogue_texts() -> None:
 
 def test_german_overview_gives_alert_sentences_in_german(runner: CliRunner,
                                                          sample: Path) -> None:
-    """The caseload overview in German explains each alert in German, days in the plural."""
+    """The caseload overview in German explains each alert in German, days in the plural,
+    dates and percentages the German way."""
     _set_locale(sample, "de")
     result = _render(runner, sample, "--template", "caseload")
     assert result.exit_code == 0, result.stderr
-    assert "das nächste Fördergespräch war am 2026-11-02 fällig" in result.stdout
+    assert "das nächste Fördergespräch war am 02.11.2026 fällig" in result.stdout
+    assert "Anwesenheit 62\u00a0% beim Gespräch am 26.10.2026" in result.stdout
     assert "21 Tage verspätet" in result.stdout
     assert "validation error" not in result.stdout
 

@@ -37,7 +37,7 @@ from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
-from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Words
+from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Language, Words
 from pathway_cli.loader import load_source
 from pathway_cli.models import Goal, Plan, Review
 from pathway_cli.parallel import map_cases
@@ -53,6 +53,7 @@ __all__ = [
     "AlertRule",
     "CaseFilter",
     "Level",
+    "Percent",
     "Why",
     "alerts_of_folders",
     "case_alerts",
@@ -107,6 +108,17 @@ class Days(int):
     """A number of days in an alert's sentence: "1 day", "3 days", "3 Tage"."""
 
 
+class Percent(str):
+    """A percentage in an alert's sentence ("72%"), shown the locale's way ("72 %")."""
+
+    __slots__ = ()
+
+    @property
+    def fraction(self) -> float:
+        """The percentage as a fraction: 0.72."""
+        return float(self.removesuffix("%")) / 100
+
+
 class Term(str):
     """A word of an alert's sentence that is translated with it (red, learner...)."""
 
@@ -134,6 +146,10 @@ class Why:
                 shown[key] = words.gettext(value)
             elif isinstance(value, Why):
                 shown[key] = value.say(words)
+            elif isinstance(words, Language) and isinstance(value, Percent):
+                shown[key] = words.percent_text(value.fraction, value)
+            elif isinstance(words, Language) and isinstance(value, date):
+                shown[key] = words.day(value)
             else:
                 shown[key] = str(value)
         if self.plural is not None:
@@ -161,12 +177,12 @@ def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dic
     return {"message": str(why), "why": why}
 
 
-def _pct(rate: float, line: float | None = None) -> str:
+def _pct(rate: float, line: float | None = None) -> Percent:
     text = f"{rate * 100:.0f}%"
     # 84.9% must not read as "85%, below the line of 85%".
     if line is not None and rate != line and text == f"{line * 100:.0f}%":
         text = f"{rate * 100:.1f}%"
-    return text
+    return Percent(text)
 
 
 def _days(n: int) -> str:
