@@ -403,6 +403,7 @@ _SUMMARY_EPILOG = (
     "Examples:\n\n  pathway summarise --today 2026-11-23\n\n"
     "  pathway summarise --key-worker skrause --status active\n\n"
     "  pathway summarise --group migrant --format csv > migrants.csv\n\n"
+    "  pathway summarise --lang de   (the table in German; default: locale in pathway.yaml)\n\n"
     "  pathway summarise --format json | jq '.[] | select(.risk == \"red\") | .id'"
 )
 app.command("summarise", epilog=_SUMMARY_EPILOG)(guarded(summarise))
@@ -457,6 +458,7 @@ def _alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
 @app.command(
     epilog="Examples:\n\n  pathway alerts --today 2026-11-23\n\n"
     "  pathway alerts --key-worker mbauer\n\n"
+    "  pathway alerts --lang fr\n\n"
     "  pathway alerts --fail-on red --format json   (a scheduled CI job)",
 )
 @guarded
