@@ -116,3 +116,13 @@ def test_every_alert_of_the_sample_has_its_headline_translated(code: str) -> Non
         assert "%(" not in headline
         if code == "de":  # no German headline reads like the English one
             assert headline != alert.headline, alert.rule
+
+
+def test_why_a_line_is_tighter_is_translated(runner: CliRunner, sample: Path) -> None:
+    """The reason for a tighter line (first year, transition group) is in German too."""
+    _set_locale(sample, "de")
+    result = _run(runner, "alerts", sample)
+    assert result.exit_code == 0, result.stderr
+    assert "(strenger als die übliche Linie von 85 %: Tag 64 der ersten 365 Tage der " \
+           "Ausbildung, die am 01.09.2026 begann)" in result.stdout
+    assert "of the programme" not in result.stdout

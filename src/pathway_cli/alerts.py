@@ -167,7 +167,7 @@ def _why(text: str, red: str | None = None, level: str = "amber",
     return {"message": str(why), "why": why}
 
 
-def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dict[str, Any]:
+def _tighter(message: dict[str, Any], tighter: tuple[object, Why] | None) -> dict[str, Any]:
     """The message, with why its line is tighter than the usual one (the risky windows)."""
     if tighter is None:
         return message
@@ -192,7 +192,7 @@ def _days(n: int) -> str:
 # --- the risky windows -------------------------------------------------------------------
 
 
-def risky_window(case: Case, ctx: Context, on: date) -> str | None:
+def risky_window(case: Case, ctx: Context, on: date) -> Why | None:
     """Why the lines are tighter for this learner on ``on`` (None: they are not).
 
     The first ``first_year_days`` of the programme (day 1 is its start) and the
@@ -207,11 +207,14 @@ def risky_window(case: Case, ctx: Context, on: date) -> str | None:
     if days and programme is not None and programme.start is not None:
         day = (on - programme.start).days + 1
         if 1 <= day <= days:
-            reasons.append(f"day {day} of the first {days} of the programme, which started "
-                           f"on {programme.start}")
+            reasons.append(Why(N_("day %(day)s of the first %(days)s of the programme, which "
+                                  "started on %(start)s"),
+                               {"day": day, "days": days, "start": programme.start}))
     if "transition" in learner.groups:
-        reasons.append("the learner is in the transition group")
-    return "; ".join(reasons) or None
+        reasons.append(Why(N_("the learner is in the transition group")))
+    if len(reasons) == 2:
+        return Why(N_("%(one)s; %(other)s"), {"one": reasons[0], "other": reasons[1]})
+    return reasons[0] if reasons else None
 
 
 # --- attendance --------------------------------------------------------------------------
