@@ -403,7 +403,7 @@ _SUMMARY_EPILOG = (
     "Examples:\n\n  pathway summarise --today 2026-11-23\n\n"
     "  pathway summarise --key-worker skrause --status active\n\n"
     "  pathway summarise --group migrant --format csv > migrants.csv\n\n"
-    "  pathway summarise --lang de   (the table in German; default: locale in pathway.yaml)\n\n"
+    "  pathway summarise --lang de   (German; default: locale in pathway.yaml)\n\n"
     "  pathway summarise --format json | jq '.[] | select(.risk == \"red\") | .id'"
 )
 app.command("summarise", epilog=_SUMMARY_EPILOG)(guarded(summarise))
