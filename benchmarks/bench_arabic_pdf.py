@@ -33,13 +33,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate_caseload
 from pathway_cli.caseload import load_caseload
 from pathway_cli.errors import UserError
-from pathway_cli.rendering import (
-    OutputFormat,
-    RenderOptions,
-    assets_for,
-    prepare_case,
-    select_cases,
-)
+from pathway_cli.rendering.batch import select_cases
+from pathway_cli.rendering.finishing import assets_for
+from pathway_cli.rendering.options import OutputFormat, RenderOptions
+from pathway_cli.rendering.preparing import prepare_case
 from pathway_cli.typesetting import typst_document
 
 TODAY = date(2026, 11, 23)
