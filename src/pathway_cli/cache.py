@@ -123,18 +123,19 @@ def folder_fingerprint(folder: Path) -> Fingerprint | None:
     looping link): such a case is always loaded afresh.
     """
     rows: list[tuple[Any, ...]] = []
+    scan = [("", os.fspath(folder))]
     try:
-        for prefix, where in (("", folder), ("reviews/", folder / "reviews")):
-            if prefix and not where.is_dir():
-                continue
+        while scan:  # the folder, then its reviews/ folder (if it is one)
+            prefix, where = scan.pop()
             with os.scandir(where) as entries:
                 for entry in entries:
                     info = entry.stat()
-                    kind = "d" if stat.S_ISDIR(info.st_mode) else "f"
-                    if kind == "d":
-                        rows.append((prefix + entry.name, kind))
+                    if stat.S_ISDIR(info.st_mode):
+                        rows.append((prefix + entry.name, "d"))
+                        if not prefix and entry.name == "reviews":
+                            scan.append(("reviews/", entry.path))
                     else:
-                        rows.append((prefix + entry.name, kind, info.st_size, info.st_mtime_ns,
+                        rows.append((prefix + entry.name, "f", info.st_size, info.st_mtime_ns,
                                      info.st_ctime_ns, info.st_ino))
     except (OSError, RuntimeError):
         return None
@@ -147,6 +148,12 @@ def folder_fingerprint(folder: Path) -> Fingerprint | None:
 # a tick or two of the moment its entry is written (by the same clock: the entry's own mtime)
 # is not stored, as git treats "racily clean" files, so such a change is never missed.
 _TICK_NS = 20_000_000
+
+
+def _key(fingerprint: Fingerprint) -> bytes:
+    """What an entry keeps of its fingerprint: a hash (the rows of a case with years of
+    reviews made up most of a small entry, and every run read them)."""
+    return _DIGEST(repr(fingerprint).encode()).digest()
 
 
 def _newest_change(fingerprint: Fingerprint) -> int:
@@ -202,7 +209,7 @@ class CaseCache:
         except Exception:  # any unreadable entry is simply rebuilt
             self.misses += 1
             return None
-        if (version != pathway_fingerprint() or stored != fingerprint
+        if (version != pathway_fingerprint() or stored != _key(fingerprint)
                 or folder != self._where(case_folder)):
             self.misses += 1
             return None
@@ -214,7 +221,8 @@ class CaseCache:
         """Store a value of one kind for a case folder in the state ``fingerprint`` describes;
         a failure to write only means no cache next time."""
         try:
-            payload = _dumps((pathway_fingerprint(), self._where(case_folder), fingerprint, value))
+            payload = _dumps((pathway_fingerprint(), self._where(case_folder), _key(fingerprint),
+                              value))
         except Exception:  # an unpicklable value is just not cached
             return
         try:

@@ -10,6 +10,7 @@ record models: a warm run decides without them.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -27,6 +28,7 @@ __all__ = [
     "decide_future_dates",
     "decide_mentor_endings",
     "decide_plan_reviewed",
+    "file_path",
 ]
 
 WARNING = Severity.WARNING
@@ -34,12 +36,20 @@ WARNING = Severity.WARNING
 MENTOR_CLOSING_DAYS = 14
 
 
+@functools.lru_cache(maxsize=4096)
+def file_path(text: str) -> Path:
+    """The path of a file named in the facts. Facts name files as text (``str(path)``):
+    a cached case's facts are read on every run, and most of them never name a finding, so
+    a Path is made only for a file a finding is about, and once."""
+    return Path(text)
+
+
 @dataclass(frozen=True)
 class PlanDates:
     """An active case's plan: when it was agreed and last reviewed (by a review's date, or by
     the date in a review file's name when the file fails its shape)."""
 
-    path: Path
+    path: str
     agreed: date
     last: date
     reviewed: bool
@@ -49,7 +59,7 @@ class PlanDates:
 class MentorEnding:
     """A mentor of the team with an end date and no closing review around it."""
 
-    path: Path
+    path: str
     index: int
     name: str
     role: str
@@ -60,7 +70,7 @@ class MentorEnding:
 class ConsentFacts:
     """An open case's consent to data processing: given or not, and its date."""
 
-    path: Path
+    path: str
     given: bool
     dated: date | None
     recorded: bool
@@ -70,25 +80,25 @@ class ConsentFacts:
 class DatedFacts:
     """What the rules that depend on today need of one case."""
 
-    closed: tuple[Path, date] | None = None
-    reviews: tuple[tuple[Path, date], ...] = ()
+    closed: tuple[str, date] | None = None
+    reviews: tuple[tuple[str, date], ...] = ()
     plan: PlanDates | None = None
     mentors: tuple[MentorEnding, ...] = ()
     consent: ConsentFacts | None = None
 
 
-def decide_future_dates(closed: tuple[Path, date] | None,
-                        reviews: tuple[tuple[Path, date], ...], today: date) -> list[Finding]:
+def decide_future_dates(closed: tuple[str, date] | None,
+                        reviews: tuple[tuple[str, date], ...], today: date) -> list[Finding]:
     """A closing or a review dated after today (``date-implausible``)."""
     found = []
     if closed is not None and closed[1] > today:
-        found.append(Finding(closed[0], "date-implausible",
+        found.append(Finding(file_path(closed[0]), "date-implausible",
                              f"the case is closed on {closed[1]}, which is after today "
                              f"({today}); record a closing once it has happened", WARNING,
                              key_path=("closed",)))
     for path, held in reviews:
         if held > today:
-            found.append(Finding(path, "date-implausible",
+            found.append(Finding(file_path(path), "date-implausible",
                                  f"this review is dated {held}, after today ({today}); a review "
                                  "is recorded once it has been held (plan the next one with "
                                  "next_review)", WARNING, key_path=("date",)))
@@ -105,7 +115,7 @@ def decide_plan_reviewed(plan: PlanDates | None, today: date,
         return []
     since = f"the last review on {plan.last}" if plan.reviewed else \
         f"it was agreed on {plan.agreed}"
-    return [Finding(plan.path, "plan-not-reviewed",
+    return [Finding(file_path(plan.path), "plan-not-reviewed",
                     f"the plan has not been reviewed for {days} days (since {since}); the "
                     f"caseload asks for a review every {review_every_days} days", WARNING,
                     key_path=("agreed",))]
@@ -115,7 +125,7 @@ def decide_mentor_endings(endings: tuple[MentorEnding, ...], today: date) -> lis
     """A mentoring relationship that has ended with no closing review
     (``mentor-ended-no-review``); one ending later than today has not ended yet."""
     return [
-        Finding(ending.path, "mentor-ended-no-review",
+        Finding(file_path(ending.path), "mentor-ended-no-review",
                 f"{ending.name} ({ending.role}) ended on {ending.until} with no closing review: "
                 f"no review with them within {MENTOR_CLOSING_DAYS} days of that date (a goodbye "
                 "matters; record one, and 'pathway match' proposes a new mentor)", WARNING,
@@ -132,13 +142,13 @@ def decide_consent(consent: ConsentFacts | None, today: date) -> list[Finding]:
         return []
     if consent.given:
         if consent.dated is not None and consent.dated > today:
-            return [Finding(consent.path, "consent-future",
+            return [Finding(file_path(consent.path), "consent-future",
                             f"the consent to data processing is dated {consent.dated.isoformat()}"
                             ", after today: reports for this learner are refused until that day "
                             "(check the year)", WARNING,
                             key_path=("consent", "data_processing", "date"))]
         return []
-    return [Finding(consent.path, "consent-missing",
+    return [Finding(file_path(consent.path), "consent-missing",
                     "no consent to data processing is recorded (consent.data_processing.given: "
                     "true); reports for this learner will be refused", WARNING,
                     key_path=("consent",) if consent.recorded else ())]

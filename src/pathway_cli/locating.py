@@ -144,14 +144,24 @@ class Located:
     only_files: frozenset[Path] | None
 
 
+def _identity(folder: Path) -> object:
+    """What makes two named folders one: device and inode (one stat, where resolving the
+    path costs a look at every folder above it), else the resolved path."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return resolved_path(folder)
+    return info.st_dev, info.st_ino
+
+
 def locate(paths: Sequence[Path] = ()) -> Located:
     """The caseload, case folders and files named by ``paths`` (see CLI.md, Finding the
     caseload). Raises UserError only when a path does not exist or is not a caseload at all."""
     request = _resolve_paths(paths)
-    seen: set[Path] = set()
+    seen: set[object] = set()
     folders: list[Path] = []
     for folder in request.case_folders:
-        key = resolved_path(folder)
+        key = _identity(folder)
         if key not in seen:
             seen.add(key)
             folders.append(folder)

@@ -524,15 +524,15 @@ def check_signature_dates(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
-def _closed_date(case: Case) -> tuple[Path, date] | None:
+def _closed_date(case: Case) -> tuple[str, date] | None:
     learner = case.learner
     if learner and case.learner_file and learner.closed:
-        return case.learner_file.path, learner.closed
+        return str(case.learner_file.path), learner.closed
     return None
 
 
-def _review_dates(case: Case) -> tuple[tuple[Path, date], ...]:
-    return tuple((loaded.path, review.date) for review, loaded in case.reviews_with_files)
+def _review_dates(case: Case) -> tuple[tuple[str, date], ...]:
+    return tuple((str(loaded.path), review.date) for review, loaded in case.reviews_with_files)
 
 
 def check_dates_plausible(case: Case, ctx: Context) -> list[Finding]:
@@ -640,7 +640,7 @@ def _plan_dates(case: Case) -> PlanDates | None:
         return None
     # A review file that fails its shape still says by its name that a review took place.
     reviews = [r.date for r in case.reviews] + _review_dates_from_names(case)
-    return PlanDates(case.plan_file.path, plan.agreed, max([*reviews, plan.agreed]),
+    return PlanDates(str(case.plan_file.path), plan.agreed, max([*reviews, plan.agreed]),
                      bool(reviews))
 
 
@@ -783,7 +783,7 @@ def _mentor_endings(case: Case) -> tuple[MentorEnding, ...]:
         return ()
     window = timedelta(days=MENTOR_CLOSING_DAYS)
     return tuple(
-        MentorEnding(case.learner_file.path, index, member.name, member.role, member.until)
+        MentorEnding(str(case.learner_file.path), index, member.name, member.role, member.until)
         for index, member in enumerate(learner.team)
         if member.role in MENTOR_ROLES and member.until is not None
         and not any(member.id in r.with_ and abs(r.date - member.until) <= window
@@ -839,7 +839,7 @@ def _consent_facts(case: Case) -> ConsentFacts | None:
     consent = learner.consent
     processing = consent.data_processing if consent else None
     given = processing is not None and processing.given
-    return ConsentFacts(case.learner_file.path, given,
+    return ConsentFacts(str(case.learner_file.path), given,
                         processing.date if processing is not None else None,
                         consent is not None)
 

@@ -191,7 +191,7 @@ def parse_date_option(
     """
     if value is None:
         return None
-    from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+    from pathway_cli.dates import FIRST_YEAR, LAST_YEAR
 
     hint = _date_source(ctx, param)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -268,7 +268,7 @@ def case_id_or_here(case_id: str | None) -> str:
     """The learner id given, or that of the case folder the command runs in."""
     if case_id is not None:
         return case_id
-    from pathway_cli.caseload import case_folder_around
+    from pathway_cli.locating import case_folder_around
 
     folder = case_folder_around(Path.cwd())
     if folder is None:
@@ -286,27 +286,36 @@ def display_path(path: Path) -> str:
 
     Inside a case folder, the caseload's own files are shown as ../../pathway.yaml.
     """
+    # os.getcwd() is part of the key: the same path shows otherwise from another folder
+    return _display_path(str(path), os.getcwd())  # noqa: PTH109 - a string, for the key
+
+
+@functools.lru_cache(maxsize=4096)
+def _display_path(named: str, here: str) -> str:
+    # Thousands of findings name a few thousand files: this runs once a file, on strings.
     # abspath, not resolve(): a link is shown as the user named it (and a looping
     # link cannot break the message about it).
-    absolute = os.path.normpath(path.absolute())
+    absolute = os.path.normpath(os.path.join(here, named))  # noqa: PTH118 - strings: faster
+    inside = here.rstrip(os.sep) + os.sep
+    if absolute.startswith(inside):  # the common case, as relpath() gives it
+        return absolute[len(inside):]
     try:
-        relative = os.path.relpath(absolute, Path.cwd())
+        relative = os.path.relpath(absolute, here)
     except ValueError:  # another drive
-        return str(path)
-    parts = Path(relative).parts
-    if parts and parts[0] == "..":
+        return named
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         # Up from here only within the caseload around the current folder (from a case
         # folder, ../../pathway.yaml); anything else is shown as it was named.
-        root = _caseload_around(str(Path.cwd()))
-        if (root is None or parts.count("..") > _MAX_UP
+        root = _caseload_around(here)
+        if (root is None or relative.split(os.sep).count(os.pardir) > _MAX_UP  # noqa: PTH206
                 or not Path(absolute).is_relative_to(root)):
-            return str(path)
+            return named
     return relative
 
 
 @functools.lru_cache(maxsize=4)
 def _caseload_around(here: str) -> Path | None:
-    from pathway_cli.caseload import find_root
+    from pathway_cli.locating import find_root
 
     root = find_root(Path(here))
     return Path(os.path.normpath(root.absolute())) if root is not None else None
@@ -316,7 +325,7 @@ def relative_paths_in(text: str) -> str:
     """A message with the absolute paths inside the caseload around the current folder
     written relative to it, as display_path writes paths (core messages name files in
     full)."""
-    from pathway_cli.caseload import find_root
+    from pathway_cli.locating import find_root
 
     here = Path.cwd()
     root = find_root(here)
