@@ -1,10 +1,12 @@
 """A cache of loaded cases, so that a caseload read again costs little more than a look at it.
 
 Like beancount's pickle cache: a case folder that has not changed since it was last loaded is
-taken from the cache instead of being parsed and checked against the models again. What is
-cached is the *loaded* case (its data, its models and the problems met reading it), never the
-result of a rule: every rule, and every figure that depends on ``--today``, the settings or
-the mentor pool, is computed from the loaded case on every run.
+taken from the cache instead of being parsed and checked against the models again. Entries
+are of several kinds per case folder: ``case`` is the *loaded* case (its data, its models and
+the problems met reading it); ``checked`` (``checked.py``) holds the results of ``validate``'s
+rules that do not depend on the date, with a key that also covers the settings and the mentor
+pool, and only the facts the date-dependent rules decide on: a result that depends on
+``--today`` is never cached, it is computed on every run.
 
 - **Key.** Each case's entry holds the fingerprint of its folder: the name, kind, size,
   ``mtime_ns``, ``ctime_ns`` and inode of every entry of the case folder and of its
@@ -165,6 +167,7 @@ class CaseCache:
 
     def __init__(self, folder: Path, secret: bytes) -> None:
         self.folder = folder
+        self._place = os.fspath(folder)
         self._secret = secret
         self._made = False
         self.hits = 0
@@ -174,11 +177,12 @@ class CaseCache:
     def _where(case_folder: Path) -> str:
         # Paths in a loaded case (and so in every message) are as the user named them, so an
         # entry is for one folder named one way: the same folder named otherwise has its own.
-        return f"{case_folder.absolute()}\0{case_folder}"
+        named = os.fspath(case_folder)  # on strings: a warm run does this for every case
+        return f"{os.path.join(os.getcwd(), named)}\0{named}"  # noqa: PTH109, PTH118
 
-    def _entry(self, case_folder: Path, kind: str) -> Path:
+    def _entry(self, case_folder: Path, kind: str) -> str:
         name = _DIGEST(self._where(case_folder).encode()).hexdigest()[:32]
-        return self.folder / f"{name}.{kind}"
+        return os.path.join(self._place, f"{name}.{kind}")  # noqa: PTH118
 
     def _sign(self, payload: bytes) -> bytes:
         return hmac.new(self._secret, payload, _DIGEST).digest()
@@ -195,7 +199,8 @@ class CaseCache:
         """The value of one kind (``case``: the loaded case) cached for a case folder, when its
         entry is ours, intact and of this exact folder state; None otherwise."""
         try:
-            blob = self._entry(case_folder, kind).read_bytes()
+            with open(self._entry(case_folder, kind), "rb") as handle:  # noqa: PTH123
+                blob = handle.read()
         except OSError:
             self.misses += 1
             return None

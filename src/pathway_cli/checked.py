@@ -30,7 +30,7 @@ import gc
 import hashlib
 import stat
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -100,7 +100,8 @@ class CheckedEntry:
             place = self.places.get((str(finding.file), finding.key_path, finding.on_key))
             if place is None:
                 return None
-            found.append(replace(finding, line=place[0], column=place[1]))
+            found.append(Finding(finding.file, finding.rule, finding.message, finding.severity,
+                                 line=place[0], column=place[1]))
         return found
 
     def remember(self, older: CheckedEntry) -> None:
@@ -335,6 +336,8 @@ def _result(located: Located, only: frozenset[Path] | None, head: CaseloadEntry,
     if only is not None:
         findings = [f for f in findings if resolved_path(f.file) in only]
         files = len(only)
-    sources: dict[Path, LineSource] = {file_path(path): CachedLines(quoted)
-                                       for path, quoted in lines.items()}
+    sources: dict[Path, LineSource] = {}
+    for finding in findings:
+        if finding.file not in sources and str(finding.file) in lines:
+            sources[finding.file] = CachedLines(lines[str(finding.file)])
     return ValidationResult(sort_findings(findings), files, sources)

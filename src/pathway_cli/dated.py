@@ -36,7 +36,7 @@ WARNING = Severity.WARNING
 MENTOR_CLOSING_DAYS = 14
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=65536)
 def file_path(text: str) -> Path:
     """The path of a file named in the facts. Facts name files as text (``str(path)``):
     a cached case's facts are read on every run, and most of them never name a finding, so
