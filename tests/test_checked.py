@@ -183,6 +183,20 @@ def test_named_files_and_options_warm(runner: CliRunner, caseload: Path, named: 
                 (expected.exit_code, expected.stdout, expected.stderr)
 
 
+def test_entries_looked_up_by_workers_give_the_same_answer(
+    runner: CliRunner, caseload: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two worker processes look the entries up (and check the cases a new day needs): the
+    same bytes as one process without the cache."""
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    for today in (TODAY, TODAY, LATER, LATER, EARLIER, TODAY):
+        argv = ["validate", str(caseload), "--today", today]
+        expected = runner.invoke(app, ["--no-cache", "--jobs", "1", *argv])
+        two = runner.invoke(app, ["--jobs", "2", *argv])
+        assert (two.exit_code, two.stdout, two.stderr) == \
+            (expected.exit_code, expected.stdout, expected.stderr), today
+
+
 def test_every_rule_that_reads_today_is_decided_afresh() -> None:
     """A rule that reads today's date is one of the rules never cached as results."""
     reading_today = {rule for rule in CASE_RULES if "today" in inspect.getsource(rule)}
