@@ -148,6 +148,19 @@ def test_settings_or_mentors_changed_leave_the_entries_unused(
     assert after == run(runner, caseload, cache=False)
 
 
+def test_settings_through_a_link_go_without_the_checked_cache(
+    runner: CliRunner, caseload: Path, cache_dir: Path
+) -> None:
+    """pathway.yaml as a link is not hashed for a key: validate answers without the cache."""
+    real = caseload.parent / "settings.yaml"
+    (caseload / "pathway.yaml").rename(real)
+    (caseload / "pathway.yaml").symlink_to(real)
+    expected = run(runner, caseload, cache=False)
+    assert run(runner, caseload) == expected
+    assert run(runner, caseload) == expected
+    assert checked_entries(cache_dir) == {}
+
+
 def test_a_corrupt_or_misplaced_entry_is_ignored(
     runner: CliRunner, caseload: Path, cache_dir: Path
 ) -> None:

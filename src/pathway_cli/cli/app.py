@@ -128,8 +128,9 @@ def _root(
         bool,
         typer.Option(
             "--no-cache",
-            help="Read every record file afresh instead of using the cache of loaded cases "
-            "(.pathway/cache/), e.g. to time a cold run or to rule the cache out.",
+            help="Read and check every record file afresh instead of using the cache of "
+            "loaded and checked cases (.pathway/cache/), e.g. to time a cold run or to rule "
+            "the cache out.",
         ),
     ] = False,
     jobs: Annotated[
