@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from pathway_cli.cache import CaseCache, folder_fingerprint, open_cache
+from pathway_cli.cache import CaseCache, Fingerprint, folder_fingerprint, open_cache
 from pathway_cli.findings import Finding
 from pathway_cli.loader import MAX_RECORD_BYTES, Source, load_source
 from pathway_cli.locating import (
@@ -288,11 +288,13 @@ def _load_reviews(folder: Path, case: Case, limit: int) -> list[Loaded[Review]]:
     return reviews
 
 
-def load_case_cached(folder: Path, store: CaseCache | None, limit: int) -> Case:
-    """A case from the cache when its folder is unchanged, else loaded (and then cached)."""
+def load_case_cached(folder: Path, store: CaseCache | None, limit: int,
+                     found: Fingerprint | None = None) -> Case:
+    """A case from the cache when its folder is unchanged, else loaded (and then cached);
+    ``found`` is the folder's fingerprint when the caller has just taken it."""
     if store is None:
         return load_case(folder, limit)
-    found = folder_fingerprint(folder)
+    found = found or folder_fingerprint(folder)
     if found is None:
         return load_case(folder, limit)
     # the bound decides which files were read at all, so it is part of what was cached

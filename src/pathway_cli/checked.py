@@ -221,32 +221,36 @@ def _caseload_entry(caseload: Caseload, ctx: Context) -> CaseloadEntry:
                          _quoted_lines(found, sources))
 
 
-Previous = dict[Path, tuple[Fingerprint, "CheckedEntry"]]
+@dataclass
+class Miss:
+    """A folder its entry does not answer for: its fingerprint when looked up, and its entry
+    of that very state when there is one (lacking a place for a finding of the day)."""
+
+    found: Fingerprint | None
+    entry: CheckedEntry | None = None
 
 
-def _check_folders(folders: list[Path],
-                   job: tuple[Path | None, Context, int, Fingerprint, Previous],
-                   ) -> list[CheckedEntry]:
+def _check_folders(misses: list[tuple[Path, Miss]],
+                   job: tuple[Path | None, Context, int, Fingerprint]) -> list[CheckedEntry]:
     """Load and check case folders (in a worker process, or the calling one) and write their
     entries; the collector is paused meanwhile, as when loading a caseload.
 
-    A folder in ``previous`` had an entry of this very state that lacked a place for a
-    finding of today: the places it knew are kept, so that going back to its day does not
-    check the case again.
+    A folder whose entry lacked a place for a finding of today keeps the places it knew, so
+    that going back to its day does not check the case again.
     """
     from pathway_cli.caseload import load_case_cached
 
-    root, ctx, limit, key_tail, previous = job
+    root, ctx, limit, key_tail = job
     store = open_cache(root)
     entries = []
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        for folder in folders:
-            before = folder_fingerprint(folder)
-            entry = build_entry(load_case_cached(folder, store, limit), ctx)
-            if folder in previous and previous[folder][0] == before:
-                entry.remember(previous[folder][1])
+        for folder, miss in misses:
+            before = miss.found  # as looked up: a change since then fails the check below
+            entry = build_entry(load_case_cached(folder, store, limit, before), ctx)
+            if miss.entry is not None:
+                entry.remember(miss.entry)
             if store is not None and before is not None and folder_fingerprint(folder) == before:
                 store.put_value(folder, (*before, *key_tail), entry, KIND)
             entries.append(entry)
@@ -305,9 +309,9 @@ def validate_checked(paths: Sequence[Path], today: date, *, whole_cases: bool = 
     folders = located.case_folders
     looked = _look_up_everywhere(folders, (store, key_tail, today, head.review_every_days), jobs)
     answers: list[Answer | None] = [item if isinstance(item, Answer) else None for item in looked]
-    previous: Previous = {folders[i]: item for i, item in enumerate(looked)
-                          if isinstance(item, tuple)}
-    missing = [index for index, answer in enumerate(answers) if answer is None]
+    missing = [index for index, item in enumerate(looked) if isinstance(item, Miss)]
+    misses = [(folders[index], item) for index, item in enumerate(looked)
+              if isinstance(item, Miss)]
     if missing:
         now = opened()
         if now is None:
@@ -315,17 +319,15 @@ def validate_checked(paths: Sequence[Path], today: date, *, whole_cases: bool = 
         from pathway_cli.parallel import map_chunks
 
         _, ctx = now
-        fresh = map_chunks([folders[i] for i in missing], _check_folders,
-                           (located.root, ctx, head.max_record_bytes, key_tail, previous),
-                           jobs)
+        fresh = map_chunks(misses, _check_folders,
+                           (located.root, ctx, head.max_record_bytes, key_tail), jobs)
         for index, entry in zip(missing, fresh, strict=True):
             answers[index] = entry.answer_on(today, head.review_every_days)
     return _result(only, head, answers)
 
 
-# What looking up one folder gives: its answer for the day; or its entry, of this very folder
-# state, that lacks a place for a finding of the day; or None (no usable entry).
-Looked = Answer | tuple[Fingerprint, CheckedEntry] | None
+# What looking up one folder gives: its answer for the day, or why not.
+Looked = Answer | Miss
 
 
 def _look_up(folders: list[Path], job: tuple[CaseCache, Fingerprint, date, int]) -> list[Looked]:
@@ -336,9 +338,9 @@ def _look_up(folders: list[Path], job: tuple[CaseCache, Fingerprint, date, int])
         entry = store.get_value(folder, (*found, *key_tail), KIND) if found is not None else None
         if isinstance(entry, CheckedEntry) and found is not None:
             answer = entry.answer_on(today, review_every_days)
-            looked.append(answer if answer is not None else (found, entry))
+            looked.append(answer if answer is not None else Miss(found, entry))
         else:
-            looked.append(None)
+            looked.append(Miss(found))
     return looked
 
 
