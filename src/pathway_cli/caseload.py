@@ -289,9 +289,10 @@ def _load_reviews(folder: Path, case: Case, limit: int) -> list[Loaded[Review]]:
 
 
 def load_case_cached(folder: Path, store: CaseCache | None, limit: int,
-                     found: Fingerprint | None = None) -> Case:
-    """A case from the cache when its folder is unchanged, else loaded (and then cached);
-    ``found`` is the folder's fingerprint when the caller has just taken it."""
+                     found: Fingerprint | None = None, *, keep: bool = True) -> Case:
+    """A case from the cache when its folder is unchanged, else loaded (and then cached,
+    unless not to ``keep``); ``found`` is the folder's fingerprint when the caller has just
+    taken it."""
     if store is None:
         return load_case(folder, limit)
     found = found or folder_fingerprint(folder)
@@ -303,7 +304,7 @@ def load_case_cached(folder: Path, store: CaseCache | None, limit: int,
     if cached is not None:
         return cached
     case = load_case(folder, limit)
-    if folder_fingerprint(folder) == found:  # nothing changed while it was read
+    if keep and folder_fingerprint(folder) == found:  # nothing changed while it was read
         store.put(folder, fingerprint, case)
     return case
 

@@ -248,7 +248,11 @@ def _check_folders(misses: list[tuple[Path, Miss]],
     try:
         for folder, miss in misses:
             before = miss.found  # as looked up: a change since then fails the check below
-            entry = build_entry(load_case_cached(folder, store, limit, before), ctx)
+            # a loaded case cached by another command is used, but none is written here:
+            # the checked entry is what validate reads next time, and creating a file
+            # costs more than anything else a case needs when it is checked cold
+            case = load_case_cached(folder, store, limit, before, keep=False)
+            entry = build_entry(case, ctx)
             if miss.entry is not None:
                 entry.remember(miss.entry)
             if store is not None and before is not None and folder_fingerprint(folder) == before:
