@@ -17,8 +17,9 @@ inode), ``max_record_bytes`` and a hash of the bytes of ``pathway.yaml`` and ``m
 entry. An entry of kind ``checked-caseload``, keyed by the same hash, keeps what was found in
 those two files. A warm run with nothing changed therefore imports no record model, parses
 no YAML and reads no record: it stats the folders, reads the entries and decides the dated
-rules. A case whose entry is missing, stale or unreadable is loaded and checked as on a cold
-run (on every core when there are many) and its entry rewritten.
+rules. A case whose entry is missing, stale or unreadable is loaded (from a loaded case
+another command cached, if any; validate itself writes only its checked entries) and checked
+as on a cold run, on every core when there are many, and its entry rewritten.
 
 ``--no-cache`` (or a caseload whose settings file is not a plain file) takes the cold path
 of ``validation.validate_folders``, which the tests compare with this one byte for byte.
