@@ -75,10 +75,11 @@ def _user_cache_home() -> Path:
 
 @functools.cache
 def pathway_fingerprint() -> str:
-    """pathway's version and the size and mtime of each of its modules."""
+    """pathway's version and the size and mtime of each of its modules and message catalogues
+    (the report languages pathway has decide ``report-language-unknown``, a cached finding)."""
     package = Path(pathway_cli.__file__).parent
     parts = [pathway_cli.__version__]
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):
         with contextlib.suppress(OSError):
             info = path.stat()
             parts.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
