@@ -65,6 +65,27 @@ class _PathwayGroup(PlainHelpMixin, LazyGroup):
         """Give a shell-less completion option the value 'auto' before parsing."""
         return super().parse_args(ctx, completion.with_shell(args))
 
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a word not among an option's choices is refused in plain words."""
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            exc.message = _plain_choice_message(exc.message)
+            raise
+
+
+_NOT_ONE_OF = re.compile(r"(?:Value error, )?(?P<value>'.*') is not one of (?P<choices>.*)\.")
+
+
+def _plain_choice_message(message: str) -> str:
+    """The choice check's words ("Value error, 'x' is not one of 'a', 'b'.") as a sentence
+    in the words of ``validate``; any other message unchanged."""
+    match = _NOT_ONE_OF.fullmatch(message)
+    if match is None:
+        return message
+    choices = ", ".join(c.strip().strip("'") for c in match["choices"].split(","))
+    return f"{match['value']} is not allowed; use one of: {choices}"
+
 
 app = typer.Typer(
     name="pathway",
