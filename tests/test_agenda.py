@@ -248,3 +248,17 @@ def test_piped_agenda_is_one_tab_separated_line_an_item(
     assert all(len(line.split("\t")) == 5 and line.split("\t")[0] for line in lines)
     assert "mbauer\t2026-11-02 overdue\tL-2026-002\tŁukasz\treview: " in result.stdout
     assert not re.search("[\u2500-\u257f]", result.stdout)
+
+
+def test_output_to_a_folder_is_refused_in_plain_words(runner: CliRunner, tmp_path: Path) -> None:
+    """-o naming a folder is refused with a sentence about the folder, not a temporary
+    file's name, and nothing is left in it or beside it."""
+    folder = tmp_path / "calendars"
+    folder.mkdir()
+    result = runner.invoke(app, ["agenda", str(SAMPLE), "--today", TODAY, "-f", "ics",
+                                 "-o", str(folder)])
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "it is a folder; name a file in it instead" in message
+    assert ".tmp" not in message
+    assert list(tmp_path.rglob("*")) == [folder]
