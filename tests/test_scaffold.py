@@ -38,6 +38,36 @@ def test_init_keeps_existing_files(runner: CliRunner, tmp_path: Path) -> None:
     assert "kept" in result.stderr
 
 
+@pytest.mark.parametrize("inside", ["cases", "cases/L-1", "cases/L-1/notes", "schemas"])
+def test_init_refuses_a_folder_among_another_caseloads_records(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    """init inside cases/, a case folder or schemas/ of a caseload is refused and writes
+    nothing, so its records are not taken for a caseload of their own."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(app, ["new", "L-1", "--name", "A B"])
+    before = sorted(tmp_path.rglob("*"))
+    result = runner.invoke(app, ["init", inside])
+    assert result.exit_code == 1, result.stderr
+    assert "holds the records of another caseload" in " ".join(result.stderr.split())
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_init_in_a_case_folder_is_refused(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init with no folder, run inside a case folder, leaves the case as it was."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(app, ["new", "L-1", "--name", "A B"])
+    monkeypatch.chdir(tmp_path / "cases" / "L-1")
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "cases" / "L-1").iterdir()) == [
+        "assessment.yaml", "contract.yaml", "learner.yaml", "plan.yaml", "reviews"]
+
+
 def test_new_case_validates_and_copies_the_key_worker(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -162,6 +162,7 @@ monitoring/
 
 def init_caseload(folder: Path, organisation: str | None = None) -> InitResult:
     """Make a caseload skeleton in ``folder``; existing files are kept, never overwritten."""
+    _refuse_inside_records(folder)
     folder.mkdir(parents=True, exist_ok=True)
     org = organisation or "Our VET school"
     files = {
@@ -186,6 +187,22 @@ def init_caseload(folder: Path, organisation: str | None = None) -> InitResult:
         atomic_write(keep, b"")
     written.extend(write_schemas(folder / SCHEMA_DIR))
     return InitResult(written, kept)
+
+
+def _refuse_inside_records(folder: Path) -> None:
+    """A caseload made inside another one's records (its cases/, a case folder, schemas/,
+    templates/) would turn that folder into a root and its own files into cases."""
+    here = folder.resolve()
+    for outer in here.parents:
+        if not ((outer / SETTINGS_FILE).is_file() or (outer / CASES_DIR).is_dir()):
+            continue
+        area = here.relative_to(outer).parts[0]
+        if area in (CASES_DIR, SCHEMA_DIR, "templates"):
+            raise UserError(
+                f"refusing to make a caseload in {folder}: {outer / area} holds the records "
+                "of another caseload",
+                hint="run 'pathway init DIR' with a folder of its own, outside any caseload",
+            )
 
 
 def _yaml_str(text: str) -> str:
