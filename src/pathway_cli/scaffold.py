@@ -211,7 +211,19 @@ def _yaml_str(text: str) -> str:
         "yes", "no", "on", "off", "true", "false", "null", "y", "n",
     ):
         return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + "".join(_quoted_char(ch) for ch in text) + '"'
+
+
+def _quoted_char(ch: str) -> str:
+    """One character inside a double-quoted YAML scalar: a control character (which YAML
+    does not allow raw, so the file would not load) is written as an escape."""
+    if ch in '\\"':
+        return "\\" + ch
+    if ch.isprintable():
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else (
+        f"\\U{code:08x}")
 
 
 def _learner_text(case_id: str, name: str, today: date, key_worker: TeamMember | None) -> str:

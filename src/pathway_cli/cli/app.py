@@ -62,7 +62,14 @@ class _PathwayGroup(PlainHelpMixin, LazyGroup):
     optional shell name (``--install-completion`` alone detects the shell)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        """Give a shell-less completion option the value 'auto' before parsing."""
+        """Give a shell-less completion option the value 'auto' before parsing; refuse text
+        that is not UTF-8 (a terminal in another encoding), which no record could hold."""
+        for arg in args:
+            if _NOT_UTF8.search(arg) and not os.path.lexists(arg):  # a path may be any bytes
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                raise typer.BadParameter(
+                    f"'{shown}' holds bytes that are not UTF-8 text (shown as \ufffd); set "
+                    "the terminal to UTF-8 and type it again", ctx=ctx)
         return super().parse_args(ctx, completion.with_shell(args))
 
     def invoke(self, ctx: Any) -> Any:
@@ -74,6 +81,8 @@ class _PathwayGroup(PlainHelpMixin, LazyGroup):
             raise
 
 
+# How Python reads bytes of the command line that are not UTF-8 (surrogate escapes).
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
 _NOT_ONE_OF = re.compile(r"(?:Value error, )?(?P<value>'.*') is not one of (?P<choices>.*)\.")
 
 
