@@ -37,7 +37,7 @@ from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
-from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Words
+from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Language, Words
 from pathway_cli.loader import load_source
 from pathway_cli.models import Goal, Plan, Review
 from pathway_cli.parallel import map_cases
@@ -53,6 +53,7 @@ __all__ = [
     "AlertRule",
     "CaseFilter",
     "Level",
+    "Percent",
     "Why",
     "alerts_of_folders",
     "case_alerts",
@@ -107,6 +108,17 @@ class Days(int):
     """A number of days in an alert's sentence: "1 day", "3 days", "3 Tage"."""
 
 
+class Percent(str):
+    """A percentage in an alert's sentence ("72%"), shown the locale's way ("72 %")."""
+
+    __slots__ = ()
+
+    @property
+    def fraction(self) -> float:
+        """The percentage as a fraction: 0.72."""
+        return float(self.removesuffix("%")) / 100
+
+
 class Term(str):
     """A word of an alert's sentence that is translated with it (red, learner...)."""
 
@@ -134,6 +146,10 @@ class Why:
                 shown[key] = words.gettext(value)
             elif isinstance(value, Why):
                 shown[key] = value.say(words)
+            elif isinstance(words, Language) and isinstance(value, Percent):
+                shown[key] = words.percent_text(value.fraction, value)
+            elif isinstance(words, Language) and isinstance(value, date):
+                shown[key] = words.day(value)
             else:
                 shown[key] = str(value)
         if self.plural is not None:
@@ -151,7 +167,7 @@ def _why(text: str, red: str | None = None, level: str = "amber",
     return {"message": str(why), "why": why}
 
 
-def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dict[str, Any]:
+def _tighter(message: dict[str, Any], tighter: tuple[object, Why] | None) -> dict[str, Any]:
     """The message, with why its line is tighter than the usual one (the risky windows)."""
     if tighter is None:
         return message
@@ -161,12 +177,12 @@ def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dic
     return {"message": str(why), "why": why}
 
 
-def _pct(rate: float, line: float | None = None) -> str:
+def _pct(rate: float, line: float | None = None) -> Percent:
     text = f"{rate * 100:.0f}%"
     # 84.9% must not read as "85%, below the line of 85%".
     if line is not None and rate != line and text == f"{line * 100:.0f}%":
         text = f"{rate * 100:.1f}%"
-    return text
+    return Percent(text)
 
 
 def _days(n: int) -> str:
@@ -176,7 +192,7 @@ def _days(n: int) -> str:
 # --- the risky windows -------------------------------------------------------------------
 
 
-def risky_window(case: Case, ctx: Context, on: date) -> str | None:
+def risky_window(case: Case, ctx: Context, on: date) -> Why | None:
     """Why the lines are tighter for this learner on ``on`` (None: they are not).
 
     The first ``first_year_days`` of the programme (day 1 is its start) and the
@@ -191,11 +207,14 @@ def risky_window(case: Case, ctx: Context, on: date) -> str | None:
     if days and programme is not None and programme.start is not None:
         day = (on - programme.start).days + 1
         if 1 <= day <= days:
-            reasons.append(f"day {day} of the first {days} of the programme, which started "
-                           f"on {programme.start}")
+            reasons.append(Why(N_("day %(day)s of the first %(days)s of the programme, which "
+                                  "started on %(start)s"),
+                               {"day": day, "days": days, "start": programme.start}))
     if "transition" in learner.groups:
-        reasons.append("the learner is in the transition group")
-    return "; ".join(reasons) or None
+        reasons.append(Why(N_("the learner is in the transition group")))
+    if len(reasons) == 2:
+        return Why(N_("%(one)s; %(other)s"), {"one": reasons[0], "other": reasons[1]})
+    return reasons[0] if reasons else None
 
 
 # --- attendance --------------------------------------------------------------------------
