@@ -62,8 +62,38 @@ class _PathwayGroup(PlainHelpMixin, LazyGroup):
     optional shell name (``--install-completion`` alone detects the shell)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        """Give a shell-less completion option the value 'auto' before parsing."""
+        """Give a shell-less completion option the value 'auto' before parsing; refuse text
+        that is not UTF-8 (a terminal in another encoding), which no record could hold."""
+        for arg in args:
+            if _NOT_UTF8.search(arg) and not os.path.lexists(arg):  # a path may be any bytes
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                raise typer.BadParameter(
+                    f"'{shown}' holds bytes that are not UTF-8 text (shown as \ufffd); set "
+                    "the terminal to UTF-8 and type it again", ctx=ctx)
         return super().parse_args(ctx, completion.with_shell(args))
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a word not among an option's choices is refused in plain words."""
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            exc.message = _plain_choice_message(exc.message)
+            raise
+
+
+# How Python reads bytes of the command line that are not UTF-8 (surrogate escapes).
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_NOT_ONE_OF = re.compile(r"(?:Value error, )?(?P<value>'.*') is not one of (?P<choices>.*)\.")
+
+
+def _plain_choice_message(message: str) -> str:
+    """The choice check's words ("Value error, 'x' is not one of 'a', 'b'.") as a sentence
+    in the words of ``validate``; any other message unchanged."""
+    match = _NOT_ONE_OF.fullmatch(message)
+    if match is None:
+        return message
+    choices = ", ".join(c.strip().strip("'") for c in match["choices"].split(","))
+    return f"{match['value']} is not allowed; use one of: {choices}"
 
 
 app = typer.Typer(
