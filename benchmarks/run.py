@@ -184,6 +184,9 @@ def main() -> None:
                         help="cases in the batch PDF render (0: leave it out)")
     parser.add_argument("--memory", action="store_true",
                         help="only the peak memory of validate (parent and largest worker)")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="measure only the rows whose name starts with one of these "
+                        "(e.g. --only validate); the floor is always measured")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pathway-bench-"))
@@ -251,6 +254,9 @@ def main() -> None:
                                   "plan", "--status", "all", "--to", "pdf", "-o", str(pdf_out)],
                                  lambda: shutil.rmtree(pdf_out, ignore_errors=True),
                                  reference="cpu", reports=count))
+        if args.only:
+            benches = [b for b in benches if b.reference == "floor" and (
+                b is benches[0] or b.name.startswith(tuple(args.only)))]
         measure(benches, args.repeats)
         for bench in benches:  # name the reports the batches actually wrote
             if bench.reports:
@@ -259,12 +265,15 @@ def main() -> None:
                 written = [p for p in out.glob("*.md") if not p.name.startswith("index-")]
                 bench.name = f"render --to md, {len(written):,} reports"
 
+        def median_of(prefix: str) -> float:
+            found = [b for b in benches if b.name.startswith(prefix)]
+            return found[0].timing.median if found else float("nan")
+
         refs = {
             "floor": benches[0].timing.median,
-            "typer": next(b for b in benches if b.name == "import typer").timing.median,
-            "update10": next(b for b in benches if b.name.startswith("update at 10"))
-            .timing.median,
-            "summarise": next(b for b in benches if b.name == "summarise, warm").timing.median,
+            "typer": median_of("import typer"),
+            "update10": median_of("update at 10"),
+            "summarise": median_of("summarise, warm"),
             "cpu": float("nan"),
         }
         names = {"floor": "floor", "typer": "import typer", "update10": "update at 10",

@@ -12,7 +12,7 @@ import re
 from importlib import resources
 from pathlib import Path
 
-from pathway_cli.layout import CASES_DIR, case_folder_around, find_root
+from pathway_cli.locating import CASES_DIR, case_folder_around, find_root
 
 __all__ = ["goal_ids", "key_worker_ids", "learner_ids", "template_names"]
 

@@ -46,7 +46,7 @@ class _IssueByDefault(PlainHelpMixin, TyperGroup):
     default_command = "issue"
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        from pathway_cli.layout import case_folder_around
+        from pathway_cli.locating import case_folder_around
 
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
             args = [self.default_command, *args]
@@ -258,7 +258,7 @@ def verify(
     from pathway_cli.badges.operations import own_did_documents
     from pathway_cli.badges.status import StatusRegistry
     from pathway_cli.badges.verify import https_fetch
-    from pathway_cli.layout import find_root
+    from pathway_cli.locating import find_root
 
     root = caseload or find_root(Path.cwd())
     registry = StatusRegistry.load(root) if root is not None else None

@@ -97,7 +97,7 @@ def complete_learner(ctx: typer.Context, incomplete: str) -> list[tuple[str, str
 def complete_goal_or_learner(ctx: typer.Context, incomplete: str) -> list[tuple[str, str]]:
     """`pathway goal [ID] GOAL`: in a case folder the goal ids, elsewhere the learner ids."""
     from pathway_cli.completion import goal_ids, learner_ids
-    from pathway_cli.layout import case_folder_around
+    from pathway_cli.locating import case_folder_around
 
     start = _start(ctx)
     if ctx.params.get("caseload") is None and case_folder_around(start) is not None:

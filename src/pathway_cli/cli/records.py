@@ -6,9 +6,10 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 
 from pathway_cli.cli.app import (
     PathsArg,
@@ -22,11 +23,8 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.cli.output import Painter, write_text
+from pathway_cli.findings import Finding, ValidationResult
 from pathway_cli.plaintext import strip_controls
-
-if TYPE_CHECKING:
-    from pathway_cli.findings import Finding
-    from pathway_cli.validation import ValidationResult
 
 
 class ValidateFormat(StrEnum):
@@ -135,13 +133,11 @@ def validate(
     A record file named alone is checked with its case around it and only its own
     findings are reported, unless --whole-cases asks for all of its case's.
     """
-    from pathway_cli.caseload import open_caseload
-    from pathway_cli.validation import validate_folders
+    # answered from the cache of checked cases where nothing changed: no record model is
+    # imported then, so the other commands' core modules are imported inside their functions
+    from pathway_cli.checked import validate_checked
 
-    caseload = open_caseload(paths or [])
-    if whole_cases:
-        caseload.only_files = None
-    result = validate_folders(caseload, resolve_today(today))
+    result = validate_checked(paths or [], resolve_today(today), whole_cases=whole_cases)
     if output_format is ValidateFormat.json:
         print_json(validation_json(result))
     elif output_format is ValidateFormat.github:
@@ -161,8 +157,6 @@ def schema(
     ] = None,
 ) -> None:
     """JSON Schema (draft 2020-12) of each record kind, for editors and other validators."""
-    from rich.markup import escape
-
     from pathway_cli.schema import record_schemas, schema_file_name, schema_json
     from pathway_cli.writer import atomic_write, refuse_private_area
 
@@ -189,8 +183,6 @@ def init(
     ] = None,
 ) -> None:
     """Make a caseload skeleton: pathway.yaml, cases/, schemas, a README, a pre-commit hook."""
-    from rich.markup import escape
-
     from pathway_cli.scaffold import init_caseload
 
     result = init_caseload(directory, organisation)
@@ -226,8 +218,6 @@ def new(
     today: TodayOpt = None,
 ) -> None:
     """Make cases/ID/ with learner.yaml and commented skeletons for the other records."""
-    from rich.markup import escape
-
     from pathway_cli.scaffold import known_member, new_case
 
     if (key_worker and not key_worker_name and sys.stdin.isatty()
