@@ -45,6 +45,7 @@ from pathway_cli.findings import (
 )
 from pathway_cli.i18n import language_problem
 from pathway_cli.loader import Source, place_findings
+from pathway_cli.locating import stray_findings
 from pathway_cli.models import (
     MENTOR_ROLES,
     Assessment,
@@ -1156,7 +1157,7 @@ def validation_result(caseload: Caseload, ctx: Context,
                       checked: Iterable[CheckedCase]) -> ValidationResult:
     """The result of a run: the caseload-wide findings and those of each checked case."""
     found, sources = caseload_findings(caseload, ctx)
-    findings: list[Finding] = found
+    findings: list[Finding] = [*found, *stray_findings(caseload.strays)]
     if caseload.only_files is not None:
         findings = [f for f in findings if resolved_path(f.file) in caseload.only_files]
     all_sources: dict[Path, LineSource] = dict(sources)
