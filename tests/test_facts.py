@@ -79,3 +79,87 @@ def test_alerts_and_summaries_match_what_the_records_gave(
     assert cold == expected
     warm = run_all(runner, name)
     assert warm == expected
+
+
+class _Reads:
+    """What a run read: record files parsed, and cache entries asked for, by kind."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from pathway_cli import cache, loader
+
+        self.parsed: list[Path] = []
+        self.kinds: list[str] = []
+        real_source, real_get = loader.load_source, cache.CaseCache.get_value
+
+        def load_source(path: Path, *args: object, **kwargs: object) -> loader.Source:
+            self.parsed.append(path)
+            return real_source(path, *args, **kwargs)  # type: ignore[arg-type]
+
+        def get_value(store: cache.CaseCache, folder: Path, fingerprint: object,
+                      kind: str) -> object:
+            self.kinds.append(kind)
+            return real_get(store, folder, fingerprint, kind)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(loader, "load_source", load_source)
+        monkeypatch.setattr("pathway_cli.caseload.load_source", load_source)
+        monkeypatch.setattr(cache.CaseCache, "get_value", get_value)
+
+    def records(self) -> list[Path]:
+        """The case record files parsed (pathway.yaml and mentors.yaml aside)."""
+        return [p for p in self.parsed if "cases" in Path(p).parts]
+
+    def clear(self) -> None:
+        """Forget what was read so far."""
+        self.parsed.clear()
+        self.kinds.clear()
+
+
+@pytest.mark.parametrize("command", ["alerts", "summarise"])
+def test_a_warm_run_parses_no_record_and_unpickles_no_case(
+    runner: CliRunner, caseloads: Path, command: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed: the facts entries answer, no record is parsed, no loaded case read;
+    a new day parses only files for lines never needed before, and keeps them."""
+    monkeypatch.chdir(caseloads)
+    reads = _Reads(monkeypatch)
+    args = ["--jobs", "1", command, "alerts", "--today", "2026-11-23"]
+    cold = runner.invoke(app, args)
+    assert reads.records() and "case" in reads.kinds
+    reads.clear()
+    warm = runner.invoke(app, args)
+    assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
+    assert reads.records() == []
+    assert set(reads.kinds) == {"facts"} and len(reads.kinds) == 31
+    later = [*args[:-1], "2027-02-01"]
+    first = runner.invoke(app, later)
+    reads.clear()
+    again = runner.invoke(app, later)
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+    assert reads.records() == [] and set(reads.kinds) == {"facts"}
+
+
+def test_records_invalid_depends_on_the_records_only(caseloads: Path) -> None:
+    """The validation errors behind records-invalid are the same on any day, with any
+    settings and mentor pool, so caching their count and first place is sound."""
+    from datetime import date
+
+    from pathway_cli.caseload import load_caseload
+    from pathway_cli.models import Settings
+    from pathway_cli.validation import Context, case_findings
+
+    fixtures = REPO / "tests" / "fixtures" / "validate" / "invalid"
+    roots = [caseloads / "alerts", *sorted(p for p in fixtures.iterdir() if (p / "cases").is_dir())]
+    strict = Settings.model_validate({"review_every_days": 7, "risk": {"no_plan_days": 1}})
+    with_errors = 0
+    pairs = [(case, each) for each in (load_caseload([root]) for root in roots)
+             for case in each.cases]
+    for case, loaded in pairs:
+        contexts = [Context(loaded.settings, loaded.mentors, date(2020, 1, 1)),
+                    Context(loaded.settings, None, date(2031, 12, 31)),
+                    Context(strict, None, date(2026, 11, 23))]
+        seen = [[(f.file, f.rule, f.message, f.key_path)
+                 for f in case_findings(case, ctx, errors_only=True) if f.is_error]
+                for ctx in contexts]
+        assert seen[0] == seen[1] == seen[2], case.id
+        with_errors += bool(seen[0])
+    assert with_errors > 20

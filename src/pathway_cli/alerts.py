@@ -27,6 +27,7 @@ an alert.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -42,8 +43,7 @@ from pathway_cli.facts import (
     ReviewFacts,
     agreed_action_facts,
     case_facts,
-    facts_of_folders,
-    source_finder,
+    decide_folders,
 )
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
@@ -171,6 +171,12 @@ def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dic
     return {"message": str(why), "why": why}
 
 
+@functools.lru_cache(maxsize=4096)
+def _at(path: str) -> Path:
+    """The path of an alert's record (the facts keep paths as text: they load faster)."""
+    return Path(path)
+
+
 def _pct(rate: float, line: float | None = None) -> str:
     text = f"{rate * 100:.0f}%"
     # 84.9% must not read as "85%, below the line of 85%".
@@ -211,7 +217,7 @@ def risky_window(facts: CaseFacts, ctx: Context, on: date) -> str | None:
 # --- attendance --------------------------------------------------------------------------
 
 
-def _with_attendance(facts: CaseFacts) -> list[tuple[ReviewFacts, Path]]:
+def _with_attendance(facts: CaseFacts) -> list[tuple[ReviewFacts, str]]:
     return [(r, r.path) for r in facts.reviews if r.attendance is not None]
 
 
@@ -243,7 +249,7 @@ def alert_attendance_low(facts: CaseFacts, ctx: Context) -> list[Alert]:
                            "%(line_name)s line of %(line)s"),
                         rate=shown, date=review.date, line_name=Term(line_name),
                         line=_pct(line)), tighter),
-        file=path, headline=f"attendance {shown}", value=shown, threshold=_pct(line),
+        file=_at(path), headline=f"attendance {shown}", value=shown, threshold=_pct(line),
         key_path=("attendance",),
     )]
 
@@ -274,7 +280,7 @@ def alert_attendance_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
                fall=f"{fall * 100:.0f}", before=_pct(before.attendance),
                before_date=before.date, after=_pct(after.attendance), after_date=after.date,
                limit=f"{limit * 100:.0f}"),
-        file=path, headline=f"attendance -{points}", value=points,
+        file=_at(path), headline=f"attendance -{points}", value=points,
         threshold=f"{limit * 100:.0f} points", key_path=("attendance",),
     )]
 
@@ -306,7 +312,7 @@ def alert_wellbeing_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
                   "and %(after)s of 5 is red"), level,
                fall=fall, before=before.wellbeing, before_date=before.date,
                after=after.wellbeing, after_date=after.date, limit=limit),
-        file=path, headline=f"well-being {before.wellbeing}->{after.wellbeing}",
+        file=_at(path), headline=f"well-being {before.wellbeing}->{after.wellbeing}",
         value=f"-{fall}", threshold=f"-{limit}", key_path=("wellbeing",),
     )]
 
@@ -339,7 +345,7 @@ def alert_behaviour_incidents(facts: CaseFacts, ctx: Context) -> list[Alert]:
     return [Alert(
         facts.id, level, "behaviour-incidents",
         **_why(text, count=count, kinds=kinds, date=review.date, line_name=Term(level), line=line),
-        file=path, headline=f"{count} incidents", value=str(count), threshold=str(line),
+        file=_at(path), headline=f"{count} incidents", value=str(count), threshold=str(line),
         key_path=("incidents", "count"),
     )]
 
@@ -377,7 +383,7 @@ def alert_course_failure(facts: CaseFacts, ctx: Context) -> list[Alert]:
         facts.id, level, "course-failure",
         **_why(text, failed=failed, passed=review.passed, date=review.date,
                line=line),
-        file=path, headline=f"{failed} failed" if failed else "grades falling",
+        file=_at(path), headline=f"{failed} failed" if failed else "grades falling",
         value=str(failed), threshold=str(line), key_path=key,
     )]
 
@@ -407,7 +413,7 @@ def alert_engagement_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
                fall=fall, before=before.engagement, before_date=before.date,
                after=after.engagement, after_date=after.date, limit=risk.engagement_drop,
                red_at=risk.engagement_red),
-        file=path, headline=f"engagement {before.engagement}->{after.engagement}",
+        file=_at(path), headline=f"engagement {before.engagement}->{after.engagement}",
         value=f"-{fall}", threshold=f"-{risk.engagement_drop}", key_path=("engagement",),
     )]
 
@@ -466,7 +472,7 @@ def alert_review_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
                            "%(red_after)s)"), level,
                         what=what, late=Days(late), grace=Days(grace),
                         red_after=Days(red_after)), tighter),
-        file=path, headline=f"review {_days(late)} late", value=_days(late),
+        file=_at(path), headline=f"review {_days(late)} late", value=_days(late),
         threshold=_days(grace), key_path=key,
     )]
 
@@ -480,7 +486,7 @@ def alert_action_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """
     found = []
     for agreed in agreed_action_facts(facts):
-        action, index = agreed.action, agreed.index
+        action, index = agreed.action, agreed.at
         if action.done or action.due is None or action.due >= ctx.today:
             continue
         late = (ctx.today - action.due).days
@@ -495,7 +501,7 @@ def alert_action_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
                       "is not done: %(late)s overdue (red after %(red_after)s)"), level,
                    action=action.action, owner=owner, agreed=agreed.agreed, due=action.due,
                    late=Days(late), red_after=Days(ACTION_RED_DAYS)),
-            file=agreed.review.path, headline=f"action {_days(late)} overdue ({owner})",
+            file=_at(agreed.review.path), headline=f"action {_days(late)} overdue ({owner})",
             value=_days(late), threshold=_days(0 if level == "amber" else ACTION_RED_DAYS),
             key_path=("actions", index, "done"),
         ))
@@ -533,7 +539,7 @@ def alert_goal_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
                    goal=goal.id, words=_goal_words(goal), due=goal.due,
                    status=Term(goal.status), progress=progress, late=Days(late),
                    cycle=Days(cycle)),
-            file=plan_path, headline=f"goal {goal.id} {_days(late)} overdue",
+            file=_at(plan_path), headline=f"goal {goal.id} {_days(late)} overdue",
             value=_days(late), threshold=_days(0 if level == "amber" else cycle),
             key_path=("goals", index, "due"),
         ))
@@ -548,7 +554,8 @@ def _goal_words(goal: GoalFacts) -> str:
     return f"('{goal.goal}')"
 
 
-def _reported_at_risk(facts: CaseFacts, plan: PlanFacts) -> dict[str, tuple[ReviewFacts, Path]]:
+def _reported_at_risk(facts: CaseFacts,
+                      plan: PlanFacts) -> dict[str, tuple[ReviewFacts, str]]:
     """Goals the latest review reporting on them marks at risk, after the plan's last change."""
     changed = plan.revised or plan.agreed
     latest: dict[str, tuple[ReviewFacts, str]] = {}
@@ -595,7 +602,7 @@ def alert_goal_at_risk(facts: CaseFacts, ctx: Context) -> list[Alert]:
                       "(%(left)s left); red within %(red_within)s of the due date"), level,
                    goal=goal.id, words=_goal_words(goal), where=where, due=goal.due,
                    left=Days(left), red_within=Days(GOAL_AT_RISK_RED_DAYS)),
-            file=path, headline=f"goal {goal.id} at risk", value=_days(left),
+            file=_at(path), headline=f"goal {goal.id} at risk", value=_days(left),
             threshold=_days(GOAL_AT_RISK_RED_DAYS), key_path=key,
         ))
     return found
@@ -625,7 +632,7 @@ def alert_no_plan(facts: CaseFacts, ctx: Context) -> list[Alert]:
                   "line is %(limit)s (red after %(red_after)s)"), level,
                waited=Days(waited), opened=learner.opened, limit=Days(limit),
                red_after=Days(2 * limit)),
-        file=facts.learner_path, headline=f"no plan after {_days(waited)}",
+        file=_at(facts.learner_path), headline=f"no plan after {_days(waited)}",
         value=_days(waited), threshold=_days(limit), key_path=("opened",),
     )]
 
@@ -662,7 +669,7 @@ def alert_contract_unsigned(facts: CaseFacts, ctx: Context) -> list[Alert]:
         **_why(N_("%(what)s %(waited)s after the plan was agreed on %(agreed)s; the line is "
                   "%(limit)s"),
                what=what, waited=Days(waited), agreed=plan.agreed, limit=Days(limit)),
-        file=path, headline="contract unsigned" if contract else "no contract",
+        file=_at(path), headline="contract unsigned" if contract else "no contract",
         value=_days(waited), threshold=_days(limit), key_path=key,
     )]
 
@@ -687,7 +694,7 @@ def alert_follow_up_due(facts: CaseFacts, ctx: Context) -> list[Alert]:
                   "learner is with 'pathway follow-up %(learner)s --destination ...'"),
                months=milestone.months, due=milestone.due, closed=learner.closed,
                learner=facts.id),
-        file=facts.learner_path, headline=f"{milestone.label} due",
+        file=_at(facts.learner_path), headline=f"{milestone.label} due",
         value=_days(late), threshold=f"{milestone.months} months",
         key_path=("closed",),
     )]
@@ -713,11 +720,11 @@ def alert_records_invalid(facts: CaseFacts, ctx: Context) -> list[Alert]:
                        "'pathway validate' on it",
                        "%(count)s validation errors in this case%(unread)s; run "
                        "'pathway validate' on it")
-    why = Why(text, {"unread": skipped}, plural=plural, count=invalid.count)
+    why = Why(text, {"unread": skipped}, plural=plural, count=invalid.errors)
     return [Alert(
         facts.id, "amber", "records-invalid", str(why), why=why,
-        file=invalid.file, line=invalid.line, headline=f"{invalid.count} record errors",
-        value=str(invalid.count), threshold="0", key_path=invalid.key_path,
+        file=_at(invalid.file), line=invalid.line, headline=f"{invalid.errors} record errors",
+        value=str(invalid.errors), threshold="0", key_path=invalid.key_path,
     )]
 
 
@@ -838,21 +845,20 @@ def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
 def alerts_of_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
                       jobs: int | None = None) -> tuple[list[Alert], int]:
     """``find_alerts`` for an opened caseload (``open_caseload``), decided on the facts of
-    each case (cached where its folder has not changed; see ``facts.py``); also the number
-    of learners ``only`` keeps."""
+    each case (cached where its folder has not changed; see ``facts.py``), on every core
+    when it is big; also the number of learners ``only`` keeps."""
     ctx = Context(caseload.settings, caseload.mentors, today)
-    positions = Positions(source_finder(caseload.settings.max_record_bytes))
-    found: list[Alert] = []
-    kept = 0
-    for facts, store_again in facts_of_folders(caseload, ctx, _facts_with_lines, jobs):
-        if only is not None and not only.keeps(facts):
-            continue
-        kept += 1
-        positions.changed = False
-        found.extend(placed_alerts(facts, facts_alerts(facts, ctx), positions))
-        if positions.changed:
-            store_again()
-    return sort_alerts(found), kept
+    per_case = decide_folders(caseload, ctx, _kept_placed_alerts, only, _facts_with_lines,
+                              jobs)
+    kept = [alerts for alerts in per_case if alerts is not None]
+    return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
+
+
+def _kept_placed_alerts(facts: CaseFacts, ctx: Context, only: CaseFilter | None,
+                        positions: Positions) -> list[Alert] | None:
+    if only is not None and not only.keeps(facts):
+        return None
+    return placed_alerts(facts, facts_alerts(facts, ctx), positions)
 
 
 def _facts_with_lines(case: Case, ctx: Context) -> CaseFacts:

@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from pathway_cli.caseload import Case, Caseload, load_cases
 
-__all__ = ["MIN_CASES", "map_cases", "set_jobs", "worker_count"]
+__all__ = ["MIN_CASES", "map_cases", "map_folders", "set_jobs", "worker_count"]
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -100,4 +100,23 @@ def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
                  for chunk in _chunks(folders, workers * CHUNKS_PER_WORKER)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         parts = list(pool.map(_run_chunk, jobs_list))
+    return [result for part in parts for result in part]
+
+
+def _run_folders(job: tuple[list[Path], Callable[[list[Path], Any], list[Any]], Any]) -> list[Any]:
+    folders, task, argument = job
+    return task(folders, argument)
+
+
+def map_folders(folders: Sequence[Path], task: Callable[[list[Path], A], list[R]],
+                argument: A, jobs: int | None = None) -> list[R]:
+    """``task(chunk, argument)`` over chunks of ``folders``, one result a folder, in order:
+    for work that reads each folder itself (cached facts) instead of a loaded case."""
+    workers = worker_count(len(folders), jobs)
+    if workers <= 1:
+        return task(list(folders), argument)
+    jobs_list = [(chunk, task, argument)
+                 for chunk in _chunks(folders, workers * CHUNKS_PER_WORKER)]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        parts = list(pool.map(_run_folders, jobs_list))
     return [result for part in parts for result in part]

@@ -15,7 +15,7 @@ from typing import Literal, TypeVar
 
 from pathway_cli.alerts import Alert, CaseFilter, facts_alerts, first_review_due, sort_alerts
 from pathway_cli.caseload import Case, Caseload
-from pathway_cli.facts import CLOSED_STATUSES, CaseFacts, case_facts, facts_of_folders
+from pathway_cli.facts import CLOSED_STATUSES, CaseFacts, Positions, case_facts, decide_folders
 from pathway_cli.models import Settings
 from pathway_cli.validation import Context
 
@@ -123,11 +123,16 @@ def summarise_caseload(
 def summarise_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
                       jobs: int | None = None) -> list[LearnerSummary]:
     """``summarise_caseload`` for an opened caseload (``open_caseload``), decided on the facts
-    of each case (cached where its folder has not changed; see ``facts.py``)."""
+    of each case (cached where its folder has not changed; see ``facts.py``), on every core
+    when it is big."""
     ctx = Context(caseload.settings, caseload.mentors, today)
-    rows = (kept_facts_summary(facts, ctx, only)
-            for facts, _ in facts_of_folders(caseload, ctx, jobs=jobs))
+    rows = decide_folders(caseload, ctx, _summary_of_facts, only, jobs=jobs)
     return sort_summaries(row for row in rows if row is not None)
+
+
+def _summary_of_facts(facts: CaseFacts, ctx: Context, only: CaseFilter | None,
+                      _: Positions) -> LearnerSummary | None:
+    return kept_facts_summary(facts, ctx, only)
 
 
 def kept_case_summary(case: Case, ctx: Context,
