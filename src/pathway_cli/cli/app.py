@@ -286,18 +286,24 @@ def display_path(path: Path) -> str:
 
     Inside a case folder, the caseload's own files are shown as ../../pathway.yaml.
     """
+    # thousands of alerts and findings name the same files: each is worked out once
+    return _display_path(path, os.getcwd())  # noqa: PTH109 - text, not a Path, to key on
+
+
+@functools.lru_cache(maxsize=8192)
+def _display_path(path: Path, cwd: str) -> str:
     # abspath, not resolve(): a link is shown as the user named it (and a looping
     # link cannot break the message about it).
-    absolute = os.path.normpath(path.absolute())
+    absolute = os.path.normpath(os.path.join(cwd, path))  # noqa: PTH118 - as path.absolute()
     try:
-        relative = os.path.relpath(absolute, Path.cwd())
+        relative = os.path.relpath(absolute, cwd)
     except ValueError:  # another drive
         return str(path)
     parts = Path(relative).parts
     if parts and parts[0] == "..":
         # Up from here only within the caseload around the current folder (from a case
         # folder, ../../pathway.yaml); anything else is shown as it was named.
-        root = _caseload_around(str(Path.cwd()))
+        root = _caseload_around(cwd)
         if (root is None or parts.count("..") > _MAX_UP
                 or not Path(absolute).is_relative_to(root)):
             return str(path)
