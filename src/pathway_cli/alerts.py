@@ -1,9 +1,11 @@
 """Early-warning alerts: who needs attention, why, and which record says so.
 
-Each rule is a small function ``alert_x(case, ctx) -> list[Alert]`` and is listed in
+Each rule is a small function ``alert_x(facts, ctx) -> list[Alert]`` and is listed in
 ``ALERT_RULES`` with the case statuses it watches, so a team can read in one place what
 raises an alert and how loud it is. Thresholds come from ``pathway.yaml`` (``risk:``);
-every date rule counts from ``ctx.today``.
+every date rule counts from ``ctx.today``. The rules read a case's facts (``facts.py``):
+what they need of its records, taken from a loaded case or from the cache, so that one
+code path serves ``pathway alerts`` on cached cases and every report built on loaded ones.
 
 Levels: *amber* means "look at this at the next review"; *red* means "act this week":
 the learner may be slipping away (attendance under the red line, well-being down to 2
