@@ -114,22 +114,25 @@ class _Reads:
         self.kinds.clear()
 
 
-@pytest.mark.parametrize("command", ["alerts", "summarise"])
+@pytest.mark.parametrize("command", [("alerts",), ("summarise",),
+                                     ("alerts", "--key-worker", "nobody")], ids=" ".join)
 def test_a_warm_run_parses_no_record_and_unpickles_no_case(
-    runner: CliRunner, caseloads: Path, command: str, monkeypatch: pytest.MonkeyPatch
+    runner: CliRunner, caseloads: Path, command: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Nothing changed: the facts entries answer, no record is parsed, no loaded case read;
     a new day parses only files for lines never needed before, and keeps them."""
     monkeypatch.chdir(caseloads)
     reads = _Reads(monkeypatch)
-    args = ["--jobs", "1", command, "alerts", "--today", "2026-11-23"]
+    args = ["--jobs", "1", command[0], "alerts", *command[1:], "--today", "2026-11-23"]
     cold = runner.invoke(app, args)
     assert reads.records() and "case" in reads.kinds
     reads.clear()
     warm = runner.invoke(app, args)
-    assert (warm.exit_code, warm.stdout) == (cold.exit_code, cold.stdout)
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout,
+                                                          cold.stderr)
     assert reads.records() == []
-    assert set(reads.kinds) == {"facts"} and len(reads.kinds) == 31
+    assert set(reads.kinds) == {"facts"} and len(reads.kinds) % 31 == 0
     later = [*args[:-1], "2027-02-01"]
     first = runner.invoke(app, later)
     reads.clear()

@@ -50,7 +50,6 @@ from pathway_cli.facts import (
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
 from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Words
-from pathway_cli.loader import load_source
 from pathway_cli.privacy import Kind, allows
 from pathway_cli.validation import Context
 
@@ -808,25 +807,23 @@ class CaseFilter:
 def key_workers(caseload: Caseload) -> dict[str, str]:
     """The key workers of the caseload's cases: id -> name (from the team, else the id).
 
-    Read from each case folder's learner.yaml as parsed, without loading the cases (an
-    opened caseload has only their folders).
+    Read from each case's facts (learner.yaml as parsed, valid or not), cached where the
+    case folder has not changed.
     """
+    ctx = Context(caseload.settings, caseload.mentors, date.min)
     found: dict[str, str] = {}
-    folders = caseload.case_folders or [case.folder for case in caseload.cases]
-    for folder in folders:
-        path = folder / "learner.yaml"
-        if not path.is_file():
+    for named in decide_folders(caseload, ctx, _key_worker_named, None):
+        if named is None:
             continue
-        data = load_source(path).data
-        worker = data.get("key_worker") if isinstance(data, dict) else None
-        if not isinstance(worker, str):
-            continue
-        team = data.get("team") if isinstance(data, dict) else None
-        name = next((str(m.get("name")) for m in (team if isinstance(team, list) else [])
-                     if isinstance(m, dict) and m.get("id") == worker and m.get("name")), None)
+        worker, name = named
         if worker not in found or name is not None:
             found[worker] = name or worker
     return dict(sorted(found.items()))
+
+
+def _key_worker_named(facts: CaseFacts, ctx: Context, argument: None,
+                      positions: Positions) -> tuple[str, str | None] | None:
+    return facts.key_worker_named
 
 
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,

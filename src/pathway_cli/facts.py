@@ -48,6 +48,7 @@ __all__ = [
     "agreed_action_facts",
     "case_facts",
     "decide_folders",
+    "key_worker_named",
 ]
 
 A = TypeVar("A")
@@ -182,6 +183,9 @@ class CaseFacts(NamedTuple):
     contract_path: str | None
     reviews: tuple[ReviewFacts, ...]
     invalid: InvalidFacts | None
+    # learner.yaml's key worker and their name in the team, read from the file's data even
+    # where the record is not valid (``--key-worker`` lists the key workers there are)
+    key_worker_named: tuple[str, str | None] | None
     positions: dict[tuple[str, KeyPath], int]
 
 
@@ -265,8 +269,21 @@ def case_facts(case: Case, ctx: Context) -> CaseFacts:
         contract_path=str(case.contract_file.path) if case.contract_file else None,
         reviews=tuple(reviews),
         invalid=_invalid_facts(case, ctx),
+        key_worker_named=key_worker_named(case.learner_file.source.data
+                                          if case.learner_file else None),
         positions={},
     )
+
+
+def key_worker_named(data: Any) -> tuple[str, str | None] | None:
+    """The key worker of learner.yaml's data, and their name in its team (None: unnamed)."""
+    worker = data.get("key_worker") if isinstance(data, dict) else None
+    if not isinstance(worker, str):
+        return None
+    team = data.get("team")
+    name = next((str(m.get("name")) for m in (team if isinstance(team, list) else [])
+                 if isinstance(m, dict) and m.get("id") == worker and m.get("name")), None)
+    return worker, name
 
 
 def _invalid_facts(case: Case, ctx: Context) -> InvalidFacts | None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -42,10 +42,10 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.csvtext import csv_text
-from pathway_cli.export import export_caseload, to_csv, to_jsonl
 from pathway_cli.summary import LearnerSummary, summarise_folders, summary_totals
-from pathway_cli.timeline import Timeline, case_timeline, load_case_by_id
-from pathway_cli.writer import atomic_write, refuse_record_area
+
+if TYPE_CHECKING:
+    from pathway_cli.timeline import Timeline
 
 # Wide enough for the overview when stdout is a file or a pipe (Rich would use 80).
 PIPE_WIDTH = 160
@@ -513,6 +513,9 @@ def timeline(
 
     Private notes and the well-being plan are never shown.
     """
+    # imported here: alerts and summarise, which share this module, stay light
+    from pathway_cli.timeline import case_timeline, load_case_by_id
+
     loaded, case = load_case_by_id(caseload, case_id_or_here(case_id))
     story = case_timeline(case, loaded.settings, resolve_today(today))
     if output_format is TimelineFormat.json:
@@ -563,6 +566,9 @@ def export(
     one export to the next; the key is made on first use in the caseload's .pathway/
     folder, which the .gitignore of 'pathway init' keeps out of git.
     """
+    from pathway_cli.export import export_caseload, to_csv, to_jsonl
+    from pathway_cli.writer import atomic_write, refuse_record_area
+
     caseload = load_for_command(paths)
     result = export_caseload(caseload, resolve_today(today), rows.value,
                              pseudonymise=pseudonymise)
