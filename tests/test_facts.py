@@ -82,7 +82,7 @@ def test_alerts_and_summaries_match_what_the_records_gave(
 
 
 class _Reads:
-    """What a run read: record files parsed, and cache entries asked for, by kind."""
+    """What a run read: record files (parsed, or for lines), and cache entries asked for."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         from pathway_cli import cache, loader
@@ -90,10 +90,15 @@ class _Reads:
         self.parsed: list[Path] = []
         self.kinds: list[str] = []
         real_source, real_get = loader.load_source, cache.CaseCache.get_value
+        real_positions = loader.position_source
 
         def load_source(path: Path, *args: object, **kwargs: object) -> loader.Source:
             self.parsed.append(path)
             return real_source(path, *args, **kwargs)  # type: ignore[arg-type]
+
+        def position_source(path: Path, *args: object) -> loader.Source | None:
+            self.parsed.append(path)
+            return real_positions(path, *args)  # type: ignore[arg-type]
 
         def get_value(store: cache.CaseCache, folder: Path, fingerprint: object,
                       kind: str) -> object:
@@ -101,11 +106,12 @@ class _Reads:
             return real_get(store, folder, fingerprint, kind)  # type: ignore[arg-type]
 
         monkeypatch.setattr(loader, "load_source", load_source)
+        monkeypatch.setattr(loader, "position_source", position_source)
         monkeypatch.setattr("pathway_cli.caseload.load_source", load_source)
         monkeypatch.setattr(cache.CaseCache, "get_value", get_value)
 
     def records(self) -> list[Path]:
-        """The case record files parsed (pathway.yaml and mentors.yaml aside)."""
+        """The case record files read (pathway.yaml and mentors.yaml aside)."""
         return [p for p in self.parsed if "cases" in Path(p).parts]
 
     def clear(self) -> None:
@@ -135,6 +141,7 @@ def test_a_warm_run_parses_no_record_and_unpickles_no_case(
     assert set(reads.kinds) == {"facts"} and len(reads.kinds) % 31 == 0
     later = [*args[:-1], "2027-02-01"]
     first = runner.invoke(app, later)
+    assert reads.kinds and "case" not in reads.kinds
     reads.clear()
     again = runner.invoke(app, later)
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)

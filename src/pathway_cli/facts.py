@@ -442,13 +442,8 @@ def _store_if_unchanged(store: Any, folder: Path, fingerprint: Any, facts: CaseF
 
 
 def source_finder(limit: int) -> Callable[[Path], Any | None]:
-    """Reads a record file again, for the positions of its nodes."""
-    from pathway_cli.loader import load_source
+    """Reads a record file again, for the positions of its nodes only (not parsed: only a
+    file that loaded into its record has facts, so its lines are those of its nodes)."""
+    from pathway_cli.loader import position_source
 
-    def find(path: Path) -> Any | None:
-        try:
-            return load_source(path, limit=limit)
-        except OSError:
-            return None
-
-    return find
+    return lambda path: position_source(path, limit)
