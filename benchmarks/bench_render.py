@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate_caseload
 from pathway_cli.caseload import Caseload, load_caseload
 from pathway_cli.i18n import available_languages, language
-from pathway_cli.rendering import OutputFormat, RenderOptions, render_batch, select_cases
+from pathway_cli.rendering.batch import render_batch, select_cases
+from pathway_cli.rendering.options import OutputFormat, RenderOptions
 
 TODAY = date(2026, 11, 23)
 

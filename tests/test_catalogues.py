@@ -24,14 +24,14 @@ from pathway_cli.caseload import load_caseload
 from pathway_cli.errors import UserError
 from pathway_cli.i18n import DOMAIN, LOCALES_DIR, available_languages, language, translated
 from pathway_cli.models import AUDIENCES
-from pathway_cli.rendering import (
+from pathway_cli.rendering.caseload_report import prepare_caseload
+from pathway_cli.rendering.options import (
     BUILTIN_TEMPLATES,
     FAMILY_REPORTS,
     OutputFormat,
     RenderOptions,
-    prepare_case,
-    prepare_caseload,
 )
+from pathway_cli.rendering.preparing import prepare_case
 from pathway_cli.vocabulary import RECORD_TERMS, RECORD_WORDS
 from tests.conftest import REPO, SAMPLE, TODAY, app
 

@@ -90,15 +90,15 @@ class _Reads:
         self.parsed: list[Path] = []
         self.kinds: list[str] = []
         real_source, real_get = loader.load_source, cache.CaseCache.get_value
-        real_positions = loader.position_source
+        real_read = loader.read_record_bytes
 
         def load_source(path: Path, *args: object, **kwargs: object) -> loader.Source:
             self.parsed.append(path)
             return real_source(path, *args, **kwargs)  # type: ignore[arg-type]
 
-        def position_source(path: Path, *args: object) -> loader.Source | None:
+        def read_record_bytes(path: Path, *args: object) -> bytes:
             self.parsed.append(path)
-            return real_positions(path, *args)  # type: ignore[arg-type]
+            return real_read(path, *args)  # type: ignore[arg-type]
 
         def get_value(store: cache.CaseCache, folder: Path, fingerprint: object,
                       kind: str) -> object:
@@ -106,7 +106,7 @@ class _Reads:
             return real_get(store, folder, fingerprint, kind)  # type: ignore[arg-type]
 
         monkeypatch.setattr(loader, "load_source", load_source)
-        monkeypatch.setattr(loader, "position_source", position_source)
+        monkeypatch.setattr(loader, "read_record_bytes", read_record_bytes)
         monkeypatch.setattr("pathway_cli.caseload.load_source", load_source)
         monkeypatch.setattr(cache.CaseCache, "get_value", get_value)
 

@@ -295,11 +295,13 @@ def test_alert_sentences_are_catalogue_texts() -> None:
 
 def test_german_overview_gives_alert_sentences_in_german(runner: CliRunner,
                                                          sample: Path) -> None:
-    """The caseload overview in German explains each alert in German, days in the plural."""
+    """The caseload overview in German explains each alert in German, days in the plural,
+    dates and percentages the German way."""
     _set_locale(sample, "de")
     result = _render(runner, sample, "--template", "caseload")
     assert result.exit_code == 0, result.stderr
-    assert "das nächste Fördergespräch war am 2026-11-02 fällig" in result.stdout
+    assert "das nächste Fördergespräch war am 02.11.2026 fällig" in result.stdout
+    assert "Anwesenheit 62\u00a0% beim Gespräch am 26.10.2026" in result.stdout
     assert "21 Tage verspätet" in result.stdout
     assert "validation error" not in result.stdout
 
@@ -328,6 +330,51 @@ def test_arabic_pdf_lines_extract_in_reading_order(runner: CliRunner) -> None:
              for words in wanted]
     assert found == sorted(found)
     assert "Pass the telc German B1 exam" in text  # Latin text reads left to right within
+
+
+def _reading_order(pdf: bytes) -> list[str]:
+    """The lines of the PDF's first page as a bidi-aware reader gives them (what poppler's
+    pdftotext does, from pip packages): glyphs on one baseline form a line, in their visual
+    order left to right with a space where they stand apart; the Unicode bidi algorithm,
+    for a right-to-left paragraph, turns that into reading order."""
+    from bidi import get_display
+    from pdfminer.high_level import extract_pages
+    from pdfminer.layout import LTChar, LTComponent
+
+    def glyphs(item: LTComponent) -> list[LTChar]:
+        if isinstance(item, LTChar):
+            return [item]
+        return [g for child in getattr(item, "_objs", []) for g in glyphs(child)]
+
+    page = next(extract_pages(io.BytesIO(pdf), page_numbers=[0]))
+    rows: dict[int, list[LTChar]] = {}
+    for glyph in glyphs(page):
+        rows.setdefault(round(glyph.matrix[5]), []).append(glyph)  # the baseline
+    lines = []
+    for baseline in sorted(rows, reverse=True):
+        visual, previous = "", None
+        for glyph in sorted(rows[baseline], key=lambda g: g.x0):
+            if previous is not None and glyph.x0 - previous.x1 > 0.2 * glyph.size:
+                visual += " "
+            visual += glyph.get_text()
+            previous = glyph
+        logical = get_display(_MARKS.sub("", visual), base_dir="R")
+        lines.append(" ".join(logical.split()))
+    return lines
+
+
+def test_arabic_pdf_text_extracts_in_reading_order(runner: CliRunner) -> None:
+    """Read with the bidi algorithm (pip packages, so CI runs it), the Arabic PDF gives its
+    sentences in reading order with the Latin names inside them intact."""
+    lines = _reading_order(_arabic_pdf(runner))
+    assert "ما أنجزه Sasha" in lines
+    assert "كيف تسير أهداف Sasha" in lines
+    assert lines.index("ما أنجزه Sasha") < lines.index("كيف تسير أهداف Sasha")
+    sentence = next(line for line in lines if line.startswith("هذا تقرير قصير عن سير"))
+    question, contact = "إذا كان لديكم أي سؤال،", "التواصل مع Lea Fischer"
+    assert question in sentence and contact in sentence
+    assert sentence.index(question) < sentence.index(contact)
+    assert any(line.startswith("Pass the telc German B1 exam ") for line in lines)
 
 
 def test_arabic_pdf_text_reads_right_to_left(runner: CliRunner, tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pathway_cli import rendering
+from pathway_cli.rendering import batch
 from tests.conftest import TODAY, app
 
 
@@ -77,9 +77,10 @@ def test_pdf_batch_keeps_few_reports_in_flight(
         pools.append(_Pool(count))
         return pools[-1]
 
-    monkeypatch.setattr(rendering, "PdfWorkers", make)
+    monkeypatch.setattr(batch, "PdfWorkers", make)
     from pathway_cli.caseload import load_caseload
-    from pathway_cli.rendering import OutputFormat, RenderOptions, render_batch, select_cases
+    from pathway_cli.rendering.batch import render_batch, select_cases
+    from pathway_cli.rendering.options import OutputFormat, RenderOptions
 
     caseload = load_caseload([sample])
     cases = select_cases(caseload, ["all"])

@@ -78,7 +78,7 @@ def test_report_matches_its_golden_file(
 
 def test_every_builtin_template_has_golden_files() -> None:
     """Each built-in template is covered by the golden set, in every format."""
-    from pathway_cli.rendering import BUILTIN_TEMPLATES
+    from pathway_cli.rendering.options import BUILTIN_TEMPLATES
 
     covered = {template for _, template, _ in REPORTS}
     assert covered == set(BUILTIN_TEMPLATES)

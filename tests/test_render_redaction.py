@@ -13,13 +13,10 @@ from typer.testing import CliRunner
 
 from pathway_cli.caseload import Case, Caseload, load_caseload
 from pathway_cli.errors import UserError
-from pathway_cli.rendering import (
-    OutputFormat,
-    RenderOptions,
-    long_date,
-    markdown_escape,
-    render_case,
-)
+from pathway_cli.rendering.escaping import markdown_escape
+from pathway_cli.rendering.filters import long_date
+from pathway_cli.rendering.finishing import render_case
+from pathway_cli.rendering.options import OutputFormat, RenderOptions
 from tests.conftest import TODAY, app
 
 AUDIENCES = ("learner", "guardian", "employer", "team")

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from pathway_cli import updates, writer
+from pathway_cli import writer
 from pathway_cli.editing import EditError, YamlText
-from pathway_cli.updates import ChangedOnDisk, apply_update, open_case, update_goal
+from pathway_cli.updates import ChangedOnDisk, apply_update, applying, open_case, update_goal
 from tests.conftest import SAMPLE
 from tests.update_helpers import changed_lines, run, snapshot
 
@@ -274,14 +274,14 @@ def test_file_changed_after_reading_is_not_overwritten(
     """If someone saves the file while the update is checked, the update is refused."""
     plan = sample / "cases/L-2026-002/plan.yaml"
     theirs = plan.read_bytes().replace(b"progress: 40", b"progress: 41")
-    real_check = updates._check
+    real_check = applying._check
 
     def check_then_someone_saves(*args: Any, **kwargs: Any) -> Any:
         checked = real_check(*args, **kwargs)
         plan.write_bytes(theirs)
         return checked
 
-    monkeypatch.setattr(updates, "_check", check_then_someone_saves)
+    monkeypatch.setattr(applying, "_check", check_then_someone_saves)
     result = run(runner, sample, "goal", "L-2026-002", "G1", "--progress", "35")
     assert result.exit_code == 1
     assert "changed on disk since it was read" in result.stderr
@@ -301,7 +301,7 @@ def test_change_right_before_the_rename_is_caught(
         plan.write_bytes(b"# replaced by someone else\n" + plan.read_bytes())
         real_write(path, data, **kwargs)
 
-    monkeypatch.setattr(updates, "atomic_write", write_while_someone_saves)
+    monkeypatch.setattr(applying, "atomic_write", write_while_someone_saves)
     with pytest.raises(ChangedOnDisk):
         apply_update(update, caseload, date(2026, 11, 23))
     assert plan.read_bytes().startswith(b"# replaced by someone else\n")

@@ -46,10 +46,11 @@ from pathway_cli.facts import (
     agreed_action_facts,
     case_facts,
     decide_folders,
+    key_workers,
 )
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
-from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Words
+from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Language, Words
 from pathway_cli.privacy import Kind, allows
 from pathway_cli.validation import Context
 
@@ -62,6 +63,7 @@ __all__ = [
     "AlertRule",
     "CaseFilter",
     "Level",
+    "Percent",
     "Why",
     "alerts_of_folders",
     "case_alerts",
@@ -118,6 +120,17 @@ class Days(int):
     """A number of days in an alert's sentence: "1 day", "3 days", "3 Tage"."""
 
 
+class Percent(str):
+    """A percentage in an alert's sentence ("72%"), shown the locale's way ("72 %")."""
+
+    __slots__ = ()
+
+    @property
+    def fraction(self) -> float:
+        """The percentage as a fraction: 0.72."""
+        return float(self.removesuffix("%")) / 100
+
+
 class Term(str):
     """A word of an alert's sentence that is translated with it (red, learner...)."""
 
@@ -145,6 +158,10 @@ class Why:
                 shown[key] = words.gettext(value)
             elif isinstance(value, Why):
                 shown[key] = value.say(words)
+            elif isinstance(words, Language) and isinstance(value, Percent):
+                shown[key] = words.percent_text(value.fraction, value)
+            elif isinstance(words, Language) and isinstance(value, date):
+                shown[key] = words.day(value)
             else:
                 shown[key] = str(value)
         if self.plural is not None:
@@ -162,7 +179,7 @@ def _why(text: str, red: str | None = None, level: str = "amber",
     return {"message": str(why), "why": why}
 
 
-def _tighter(message: dict[str, Any], tighter: tuple[object, str] | None) -> dict[str, Any]:
+def _tighter(message: dict[str, Any], tighter: tuple[object, Why] | None) -> dict[str, Any]:
     """The message, with why its line is tighter than the usual one (the risky windows)."""
     if tighter is None:
         return message
@@ -178,12 +195,12 @@ def _at(path: str) -> Path:
     return Path(path)
 
 
-def _pct(rate: float, line: float | None = None) -> str:
+def _pct(rate: float, line: float | None = None) -> Percent:
     text = f"{rate * 100:.0f}%"
     # 84.9% must not read as "85%, below the line of 85%".
     if line is not None and rate != line and text == f"{line * 100:.0f}%":
         text = f"{rate * 100:.1f}%"
-    return text
+    return Percent(text)
 
 
 def _days(n: int) -> str:
@@ -193,7 +210,7 @@ def _days(n: int) -> str:
 # --- the risky windows -------------------------------------------------------------------
 
 
-def risky_window(facts: CaseFacts, ctx: Context, on: date) -> str | None:
+def risky_window(facts: CaseFacts, ctx: Context, on: date) -> Why | None:
     """Why the lines are tighter for this learner on ``on`` (None: they are not).
 
     The first ``first_year_days`` of the programme (day 1 is its start) and the
@@ -208,11 +225,14 @@ def risky_window(facts: CaseFacts, ctx: Context, on: date) -> str | None:
     if days and start is not None:
         day = (on - start).days + 1
         if 1 <= day <= days:
-            reasons.append(f"day {day} of the first {days} of the programme, which started "
-                           f"on {start}")
+            reasons.append(Why(N_("day %(day)s of the first %(days)s of the programme, which "
+                                  "started on %(start)s"),
+                               {"day": day, "days": days, "start": start}))
     if "transition" in learner.groups:
-        reasons.append("the learner is in the transition group")
-    return "; ".join(reasons) or None
+        reasons.append(Why(N_("the learner is in the transition group")))
+    if len(reasons) == 2:
+        return Why(N_("%(one)s; %(other)s"), {"one": reasons[0], "other": reasons[1]})
+    return reasons[0] if reasons else None
 
 
 # --- attendance --------------------------------------------------------------------------
@@ -802,28 +822,6 @@ class CaseFilter:
             and (not self.statuses or learner.status in self.statuses)
             and (not self.groups or not self.groups.isdisjoint(learner.groups))
         )
-
-
-def key_workers(caseload: Caseload) -> dict[str, str]:
-    """The key workers of the caseload's cases: id -> name (from the team, else the id).
-
-    Read from each case's facts (learner.yaml as parsed, valid or not), cached where the
-    case folder has not changed.
-    """
-    ctx = Context(caseload.settings, caseload.mentors, date.min)
-    found: dict[str, str] = {}
-    for named in decide_folders(caseload, ctx, _key_worker_named, None):
-        if named is None:
-            continue
-        worker, name = named
-        if worker not in found or name is not None:
-            found[worker] = name or worker
-    return dict(sorted(found.items()))
-
-
-def _key_worker_named(facts: CaseFacts, ctx: Context, argument: None,
-                      positions: Positions) -> tuple[str, str | None] | None:
-    return facts.key_worker_named
 
 
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,

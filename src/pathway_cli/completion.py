@@ -77,7 +77,7 @@ def goal_ids(start: Path, case_id: str | None, incomplete: str = "") -> list[Cho
 
 def template_names(start: Path, incomplete: str = "") -> list[Choice]:
     """Report templates: the built-in ones and the caseload's own templates/*.md.j2."""
-    from pathway_cli.rendering import templates_at  # the renderer is heavy: only when asked
+    from pathway_cli.rendering.templates import templates_at  # heavy: only when asked
 
     return [(name, "") for name in templates_at(_root(start)) if name.startswith(incomplete)]
 

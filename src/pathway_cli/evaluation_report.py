@@ -28,7 +28,9 @@ from pathway_cli.evaluation import (
     value_text,
 )
 from pathway_cli.models import Audience
-from pathway_cli.rendering import OutputFormat, RenderOptions, assets_for, finish, prepare_report
+from pathway_cli.rendering.finishing import assets_for, finish
+from pathway_cli.rendering.options import OutputFormat, RenderOptions
+from pathway_cli.rendering.preparing import prepare_report
 
 __all__ = ["evaluation_charts", "render_evaluation_report"]
 
@@ -232,7 +234,7 @@ def render_evaluation_report(caseload: Caseload, evaluation: Evaluation, fmt: st
     """The evaluation report as file bytes (md, html or pdf)."""
     output = OutputFormat(fmt)
     # leadership and funder are audiences of this report only; the page furniture
-    # (footer, metadata) names them from rendering.AUDIENCE_WORDS.
+    # (footer, metadata) names them from rendering.options.AUDIENCE_WORDS.
     audience = cast(Audience, evaluation.audience)
     options = RenderOptions(TEMPLATE, audience, output, evaluation.today)
     images = {} if output is OutputFormat.md else evaluation_charts(caseload, evaluation)

@@ -49,6 +49,7 @@ __all__ = [
     "case_facts",
     "decide_folders",
     "key_worker_named",
+    "key_workers",
 ]
 
 A = TypeVar("A")
@@ -441,9 +442,39 @@ def _store_if_unchanged(store: Any, folder: Path, fingerprint: Any, facts: CaseF
         store.put_value(folder, fingerprint, facts, FACTS_KIND)
 
 
-def source_finder(limit: int) -> Callable[[Path], Any | None]:
-    """Reads a record file again, for the positions of its nodes only (not parsed: only a
-    file that loaded into its record has facts, so its lines are those of its nodes)."""
-    from pathway_cli.loader import position_source
+def key_workers(caseload: Caseload) -> dict[str, str]:
+    """The key workers of the caseload's cases: id -> name (from the team, else the id).
 
-    return lambda path: position_source(path, limit)
+    Read from each case's facts (learner.yaml as parsed, valid or not), cached where the
+    case folder has not changed.
+    """
+    from pathway_cli.validation import Context
+
+    ctx = Context(caseload.settings, caseload.mentors, date.min)
+    found: dict[str, str] = {}
+    for named in decide_folders(caseload, ctx, _key_worker_named, None):
+        if named is None:
+            continue
+        worker, name = named
+        if worker not in found or name is not None:
+            found[worker] = name or worker
+    return dict(sorted(found.items()))
+
+
+def _key_worker_named(facts: CaseFacts, ctx: Context, argument: None,
+                      positions: Positions) -> tuple[str, str | None] | None:
+    return facts.key_worker_named
+
+
+def source_finder(limit: int) -> Callable[[Path], Any | None]:
+    """Reads a record file again, for the positions of its nodes only: not parsed (only a
+    file that loaded into its record has facts, so its lines are those of its nodes)."""
+    from pathway_cli.loader import RecordFileRefused, Source, read_record_bytes
+
+    def find(path: Path) -> Source | None:
+        try:
+            return Source(path, read_record_bytes(path, limit).decode("utf-8-sig"), None)
+        except (RecordFileRefused, OSError, UnicodeDecodeError):
+            return None
+
+    return find

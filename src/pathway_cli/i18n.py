@@ -129,6 +129,22 @@ class Language:
         """A fraction as a percentage: 62%, 62 %."""
         return str(format_percent(fraction, locale=self.locale))
 
+    def percent_text(self, fraction: float, text: str) -> str:
+        """A percentage written ``text`` in English ("84.9%"), the locale's way elsewhere
+        ("84,9 %"), with as many decimals."""
+        if self.code == SOURCE_LANGUAGE:
+            return text
+        decimals = len(text.removesuffix("%").partition(".")[2])
+        return str(format_percent(round(fraction, 2 + decimals), locale=self.locale,
+                                  decimal_quantization=False))
+
+    def day(self, value: date) -> str:
+        """A date in a table or a sentence of the command line: ISO in English (2026-11-02),
+        the locale's own numeric form elsewhere (02.11.2026, 2 nov. 2026)."""
+        if self.code == SOURCE_LANGUAGE:
+            return value.isoformat()
+        return str(format_date(value, "medium", locale=self.locale))
+
     def isolate(self, text: str) -> str:
         """Text from the records kept in its own direction inside a right-to-left report.
 
@@ -267,7 +283,8 @@ def _covered(catalog: Catalog) -> frozenset[str] | None:
 def _report_name(source: str) -> str:
     """``templates/plan.md.j2`` -> ``plan``; "" for a file every report shares."""
     name = Path(source).name
-    if name == "alerts.py":  # alert sentences appear in the caseload overview only
+    # Alert sentences and the overview's words (summarise, alerts) are the caseload overview's.
+    if name in ("alerts.py", "overview_text.py"):
         return "caseload"
     if name.endswith(".md.j2") and not name.startswith("_"):
         return name.removesuffix(".md.j2")

@@ -31,7 +31,6 @@ __all__ = [
     "load_source",
     "parse_text",
     "place_findings",
-    "position_source",
     "read_record_bytes",
 ]
 
@@ -648,16 +647,6 @@ def read_record_bytes(path: Path, limit: int = MAX_RECORD_BYTES) -> bytes:
             "it is not read; split it or raise max_record_bytes in pathway.yaml",
         )
     return raw
-
-
-def position_source(path: Path, limit: int = MAX_RECORD_BYTES) -> Source | None:
-    """A record file's text, not parsed, only for ``Source.locate`` (None: it cannot be
-    read). For a file that loaded into its record: the lines of its nodes are the same."""
-    try:
-        text, _ = _decode(read_record_bytes(path, limit))
-    except (RecordFileRefused, OSError):
-        return None
-    return Source(path, text, None) if text is not None else None
 
 
 def load_source(path: Path, raw: bytes | None = None,

@@ -42,6 +42,19 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.csvtext import csv_text
+from pathway_cli.i18n import Language
+from pathway_cli.overview_text import (
+    alert_headline,
+    alert_message,
+    alerts_footer,
+    header,
+    late,
+    more_alerts,
+    no_learners,
+    overview_language,
+    overview_language_problem,
+    summary_footer,
+)
 from pathway_cli.summary import LearnerSummary, summarise_folders, summary_totals
 
 if TYPE_CHECKING:
@@ -132,6 +145,23 @@ StatusOpt = Annotated[
 GroupOpt = Annotated[
     list[GroupChoice] | None,
     typer.Option("--group", "-g", help="Only learners in this target group (repeat for several)."),
+]
+
+
+def _check_lang(value: str | None) -> str | None:
+    """A usage error naming the languages the overview has, for an unknown --lang."""
+    if value is not None:
+        problem = overview_language_problem(value)
+        if problem is not None:
+            raise typer.BadParameter(problem)
+    return value
+
+
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", "-l", metavar="LANG", callback=_check_lang,
+                 help="Language of the table and its sentences (de, fr, es, it); default: "
+                 "locale in pathway.yaml. JSON and CSV stay English with ISO dates."),
 ]
 
 
@@ -241,17 +271,25 @@ def _summary_csv(rows: list[LearnerSummary]) -> str:
     ] for row in rows))
 
 
-def _why(row: LearnerSummary, room: int = 2) -> str:
-    headlines = [a.headline or a.rule for a in row.alerts]
+def _why(row: LearnerSummary, lang: Language, room: int = 2) -> str:
+    headlines = [alert_headline(a, lang) for a in row.alerts]
     shown = "; ".join(headlines[:room])
     more = len(headlines) - room
-    return shown + (f"; +{more} more" if more > 0 else "")
+    return shown + (f"; {more_alerts(more, lang)}" if more > 0 else "")
+
+
+@dataclass(frozen=True)
+class _Shown:
+    """What a cell needs besides its row: the day of the overview and its language."""
+
+    today: date
+    lang: Language
 
 
 @dataclass(frozen=True)
 class _Column:
     header: str
-    cell: Callable[[LearnerSummary, date], Text]
+    cell: Callable[[LearnerSummary, _Shown], Text]
     # The narrowest console that still shows this column; narrower ones leave it out.
     from_width: int = 0
     wraps: bool = False
@@ -259,67 +297,74 @@ class _Column:
     ratio: int | None = None
 
 
-def _name_cell(row: LearnerSummary, today: date) -> Text:
+def _name_cell(row: LearnerSummary, shown: _Shown) -> Text:
     name = Text(row.name)
     if row.status != "active":  # the usual case goes without saying
-        name.append(f" ({row.status})", style="dim" if row.is_closed else "italic")
+        name.append(f" ({shown.lang.gettext(row.status)})",
+                    style="dim" if row.is_closed else "italic")
     return name
 
 
-def _next_review_cell(row: LearnerSummary, today: date) -> Text:
-    late = row.next_review is not None and row.next_review < today and not row.is_closed
-    return Text((_iso(row.next_review) or "-") + (" late" if late else ""),
-                style="red" if late else "")
+def _next_review_cell(row: LearnerSummary, shown: _Shown) -> Text:
+    is_late = (row.next_review is not None and row.next_review < shown.today
+               and not row.is_closed)
+    return Text((_day(row.next_review, shown) or "-")
+                + (f" {late(shown.lang)}" if is_late else ""),
+                style="red" if is_late else "")
+
+
+def _day(value: date | None, shown: _Shown) -> str | None:
+    return None if value is None else shown.lang.day(value)
+
+
+def _rate(rate: float | None, shown: _Shown) -> str:
+    return shown.lang.percent_text(round(rate, 2), _pct(rate)) if rate is not None else ""
 
 
 SUMMARY_COLUMNS = (
-    _Column("risk", lambda r, _: Text(r.risk, style=LEVEL_STYLE[r.risk])),
+    _Column("risk", lambda r, s: Text(s.lang.gettext(r.risk), style=LEVEL_STYLE[r.risk])),
     _Column("learner", lambda r, _: Text(r.id, style="bold")),
     _Column("name", _name_cell, wraps=True, ratio=1),
     _Column("key worker", lambda r, _: Text(r.key_worker or ""), from_width=130),
     _Column("goals", lambda r, _: Text(f"{r.goals_achieved}/{r.goals_total}"
                                        if r.goals_total else ""), from_width=130, right=True),
-    _Column("last review", lambda r, _: Text(_iso(r.last_review) or "-"), from_width=160),
+    _Column("last review", lambda r, s: Text(_day(r.last_review, s) or "-"), from_width=160),
     _Column("next review", _next_review_cell),
-    _Column("attend.", lambda r, _: Text(_pct(r.attendance)), from_width=130, right=True),
+    _Column("attend.", lambda r, s: Text(_rate(r.attendance, s)), from_width=130, right=True),
     _Column("well-being", lambda r, _: Text(f"{r.wellbeing}/5" if r.wellbeing else ""),
             from_width=130, right=True),
-    _Column("why", lambda r, _: Text(_why(r)), wraps=True, ratio=2),
+    _Column("why", lambda r, s: Text(_why(r, s.lang)), wraps=True, ratio=2),
 )
 
 
-def _summary_table(rows: list[LearnerSummary], today: date) -> None:
+def _summary_table(rows: list[LearnerSummary], shown: _Shown) -> None:
+    lang = shown.lang
     if _plain_tables():
         _write_plain_table(
-            [c.header for c in SUMMARY_COLUMNS],
-            [[Text(_why(row, room=len(row.alerts))) if column.header == "why"
-              else column.cell(row, today) for column in SUMMARY_COLUMNS] for row in rows],
+            [header(c.header, lang) for c in SUMMARY_COLUMNS],
+            [[Text(_why(row, lang, room=len(row.alerts))) if column.header == "why"
+              else column.cell(row, shown) for column in SUMMARY_COLUMNS] for row in rows],
         )
-        err_console().print(_summary_footer(rows, today))
+        err_console().print(_summary_footer(rows, shown))
         return
     console = _data_console()
     columns = [c for c in SUMMARY_COLUMNS if console.width >= c.from_width]
     table = Table(header_style="bold", pad_edge=False, show_edge=False)
     for column in columns:
-        table.add_column(column.header, no_wrap=not column.wraps, ratio=column.ratio,
-                         justify="right" if column.right else "left")
+        table.add_column(header(column.header, lang), no_wrap=not column.wraps,
+                         ratio=column.ratio, justify="right" if column.right else "left")
     for row in rows:
-        table.add_row(*(column.cell(row, today) for column in columns),
+        table.add_row(*(column.cell(row, shown) for column in columns),
                       style="dim" if row.is_closed else None)
     console.print(table)
-    console.print("\n" + _summary_footer(rows, today))
+    console.print("\n" + _summary_footer(rows, shown))
 
 
-def _summary_footer(rows: list[LearnerSummary], today: date) -> str:
-    totals = summary_totals(rows, today)
-    statuses = ", ".join(f"{count} {status}" for status, count in sorted(
-        totals.by_status.items(), key=lambda item: -item[1]))
-    return (
-        f"{totals.learners} learner{'s' if totals.learners != 1 else ''}: {statuses}. "
-        f"At risk: {totals.at_risk} ([bold red]{totals.red} red[/], "
-        f"[yellow]{totals.amber} amber[/]). Reviews due in the next 7 days: "
-        f"{totals.reviews_due_soon}, overdue: {totals.reviews_overdue}."
-    )
+def _summary_footer(rows: list[LearnerSummary], shown: _Shown) -> str:
+    totals = summary_totals(rows, shown.today)
+    return summary_footer(totals.learners, totals.by_status, totals.at_risk, totals.red,
+                          totals.amber, totals.reviews_due_soon, totals.reviews_overdue,
+                          shown.lang)
 
 
 def summarise(
@@ -330,6 +375,7 @@ def summarise(
     key_worker: KeyWorkerOpt = None,
     status: StatusOpt = None,
     group: GroupOpt = None,
+    lang: LangOpt = None,
     today: TodayOpt = None,
 ) -> None:
     """Caseload overview: one row a learner, the ones who need attention first.
@@ -347,16 +393,19 @@ def summarise(
         print_json([summary_json(r) for r in rows])
     elif output_format is SummaryFormat.csv:
         sys.stdout.write(_summary_csv(rows))
-    elif not rows:
-        err_console().print("no learners match")
     else:
-        _summary_table(rows, day)
+        shown = _Shown(day, overview_language(caseload.settings.locale, lang))
+        if rows:
+            _summary_table(rows, shown)
+        else:
+            err_console().print(no_learners(shown.lang))
 
 
 _SUMMARY_EPILOG = (
     "Examples:\n\n  pathway summarise --today 2026-11-23\n\n"
     "  pathway summarise --key-worker skrause --status active\n\n"
     "  pathway summarise --group migrant --format csv > migrants.csv\n\n"
+    "  pathway summarise --lang de   (German; default: locale in pathway.yaml)\n\n"
     "  pathway summarise --format json | jq '.[] | select(.risk == \"red\") | .id'"
 )
 app.command("summarise", epilog=_SUMMARY_EPILOG)(guarded(summarise))
@@ -380,30 +429,30 @@ def alert_json(alert: Alert) -> dict[str, Any]:
     }
 
 
-def _alerts_table(alerts: list[Alert], learners: int) -> None:
+def _alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
     console = _data_console()
     if alerts and _plain_tables():
         _write_plain_table(
-            ["level", "learner", "rule", "what", "record"],
-            [[Text(a.level), Text(a.learner), Text(a.rule), Text(a.message),
+            [header(name, lang) for name in ("level", "learner", "rule", "what", "record")],
+            [[Text(lang.gettext(a.level)), Text(a.learner), Text(a.rule),
+              Text(alert_message(a, lang)),
               Text(display_path(a.file) + (f":{a.line}" if a.line else ""))] for a in alerts],
         )
     elif alerts:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
         for name in ("level", "learner", "rule"):
-            table.add_column(name, no_wrap=True)
-        table.add_column("what, and the record behind it", overflow="fold")
+            table.add_column(header(name, lang), no_wrap=True)
+        table.add_column(header("what, and the record behind it", lang), overflow="fold")
         for alert in alerts:
             where = display_path(alert.file) + (f":{alert.line}" if alert.line else "")
-            table.add_row(Text(alert.level, style=LEVEL_STYLE[alert.level]),
+            table.add_row(Text(lang.gettext(alert.level), style=LEVEL_STYLE[alert.level]),
                           Text(alert.learner, style="bold"), Text(alert.rule),
-                          Text.assemble(alert.message, "\n", (where, "dim")))
+                          Text.assemble(alert_message(alert, lang), "\n", (where, "dim")))
         console.print(table)
     red = sum(1 for a in alerts if a.is_red)
     with_alerts = len({a.learner for a in alerts})
     err_console().print(
-        f"{red} red, {len(alerts) - red} amber alert{'s' if len(alerts) - red != 1 else ''} "
-        f"for {with_alerts} of {learners} learner{'s' if learners != 1 else ''}",
+        alerts_footer(red, len(alerts) - red, with_alerts, learners, lang),
         style="red" if red else ("yellow" if alerts else "green"),
     )
 
@@ -411,6 +460,7 @@ def _alerts_table(alerts: list[Alert], learners: int) -> None:
 @app.command(
     epilog="Examples:\n\n  pathway alerts --today 2026-11-23\n\n"
     "  pathway alerts --key-worker mbauer\n\n"
+    "  pathway alerts --lang fr\n\n"
     "  pathway alerts --fail-on red --format json   (a scheduled CI job)",
 )
 @guarded
@@ -426,6 +476,7 @@ def alerts(
     key_worker: KeyWorkerOpt = None,
     status: StatusOpt = None,
     group: GroupOpt = None,
+    lang: LangOpt = None,
     today: TodayOpt = None,
 ) -> None:
     """Early-warning flags: each with its level, the rule that fired and the record behind it.
@@ -445,7 +496,7 @@ def alerts(
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
         print_json(document)
     else:
-        _alerts_table(found, kept)
+        _alerts_table(found, kept, overview_language(caseload.settings.locale, lang))
     if fail_on is not None and any(
         a.is_red or fail_on is FailOn.amber for a in found
     ):

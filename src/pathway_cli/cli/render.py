@@ -29,18 +29,16 @@ from pathway_cli.cli.app import (
 from pathway_cli.errors import UserError
 from pathway_cli.i18n import language_problem
 from pathway_cli.plaintext import strip_controls
-from pathway_cli.rendering import (
+from pathway_cli.rendering.batch import (
     BatchResult,
     Outcome,
-    OutputFormat,
-    RenderOptions,
     render_batch,
-    render_case,
-    render_caseload_report,
-    report_file_name,
     select_cases,
     write_report,
 )
+from pathway_cli.rendering.caseload_report import render_caseload_report
+from pathway_cli.rendering.finishing import render_case, report_file_name
+from pathway_cli.rendering.options import OutputFormat, RenderOptions
 from pathway_cli.writer import ensure_inside, refuse_record_area
 
 

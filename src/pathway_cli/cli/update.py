@@ -45,7 +45,6 @@ from pathway_cli.updates import (
     close_case,
     create_review,
     open_case,
-    parse_assignment,
     record_follow_up,
     reopen_case,
     set_values,
@@ -53,6 +52,7 @@ from pathway_cli.updates import (
     update_goal,
     updating_case,
 )
+from pathway_cli.updates.assignments import parse_assignment
 
 review_app = typer.Typer(
     name="review",

@@ -1,68 +1,43 @@
-"""Editing a YAML record file without touching a byte the edit is not about.
-
-Practitioners keep their records in git and edit them by hand, so an update must leave
-comments, key order, quoting, blank lines, flow style, CRLF line endings and a BOM
-exactly as they were. ``YamlText`` therefore never re-emits the document: it parses the
-text with PyYAML (the C parser where available), takes the start and end positions the
-parser reports for the nodes an edit is about, and splices new text in at those
-positions. Everything outside the spliced span is the original text, byte for byte.
-
-Why not ruamel.yaml's round-trip mode: measured with ``benchmarks/bench_update.py``, it
-re-emits the whole document; even tuned (``preserve_quotes``, ``indent(2, 4, 2)``, a wide
-``width``) a no-op round trip changes 9 of the 55 sample files (it drops the spaces that
-align ``literacy:  {level: 3}``), with default settings 54 of 55, and an update takes
-about 10 times as long as here. PyYAML load-and-dump loses every comment and quote.
-
-Every edit is checked: the edited text is parsed again and must hold exactly the old
-data with that one change applied, or the edit is refused (``EditError``). The engine
-cannot silently damage a record, whatever odd formatting it meets.
-
-Operations, each addressing a value by its key path (mapping keys and list indices):
-
-- ``set(path, value)``: replace a value, or insert a missing key (and missing parent
-  mappings); a new key goes after its predecessor in ``order`` (the model's field order).
-- ``delete(path)``: remove a key and its value.
-- ``append(path, item)``: add an item to a list (made if missing), in the style of the
-  items already there.
+"""``YamlText``: one record file edited in place by splicing new text in at the positions
+the parser reports, in the file's own layout (indentation, list style, comments).
 """
 
 from __future__ import annotations
 
 import codecs
 import contextlib
-import math
 import re
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pathway_cli.errors import UserError
+from pathway_cli.editing.data import (
+    _MAX_DEPTH,
+    EditError,
+    _child,
+    _copy,
+    _depth,
+    _dotted,
+    _is_flow,
+    _Loader,
+    _lookup,
+    _nest,
+    _position,
+    _same,
+    _short,
+    _Unreadable,
+    _with_deleted,
+    _with_set,
+)
+from pathway_cli.editing.emitting import _NULL_TAG, _inline, _literal, _needs_block, _plain_key
 from pathway_cli.findings import KeyPath
 
-__all__ = ["EditError", "FieldOrder", "YamlText", "inline_yaml"]
-
-try:  # the C parser reports the same character positions and is several times faster
-    _BaseLoader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
-
-
-class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """Safe loader that keeps an impossible date (2026-09-31) as text, as validation does,
-    so that the command meant to correct it can still edit the file."""
-
-
-def _date_or_text(loader: yaml.SafeLoader, node: ScalarNode) -> Any:
-    try:
-        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
-    except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-_Loader.add_constructor("tag:yaml.org,2002:timestamp", _date_or_text)
+__all__ = [
+    "FieldOrder",
+    "YamlText",
+]
 
 # The field order of the mapping at a key path, to put a new key in its usual place.
 FieldOrder = Callable[[KeyPath], Sequence[str]]
@@ -71,10 +46,6 @@ _INDENT = 2  # used when the file shows no indentation of its own
 _FLOW_ITEM_WIDTH = 100  # a new list item wider than this is written as a block
 _COMMENT_AFTER = re.compile(r"( +)(#.*)$")
 _PROPERTY = re.compile(r"[&!]\S*\s+")
-
-
-class EditError(UserError):
-    """The edit cannot be made safely in this file; nothing was changed."""
 
 
 def _no_order(_path: KeyPath) -> Sequence[str]:
@@ -532,127 +503,6 @@ class _Layout:
         return cls(indent if indent > 0 else _INDENT, max(offset, 0))
 
 
-# --- rendering values ---------------------------------------------------------------------
-
-_NULL_TAG = "tag:yaml.org,2002:null"
-
-
-def _reads_back(text: str, value: Any, flow: bool) -> bool:
-    probe = f"[{text}]" if flow else f"k: {text}"
-    try:
-        loaded = yaml.load(probe, Loader=_Loader)  # noqa: S506 - a safe loader
-    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
-        return False
-    got = loaded[0] if flow and isinstance(loaded, list) and len(loaded) == 1 else (
-        loaded.get("k", _MISSING) if isinstance(loaded, dict) and not flow else _MISSING)
-    return _same(got, value)
-
-
-_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\x00": "\\0"}
-# what a YAML file may hold as it is (PyYAML's reader refuses the rest, even in quotes);
-# NEL and the Unicode line and paragraph separators are line breaks, so they are escaped too
-_PRINTABLE = re.compile("[\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-
-
-def _double(text: str) -> str:
-    """A double-quoted YAML scalar that reads back as ``text``, whatever it contains."""
-    out = []
-    for ch in text:
-        if ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif _PRINTABLE.match(ch) and ch != "\ufeff":
-            out.append(ch)
-        elif ord(ch) <= 0xFF:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) <= 0xFFFF:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    return '"' + "".join(out) + '"'
-
-
-def _single(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
-def _scalar(value: Any, flow: bool, prefer: str | None = None) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ".nan"
-        if math.isinf(value):
-            return ".inf" if value > 0 else "-.inf"
-        text = repr(value)
-        if "e" in text and "." not in text:
-            text = text.replace("e", ".0e")
-        return text
-    if isinstance(value, date):
-        return value.isoformat()
-    text = str(value)
-    candidates = []
-    if prefer == '"':
-        candidates.append(_double(text))
-    elif prefer == "'":
-        candidates.append(_single(text))
-    if "\n" not in text and text == text.strip():
-        candidates.append(text)
-    candidates += [_double(text)]
-    for candidate in candidates:
-        if _reads_back(candidate, text, flow):
-            return candidate
-    return _double(text)
-
-
-def inline_yaml(value: Any, *, flow: bool = False) -> str:
-    """``value`` written as YAML on one line (flow style for lists and mappings)."""
-    return _inline(value, flow=flow)
-
-
-def _inline(value: Any, flow: bool, prefer: str | None = None) -> str:
-    """A value written on one line: a scalar, or a list or mapping in flow style."""
-    if isinstance(value, dict):
-        entries = ", ".join(f"{_plain_key(str(k))}: {_inline(v, True)}" for k, v in value.items())
-        return "{" + entries + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_inline(v, True) for v in value) + "]"
-    return _scalar(value, flow, prefer)
-
-
-def _plain_key(key: str) -> str:
-    return key if _reads_back(key, key, True) and ":" not in key else _double(key)
-
-
-def _literal(text: str, indent: int, newline: str) -> str | None:
-    """A multi-line text as a literal block (``|``), or None when one cannot hold it."""
-    body = text.rstrip("\n")
-    trailing = len(text) - len(body)
-    if body[:1] in (" ", "\t") or "\r" in text or any(
-        not ch.isprintable() and ch not in "\n\t" for ch in text
-    ):
-        return None
-    header = "|" if trailing == 1 else ("|-" if trailing == 0 else "|+")
-    lines = [(" " * indent + line) if line else "" for line in body.split("\n")]
-    lines += [""] * (trailing - 1 if trailing > 1 else 0)
-    block = header + "\n" + "\n".join(lines)
-    # indentation is guessed from the first line with text: let the parser confirm it
-    if not _reads_back(block + "\n", text, flow=False):
-        return None
-    return block.replace("\n", newline)
-
-
-def _needs_block(value: Any) -> bool:
-    if isinstance(value, dict):
-        return bool(value)
-    if isinstance(value, list):
-        return any(isinstance(v, dict) for v in value)
-    return False
-
-
 def _entry_lines(key: str, value: Any, column: int, layout: _Layout) -> list[tuple[int, str]]:
     """A ``key: value`` entry as lines of (indent, text), nested values as blocks."""
     name = _plain_key(key)
@@ -692,143 +542,3 @@ def _item_lines(item: Any, dash: int, sibling: Node | None,
     pad = " " * max(key_column - dash - 2, 0)
     lines[0] = (dash, "- " + pad + first_text)
     return lines
-
-
-# --- data-side mirror of the edits (for the check) ----------------------------------------
-
-
-class _Missing:
-    pass
-
-
-class _Unreadable:
-    pass
-
-
-_MISSING = _Missing()
-
-
-def _same(a: Any, b: Any) -> bool:
-    """Equal values of the same types (True is not 1, 1 is not 1.0)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
-        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
-    if type(a) is not type(b):
-        return False
-    if isinstance(a, float) and math.isnan(a):
-        return math.isnan(b)
-    return bool(a == b)
-
-
-def _lookup(data: Any, path: KeyPath) -> tuple[bool, Any]:
-    for part in path:
-        in_mapping = isinstance(data, dict) and not isinstance(part, int) and part in data
-        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
-        if not (in_mapping or in_list):
-            return False, None
-        data = data[part]
-    return True, data
-
-
-def _copy(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _copy(v) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_copy(v) for v in data]
-    return data
-
-
-def _nest(path: KeyPath, value: Any) -> Any:
-    for part in reversed(path):
-        value = {part: value}
-    return value
-
-
-def _with_set(data: Any, path: KeyPath, value: Any) -> Any:
-    root: Any = _copy(data) if data is not None else {}
-    target: Any = root
-    for depth, part in enumerate(path):
-        if isinstance(target, list) != isinstance(part, int) or (
-            isinstance(target, list) and not 0 <= int(part) < len(target)
-        ):
-            raise EditError(f"'{_dotted(path[:depth + 1])}' is not there")
-        if depth == len(path) - 1:
-            break
-        nxt = _lookup(target, (part,))[1]
-        if nxt is None:
-            target[part] = _nest(path[depth + 1:], value)
-            return root
-        target = nxt
-    target[path[-1]] = value
-    return root
-
-
-def _with_deleted(data: Any, path: KeyPath) -> Any:
-    root = _copy(data)
-    target = root
-    for part in path[:-1]:
-        target = target[part]
-    del target[path[-1]]
-    return root
-
-
-def _position(keys: list[Any], key: str, order: Sequence[str]) -> int:
-    """Where a new key goes: after the last present key that comes before it in ``order``."""
-    if key not in order:
-        return len(keys)
-    before = set(order[: list(order).index(key)])
-    position = 0
-    for index, existing in enumerate(keys):
-        if existing in before:
-            position = index + 1
-    if position == 0 and keys and not any(k in order for k in keys):
-        return len(keys)
-    return position
-
-
-def _child(node: Node, part: str | int) -> tuple[Node | None, Node] | None:
-    if isinstance(node, MappingNode):
-        for key_node, value_node in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.value == str(part):
-                return key_node, value_node
-        return None
-    if isinstance(node, SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
-        return None, node.value[part]
-    return None
-
-
-def _is_flow(node: Node | None) -> bool:
-    return isinstance(node, MappingNode | SequenceNode) and bool(node.flow_style)
-
-
-def _dotted(path: KeyPath) -> str:
-    return ".".join(str(p) for p in path)
-
-
-# Records nest a handful of levels; the engine's helpers recurse, so refuse the absurd.
-_MAX_DEPTH = 100
-
-
-def _depth(data: Any) -> int:
-    """How deeply ``data`` nests, counted without recursion (and stopping past the limit)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    seen: set[int] = set()
-    while stack:
-        value, level = stack.pop()
-        if not isinstance(value, dict | list) or id(value) in seen:
-            continue
-        seen.add(id(value))
-        deepest = max(deepest, level)
-        if deepest > _MAX_DEPTH:
-            break
-        children = value.values() if isinstance(value, dict) else value
-        stack.extend((child, level + 1) for child in children)
-    return deepest
-
-
-def _short(exc: Exception) -> str:
-    mark = getattr(exc, "problem_mark", None)
-    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-    return f"line {mark.line + 1}: {problem}" if mark is not None else str(problem)
