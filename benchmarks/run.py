@@ -137,6 +137,9 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--keep", type=Path, help="generate into (or reuse) this folder")
     parser.add_argument("--skip-render", action="store_true", help="leave out batch render")
+    parser.add_argument("--only", nargs="+", metavar="NAME",
+                        help="measure only the rows whose name starts with one of these "
+                        "(e.g. --only validate); the floor is always measured")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="pathway-bench-"))
@@ -190,14 +193,20 @@ def main() -> None:
                                   "-o", str(out)],
                                  lambda: shutil.rmtree(out, ignore_errors=True),
                                  reference="summarise"))
+        if args.only:
+            benches = [b for b in benches if b.reference == "floor" and (
+                b is benches[0] or b.name.startswith(tuple(args.only)))]
         measure(benches, args.repeats)
+
+        def median_of(prefix: str) -> float:
+            found = [b for b in benches if b.name.startswith(prefix)]
+            return found[0].timing.median if found else float("nan")
 
         refs = {
             "floor": benches[0].timing.median,
-            "typer": next(b for b in benches if b.name == "import typer").timing.median,
-            "update10": next(b for b in benches if b.name.startswith("update at 10"))
-            .timing.median,
-            "summarise": next(b for b in benches if b.name == "summarise, warm").timing.median,
+            "typer": median_of("import typer"),
+            "update10": median_of("update at 10"),
+            "summarise": median_of("summarise, warm"),
         }
         names = {"floor": "floor", "typer": "import typer", "update10": "update at 10",
                  "summarise": "summarise, warm"}

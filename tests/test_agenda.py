@@ -233,3 +233,32 @@ def test_without_a_preferred_name_only_the_first_name_is_in_the_calendar(
     data = ics(runner, "--who", "lfischer", path=sample).decode("utf-8")
     assert "SUMMARY:Giulia: review due" in data
     assert "Esposito" not in data
+
+
+def test_piped_agenda_is_one_tab_separated_line_an_item(
+        runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped, the agenda is plain text for grep and cut, as summarise: a header, then one
+    line an item that names its person, no box drawing."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    result = runner.invoke(app, ["agenda", str(SAMPLE), "--today", TODAY])
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "who\tdate\tlearner\tname\twhat"
+    assert "\tL-2026-002\t" in result.stdout
+    assert all(len(line.split("\t")) == 5 and line.split("\t")[0] for line in lines)
+    assert "mbauer\t2026-11-02 overdue\tL-2026-002\tŁukasz\treview: " in result.stdout
+    assert not re.search("[\u2500-\u257f]", result.stdout)
+
+
+def test_output_to_a_folder_is_refused_in_plain_words(runner: CliRunner, tmp_path: Path) -> None:
+    """-o naming a folder is refused with a sentence about the folder, not a temporary
+    file's name, and nothing is left in it or beside it."""
+    folder = tmp_path / "calendars"
+    folder.mkdir()
+    result = runner.invoke(app, ["agenda", str(SAMPLE), "--today", TODAY, "-f", "ics",
+                                 "-o", str(folder)])
+    assert result.exit_code == 1
+    message = " ".join(result.stderr.split())
+    assert "it is a folder; name a file in it instead" in message
+    assert ".tmp" not in message
+    assert list(tmp_path.rglob("*")) == [folder]

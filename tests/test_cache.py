@@ -29,7 +29,8 @@ def caseload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def entries(root: Path, kind: str = "case") -> list[Path]:
-    """The cache entries of a caseload: of loaded cases, or of another kind (``*``: all)."""
+    """The cache entries of a caseload (``case``: loaded cases; ``checked``: validate's;
+    ``facts``: the facts of alerts and summarise; ``*``: all)."""
     folder = root / ".pathway" / "cache"
     return sorted(folder.glob(f"*.{kind}")) if folder.is_dir() else []
 
@@ -49,14 +50,15 @@ def test_warm_run_says_exactly_what_a_cold_run_says(
     runner: CliRunner, caseload: Path, command: tuple[str, ...]
 ) -> None:
     """With every case taken from the cache, the output is byte for byte a cold run's."""
+    kind = "checked" if command[0] == "validate" else "case"  # validate keeps its findings
     cold = run(runner, "--no-cache", command[0], str(caseload), *command[1:])
-    assert entries(caseload) == []
+    assert entries(caseload, kind) == []
     first = run(runner, command[0], str(caseload), *command[1:])
-    assert len(entries(caseload)) == 9
-    stamps = [p.stat().st_mtime_ns for p in entries(caseload)]
+    assert len(entries(caseload, kind)) == 9
+    stamps = [p.stat().st_mtime_ns for p in entries(caseload, kind)]
     warm = run(runner, command[0], str(caseload), *command[1:])
     assert cold == first == warm
-    assert [p.stat().st_mtime_ns for p in entries(caseload)] == stamps  # read, not rewritten
+    assert [p.stat().st_mtime_ns for p in entries(caseload, kind)] == stamps  # read only
 
 
 def test_an_edit_keeping_size_and_mtime_is_seen(runner: CliRunner, caseload: Path) -> None:
@@ -111,6 +113,7 @@ def test_a_foreign_cache_is_never_loaded(
     runner: CliRunner, caseload: Path, tmp_path: Path
 ) -> None:
     """Entries signed with another user's key (or none) are not unpickled: no code runs."""
+    run(runner, "validate", str(caseload))
     run(runner, "alerts", str(caseload))
     marker = tmp_path / "pwned"
 
@@ -119,6 +122,8 @@ def test_a_foreign_cache_is_never_loaded(
             return (os.system, (f"touch {marker}",))
 
     payload = pickle.dumps(Exploit())
+    # validate's (nine cases and the settings), and alerts' loaded cases and facts
+    assert len(entries(caseload, "*")) == 28
     for entry in entries(caseload, "*"):
         entry.write_bytes(b"\0" * 32 + payload)
     assert run(runner, "validate", str(caseload))[0] == 0
@@ -143,10 +148,11 @@ def test_another_version_of_pathway_never_reads_the_entries(
     from pathway_cli import cache
 
     run(runner, "validate", str(caseload))
-    before = {e: e.stat().st_mtime_ns for e in entries(caseload)}
+    before = {e: e.stat().st_mtime_ns for e in entries(caseload, "*")}
+    assert len(before) == 10
     monkeypatch.setattr(cache, "pathway_fingerprint", lambda: "another version")
     assert run(runner, "validate", str(caseload))[0] == 0
-    assert all(e.stat().st_mtime_ns != before[e] for e in entries(caseload))
+    assert all(e.stat().st_mtime_ns != before[e] for e in entries(caseload, "*"))
 
 
 def test_rules_that_depend_on_today_run_every_time(runner: CliRunner, caseload: Path) -> None:
@@ -179,7 +185,7 @@ def test_unusable_pathway_folder_sends_the_cache_to_the_user(
     assert run(runner, "validate", str(caseload)) == cold
     assert list(elsewhere.iterdir()) == []
     user = Path(os.environ["XDG_CACHE_HOME"]) / "pathway" / "caseloads"
-    assert len(list(user.glob("*/*.case"))) == 9
+    assert len(list(user.glob("*/*.checked"))) == 9
     assert run(runner, "validate", str(caseload)) == cold
 
 

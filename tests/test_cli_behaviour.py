@@ -256,3 +256,23 @@ def test_a_path_outside_the_caseload_around_here_is_shown_as_named(
     assert result.exit_code == 0, result.stderr
     written = sample / "cases/L-2026-002/reviews" / f"{TODAY}.yaml"
     assert f"wrote {written}" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["close", "L-2026-006", "--outcome", "finished"],
+     "'finished' is not allowed; use one of: completed, transferred, employed, dropped-out, "
+     "re-engaged, other"),
+    (["render", str(SAMPLE), "--template", "plan", "--audience", "parents"],
+     "'parents' is not allowed; use one of: learner, guardian, employer, team"),
+    (["review", "new", "L-2026-002", "--kind", "meeting"],
+     "'meeting' is not allowed; use one of: mentoring, coaching"),
+])
+def test_a_word_not_among_the_choices_is_refused_in_plain_words(
+        runner: CliRunner, args: list[str], words: str) -> None:
+    """A flag value not among its choices is a usage error naming the choices, without the
+    programmer's 'Value error,' prefix."""
+    result = runner.invoke(app, [*args, "--today", TODAY])
+    assert result.exit_code == 2
+    text = " ".join(result.stderr.split())
+    assert words in text
+    assert "Value error" not in text and "is not one of" not in text

@@ -41,6 +41,7 @@ NEVER_EXPORTED = [
     "panic plan",                         # a well-being goal's words
     "jberger", "tneumann",                # health professionals (their presence is health data)
     "psychologist",
+    "2005-04-17", "2009-06-03",           # dates of birth (personal: an age band instead)
 ]
 
 

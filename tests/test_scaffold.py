@@ -38,6 +38,36 @@ def test_init_keeps_existing_files(runner: CliRunner, tmp_path: Path) -> None:
     assert "kept" in result.stderr
 
 
+@pytest.mark.parametrize("inside", ["cases", "cases/L-1", "cases/L-1/notes", "schemas"])
+def test_init_refuses_a_folder_among_another_caseloads_records(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, inside: str
+) -> None:
+    """init inside cases/, a case folder or schemas/ of a caseload is refused and writes
+    nothing, so its records are not taken for a caseload of their own."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(app, ["new", "L-1", "--name", "A B"])
+    before = sorted(tmp_path.rglob("*"))
+    result = runner.invoke(app, ["init", inside])
+    assert result.exit_code == 1, result.stderr
+    assert "holds the records of another caseload" in " ".join(result.stderr.split())
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+def test_init_in_a_case_folder_is_refused(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """init with no folder, run inside a case folder, leaves the case as it was."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    runner.invoke(app, ["new", "L-1", "--name", "A B"])
+    monkeypatch.chdir(tmp_path / "cases" / "L-1")
+    result = runner.invoke(app, ["init"])
+    assert result.exit_code == 1
+    assert sorted(p.name for p in (tmp_path / "cases" / "L-1").iterdir()) == [
+        "assessment.yaml", "contract.yaml", "learner.yaml", "plan.yaml", "reviews"]
+
+
 def test_new_case_validates_and_copies_the_key_worker(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -224,3 +254,31 @@ def test_the_hook_reports_what_a_change_breaks_elsewhere_in_its_case(
     assert "goal-unknown" not in rules_alone
     assert "goal-unknown" in rules_whole
     assert whole.exit_code == 1
+
+
+def test_a_name_typed_in_another_encoding_is_refused(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name holding bytes that are not UTF-8 (a terminal set to Latin-1) is a usage error
+    and no case is made, rather than a learner.yaml that cannot be read back."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "L-1", "--name", "Jos\udce9 N\udcfa\udcf1ez"])
+    assert result.exit_code == 2
+    assert "not UTF-8 text" in " ".join(result.stderr.split())
+    assert not (tmp_path / "cases" / "L-1").exists()
+
+
+def test_a_control_character_in_a_name_keeps_the_record_readable(
+    runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A name pasted with a control character is written as a YAML escape, so the new
+    learner.yaml loads (validate warns about the character) instead of being broken YAML."""
+    runner.invoke(app, ["init", str(tmp_path)])
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["new", "L-1", "--name", "Ana\x1b[31m Lopez\x07"])
+    assert result.exit_code == 0, result.stderr
+    assert 'name: "Ana\\x1b[31m Lopez\\x07"' in (tmp_path / "cases/L-1/learner.yaml").read_text()
+    check = runner.invoke(app, ["validate", "-f", "json", "--today", TODAY])
+    rules = {f["rule"] for f in json.loads(check.stdout)["findings"]}
+    assert "yaml-syntax" not in rules and "text-control-characters" in rules

@@ -277,6 +277,18 @@ def test_set_invalid_value_is_refused(runner: CliRunner, sample: Path) -> None:
     assert snapshot(sample) == before
 
 
+@pytest.mark.parametrize("assignment", ["goals.G1.due=2027-02-29", "agreed=2026-13-01"])
+def test_set_an_impossible_date_is_refused_in_plain_words(runner: CliRunner, sample: Path,
+                                                          assignment: str) -> None:
+    """A date that is not in the calendar is refused with invalid-date, not a crash."""
+    before = snapshot(sample)
+    result = run(runner, sample, "set", "L-2026-002", "plan", assignment)
+    assert result.exit_code == 1
+    assert not isinstance(result.exception, ValueError)
+    assert "invalid-date" in result.stderr and "not a real calendar date" in result.stderr
+    assert snapshot(sample) == before
+
+
 def test_set_unknown_list_item_names_the_ids(runner: CliRunner, sample: Path) -> None:
     """An id not in the list is reported with the ids that are."""
     result = run(runner, sample, "set", "L-2026-002", "plan", "goals.G7.due=2027-01-01")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import contextlib
 import shutil
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from hypothesis import strategies as st
 
 from pathway_cli.caseload import Case
 from pathway_cli.errors import UserError
-from pathway_cli.updates import open_case, update_goal
+from pathway_cli.updates import open_case, set_values, update_goal
 from tests.conftest import SAMPLE
 
 FIXTURES = Path(__file__).parent / "fixtures" / "update"
@@ -127,3 +128,26 @@ def test_random_goal_updates(
     grown = len(new_lines) - len(old_lines)
     assert new_lines[:first] == old_lines[:first]
     assert new_lines[last + 1 + grown:] == old_lines[last + 1:]
+
+
+SET_KEYS = [("plan", "agreed"), ("plan", "goals.G1.due"), ("plan", "goals.G1.progress"),
+            ("plan", "goals.G1.goal"), ("learner", "opened"), ("learner", "extra.note"),
+            ("learner", "consent.data_processing.given"), ("contract", "version"),
+            ("review", "attendance"), ("review", "actions")]
+set_texts = st.one_of(
+    st.text(max_size=30),
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}\Z"),  # dates, real and not
+    st.from_regex(r"\A[-+]?[0-9.eE]{1,12}\Z"),          # numbers, huge and odd
+)
+
+
+@settings(max_examples=150, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(key=st.sampled_from(SET_KEYS), text=set_texts)
+def test_any_set_value_gives_an_update_or_a_plain_refusal(
+    cases: list[Case], key: tuple[str, str], text: str
+) -> None:
+    """`pathway set FILE KEY=TEXT` with any text gives an update or a UserError, never a crash."""
+    file, dotted = key
+    with contextlib.suppress(UserError):
+        set_values(cases[1], file, [f"{dotted}={text}"])

@@ -161,6 +161,18 @@ def test_python_tags_never_construct_anything(runner: CliRunner, tmp_path: Path)
     assert "yaml-tag" in result.stdout
 
 
+def test_binary_data_is_described_in_plain_words(runner: CliRunner, tmp_path: Path) -> None:
+    """A !!binary value where text belongs is named as binary data, not as Python's b'...'."""
+    root = _copy_base(tmp_path)
+    learner = root / "cases/L-1/learner.yaml"
+    learner.write_text(learner.read_text().replace("name: ", "name: !!binary aGVsbG8= #", 1))
+    result = runner.invoke(app, ["validate", str(root), "-f", "json", "--today", TODAY])
+    messages = [f["message"] for f in json.loads(result.stdout)["findings"]
+                if f["rule"] == "invalid-type"]
+    assert messages == ["'name' must be text, but is binary data (a !!binary tag); write it "
+                        "as plain text"]
+
+
 def test_bom_and_crlf_files_are_read(runner: CliRunner, tmp_path: Path) -> None:
     """UTF-8 with a BOM and CRLF line endings validate like any other file; lines stay right."""
     root = _copy_base(tmp_path)

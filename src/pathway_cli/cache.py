@@ -1,10 +1,12 @@
 """A cache of loaded cases, so that a caseload read again costs little more than a look at it.
 
 Like beancount's pickle cache: a case folder that has not changed since it was last loaded is
-taken from the cache instead of being parsed and checked against the models again. What is
-cached is the *loaded* case (its data, its models and the problems met reading it), never the
-result of a rule: every rule, and every figure that depends on ``--today``, the settings or
-the mentor pool, is computed from the loaded case on every run.
+taken from the cache instead of being parsed and checked against the models again. Entries
+are of several kinds per case folder: ``case`` is the *loaded* case (its data, its models and
+the problems met reading it); ``checked`` (``checked.py``) holds the results of ``validate``'s
+rules that do not depend on the date, with a key that also covers the settings and the mentor
+pool, and only the facts the date-dependent rules decide on: a result that depends on
+``--today`` is never cached, it is computed on every run.
 
 - **Key.** Each case's entry holds the fingerprint of its folder: the name, kind, size,
   ``mtime_ns``, ``ctime_ns`` and inode of every entry of the case folder and of its
@@ -73,10 +75,11 @@ def _user_cache_home() -> Path:
 
 @functools.cache
 def pathway_fingerprint() -> str:
-    """pathway's version and the size and mtime of each of its modules."""
+    """pathway's version and the size and mtime of each of its modules and message catalogues
+    (the report languages pathway has decide ``report-language-unknown``, a cached finding)."""
     package = Path(pathway_cli.__file__).parent
     parts = [pathway_cli.__version__]
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):
         with contextlib.suppress(OSError):
             info = path.stat()
             parts.append(f"{path.relative_to(package)}:{info.st_size}:{info.st_mtime_ns}")
@@ -123,18 +126,19 @@ def folder_fingerprint(folder: Path) -> Fingerprint | None:
     looping link): such a case is always loaded afresh.
     """
     rows: list[tuple[Any, ...]] = []
+    scan = [("", os.fspath(folder))]
     try:
-        for prefix, where in (("", folder), ("reviews/", folder / "reviews")):
-            if prefix and not where.is_dir():
-                continue
+        while scan:  # the folder, then its reviews/ folder (if it is one)
+            prefix, where = scan.pop()
             with os.scandir(where) as entries:
                 for entry in entries:
                     info = entry.stat()
-                    kind = "d" if stat.S_ISDIR(info.st_mode) else "f"
-                    if kind == "d":
-                        rows.append((prefix + entry.name, kind))
+                    if stat.S_ISDIR(info.st_mode):
+                        rows.append((prefix + entry.name, "d"))
+                        if not prefix and entry.name == "reviews":
+                            scan.append(("reviews/", entry.path))
                     else:
-                        rows.append((prefix + entry.name, kind, info.st_size, info.st_mtime_ns,
+                        rows.append((prefix + entry.name, "f", info.st_size, info.st_mtime_ns,
                                      info.st_ctime_ns, info.st_ino))
     except (OSError, RuntimeError):
         return None
@@ -149,6 +153,12 @@ def folder_fingerprint(folder: Path) -> Fingerprint | None:
 _TICK_NS = 20_000_000
 
 
+def _key(fingerprint: Fingerprint) -> bytes:
+    """What an entry keeps of its fingerprint: a hash (the rows of a case with years of
+    reviews made up most of a small entry, and every run read them)."""
+    return _DIGEST(repr(fingerprint).encode()).digest()
+
+
 def _newest_change(fingerprint: Fingerprint) -> int:
     return max((row[4] for row in fingerprint if len(row) > 4), default=0)
 
@@ -158,6 +168,7 @@ class CaseCache:
 
     def __init__(self, folder: Path, secret: bytes) -> None:
         self.folder = folder
+        self._place = os.fspath(folder)
         self._secret = secret
         self._made = False
         self.hits = 0
@@ -167,11 +178,12 @@ class CaseCache:
     def _where(case_folder: Path) -> str:
         # Paths in a loaded case (and so in every message) are as the user named them, so an
         # entry is for one folder named one way: the same folder named otherwise has its own.
-        return f"{case_folder.absolute()}\0{case_folder}"
+        named = os.fspath(case_folder)  # on strings: a warm run does this for every case
+        return f"{os.path.join(os.getcwd(), named)}\0{named}"  # noqa: PTH109, PTH118
 
-    def _entry(self, case_folder: Path, kind: str) -> Path:
+    def _entry(self, case_folder: Path, kind: str) -> str:
         name = _DIGEST(self._where(case_folder).encode()).hexdigest()[:32]
-        return self.folder / f"{name}.{kind}"
+        return os.path.join(self._place, f"{name}.{kind}")  # noqa: PTH118
 
     def _sign(self, payload: bytes) -> bytes:
         return hmac.new(self._secret, payload, _DIGEST).digest()
@@ -188,7 +200,8 @@ class CaseCache:
         """The value of one kind (``case``: the loaded case) cached for a case folder, when its
         entry is ours, intact and of this exact folder state; None otherwise."""
         try:
-            blob = self._entry(case_folder, kind).read_bytes()
+            with open(self._entry(case_folder, kind), "rb") as handle:  # noqa: PTH123
+                blob = handle.read()
         except OSError:
             self.misses += 1
             return None
@@ -202,7 +215,7 @@ class CaseCache:
         except Exception:  # any unreadable entry is simply rebuilt
             self.misses += 1
             return None
-        if (version != pathway_fingerprint() or stored != fingerprint
+        if (version != pathway_fingerprint() or stored != _key(fingerprint)
                 or folder != self._where(case_folder)):
             self.misses += 1
             return None
@@ -214,7 +227,8 @@ class CaseCache:
         """Store a value of one kind for a case folder in the state ``fingerprint`` describes;
         a failure to write only means no cache next time."""
         try:
-            payload = _dumps((pathway_fingerprint(), self._where(case_folder), fingerprint, value))
+            payload = _dumps((pathway_fingerprint(), self._where(case_folder), _key(fingerprint),
+                              value))
         except Exception:  # an unpicklable value is just not cached
             return
         try:

@@ -16,10 +16,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from pathway_cli.cache import CaseCache, folder_fingerprint, open_cache
-from pathway_cli.errors import UserError
+from pathway_cli.cache import CaseCache, Fingerprint, folder_fingerprint, open_cache
 from pathway_cli.findings import Finding
 from pathway_cli.loader import MAX_RECORD_BYTES, Source, load_source
+from pathway_cli.locating import (
+    CASES_DIR,
+    MENTORS_FILE,
+    REVIEWS_DIR,
+    SETTINGS_FILE,
+    case_folder_around,
+    find_root,
+    locate,
+    resolved_path,
+)
 from pathway_cli.models import (
     Assessment,
     Contract,
@@ -33,13 +42,18 @@ from pathway_cli.models import (
 from pathway_cli.shape import check_shape
 
 __all__ = [
+    "CASES_DIR",
     "CASE_FILES",
+    "MENTORS_FILE",
+    "REVIEWS_DIR",
     "REVIEW_NAME_RE",
+    "SETTINGS_FILE",
     "Case",
     "Caseload",
     "Loaded",
     "case_folder_around",
     "find_root",
+    "load_case_cached",
     "load_caseload",
     "load_cases",
     "load_record",
@@ -51,10 +65,6 @@ __all__ = [
 
 M = TypeVar("M", bound=Record)
 
-SETTINGS_FILE = "pathway.yaml"
-MENTORS_FILE = "mentors.yaml"
-CASES_DIR = "cases"
-REVIEWS_DIR = "reviews"
 CASE_FILES: dict[str, type[Record]] = {
     "learner.yaml": Learner,
     "assessment.yaml": Assessment,
@@ -198,98 +208,6 @@ class Caseload:
         return found
 
 
-def find_root(start: Path) -> Path | None:
-    """Walk up from ``start`` to the folder that holds pathway.yaml or cases/."""
-    here = start.resolve()
-    for folder in (here, *here.parents):
-        if (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir():
-            return folder
-    return None
-
-
-def case_folder_around(start: Path) -> Path | None:
-    """The case folder (cases/ID/) that ``start`` is in or below, if any."""
-    here = resolved_path(start)
-    for folder in (here, *here.parents):
-        if folder.parent.name == CASES_DIR and _is_root(folder.parent.parent):
-            return folder
-    return None
-
-
-def _is_root(folder: Path) -> bool:
-    return (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir()
-
-
-def _case_root(case_folder: Path) -> Path | None:
-    parent = case_folder.parent
-    if parent.name == CASES_DIR:
-        return parent.parent
-    return None
-
-
-@dataclass
-class _Request:
-    root: Path | None = None
-    case_folders: list[Path] = field(default_factory=list)
-    files: list[Path] = field(default_factory=list)
-
-
-def _resolve_paths(paths: Sequence[Path]) -> _Request:
-    request = _Request()
-    if not paths:
-        root = find_root(Path.cwd())
-        if root is None:
-            raise UserError(
-                "no caseload found here or in any parent folder (a caseload has a "
-                "pathway.yaml or a cases/ folder); give its path, or run 'pathway init'"
-            )
-        paths = [root]
-    for given in paths:
-        path = given
-        if not path.exists():
-            raise UserError(f"{given}: no such file or folder")
-        if path.is_dir():
-            if _is_root(path):
-                request.root = request.root or path
-                cases_dir = path / CASES_DIR
-                if cases_dir.is_dir():
-                    request.case_folders.extend(_case_dirs(cases_dir))
-            elif path.name == CASES_DIR or any(
-                (child / "learner.yaml").exists() for child in _subdirs(path)
-            ):
-                request.root = request.root or (path.parent if path.name == CASES_DIR else None)
-                request.case_folders.extend(_case_dirs(path))
-            elif (path / "learner.yaml").exists() or (path / REVIEWS_DIR).is_dir() or any(
-                (path / name).exists() for name in CASE_FILES
-            ):
-                request.root = request.root or _case_root(path)
-                request.case_folders.append(path)
-            else:
-                raise UserError(
-                    f"{given}: not a caseload, a cases/ folder or a case folder "
-                    "(none of pathway.yaml, cases/ or learner.yaml is in it)"
-                )
-        else:
-            request.files.append(path)
-            if path.name in (SETTINGS_FILE, MENTORS_FILE):
-                request.root = request.root or path.parent
-                continue
-            folder = path.parent.parent if path.parent.name == REVIEWS_DIR else path.parent
-            request.root = request.root or _case_root(folder)
-            request.case_folders.append(folder)
-    return request
-
-
-def _subdirs(folder: Path) -> list[Path]:
-    try:
-        return sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-    except OSError:
-        return []
-
-
-def _case_dirs(cases_dir: Path) -> list[Path]:
-    return _subdirs(cases_dir)
-
 
 def load_case(folder: Path, limit: int = MAX_RECORD_BYTES) -> Case:
     """Load every record file of one case folder (files above ``limit`` bytes are refused)."""
@@ -317,14 +235,6 @@ def load_case(folder: Path, limit: int = MAX_RECORD_BYTES) -> Case:
             continue
         setattr(case, entry.name.removesuffix(".yaml") + "_file", loaded)
     return case
-
-
-def resolved_path(path: Path) -> Path:
-    """path.resolve(), or the absolute path where a link loops."""
-    try:
-        return path.resolve()
-    except (OSError, RuntimeError):  # a looping link: take it as written
-        return path.absolute()
 
 
 def _present(path: Path) -> bool:
@@ -378,11 +288,14 @@ def _load_reviews(folder: Path, case: Case, limit: int) -> list[Loaded[Review]]:
     return reviews
 
 
-def _load_case_cached(folder: Path, store: CaseCache | None, limit: int) -> Case:
-    """A case from the cache when its folder is unchanged, else loaded (and then cached)."""
+def load_case_cached(folder: Path, store: CaseCache | None, limit: int,
+                     found: Fingerprint | None = None, *, keep: bool = True) -> Case:
+    """A case from the cache when its folder is unchanged, else loaded (and then cached,
+    unless not to ``keep``); ``found`` is the folder's fingerprint when the caller has just
+    taken it."""
     if store is None:
         return load_case(folder, limit)
-    found = folder_fingerprint(folder)
+    found = found or folder_fingerprint(folder)
     if found is None:
         return load_case(folder, limit)
     # the bound decides which files were read at all, so it is part of what was cached
@@ -391,7 +304,7 @@ def _load_case_cached(folder: Path, store: CaseCache | None, limit: int) -> Case
     if cached is not None:
         return cached
     case = load_case(folder, limit)
-    if folder_fingerprint(folder) == found:  # nothing changed while it was read
+    if keep and folder_fingerprint(folder) == found:  # nothing changed while it was read
         store.put(folder, fingerprint, case)
     return case
 
@@ -423,8 +336,8 @@ def open_caseload(paths: Sequence[Path] = ()) -> Caseload:
     in worker processes. Raises UserError only when a path does not exist or is not a
     caseload at all.
     """
-    request = _resolve_paths(paths)
-    root = request.root
+    located = locate(paths)
+    root = located.root
     settings_file = None
     mentors_file = None
     # exists(), not is_file(): a settings file that is a device or a pipe is reported
@@ -434,18 +347,8 @@ def open_caseload(paths: Sequence[Path] = ()) -> Caseload:
     if root is not None and _present(root / MENTORS_FILE):
         mentors_file = load_record(root / MENTORS_FILE, MentorPool)
     settings = (settings_file.model if settings_file else None) or Settings()
-    seen: set[Path] = set()
-    folders: list[Path] = []
-    for folder in request.case_folders:
-        key = resolved_path(folder)
-        if key not in seen:
-            seen.add(key)
-            folders.append(folder)
-    only = None
-    if request.files and not any(p.is_dir() for p in paths):
-        only = frozenset(resolved_path(p) for p in request.files)
-    return Caseload(root, settings, settings_file, mentors_file, [], only_files=only,
-                    case_folders=folders)
+    return Caseload(root, settings, settings_file, mentors_file, [],
+                    only_files=located.only_files, case_folders=located.case_folders)
 
 
 def load_cases(root: Path | None, folders: Sequence[Path],
@@ -454,7 +357,7 @@ def load_cases(root: Path | None, folders: Sequence[Path],
     above ``limit`` bytes (``max_record_bytes`` of the settings) are refused unread."""
     store = open_cache(root)
     with _bulk_allocation():
-        return [_load_case_cached(folder, store, limit) for folder in folders]
+        return [load_case_cached(folder, store, limit) for folder in folders]
 
 
 def load_caseload(paths: Sequence[Path] = ()) -> Caseload:

@@ -1,14 +1,14 @@
 """Flat rows for the institution's monitoring: one row a learner, a goal or a review.
 
-An export leaves the team, so even a plain one never carries private notes, health
-needs, the well-being plan (nor the words of its well-being goals), the health
-professionals around the learner (roles ``health`` and ``psychologist``, whose presence
-alone is health data) or the learner's own reflections. ``pseudonymise`` goes
-further: learner and team ids become keyed hashes (HMAC-SHA256 with a secret kept in the
-caseload at ``.pathway/pseudonym.key``, outside git), so the same learner keeps the same
-pseudonym from one export to the next, but nobody without the key can find a learner's
-pseudonym from a list of ids or names; names, contacts, dates of birth (an age band
-instead) and every free-text field are dropped.
+An export leaves the team, so even a plain one never carries the date of birth (an
+age band instead), private notes, health needs, the well-being plan (nor the words of
+its well-being goals), the health professionals around the learner (roles ``health``
+and ``psychologist``, whose presence alone is health data) or the learner's own
+reflections. ``pseudonymise`` goes further: learner and team ids become keyed hashes
+(HMAC-SHA256 with a secret kept in the caseload at ``.pathway/pseudonym.key``, outside
+git), so the same learner keeps the same pseudonym from one export to the next, but
+nobody without the key can find a learner's pseudonym from a list of ids or names;
+names, contacts and every free-text field are dropped.
 """
 
 from __future__ import annotations
@@ -237,9 +237,8 @@ def _learner_rows(caseload: Caseload, cases: Sequence[Case], summaries: dict[str
             row |= {
                 "name": learner.name,
                 "preferred_name": learner.preferred_name,
-                "date_of_birth": learner.date_of_birth.isoformat()
-                if learner.date_of_birth else None,
             }
+        # The date of birth is personal (privacy policy: never exported); the age band stays.
         row |= {
             "age_band": age_band(learner.date_of_birth, learner.opened),
             "status": learner.status,

@@ -375,7 +375,7 @@ def decide_folders(caseload: Caseload, ctx: Context,
     ``decide`` and ``build`` must be module-level functions: they run in the workers.
     """
     from pathway_cli import cache
-    from pathway_cli.parallel import map_folders, worker_count
+    from pathway_cli.parallel import map_chunks, worker_count
 
     job = _Job(caseload.root, caseload.settings.max_record_bytes, ctx, build, decide,
                argument)
@@ -383,7 +383,7 @@ def decide_folders(caseload: Caseload, ctx: Context,
     slots = _read(caseload.case_folders, store, job.limit)
     missing = sum(1 for _, _, facts in slots if facts is None)
     if worker_count(missing, jobs) > 1:
-        return map_folders(caseload.case_folders, _decide_chunk, job, jobs)
+        return map_chunks(caseload.case_folders, _decide_chunk, job, jobs)
     return _decide(slots, store, job)
 
 

@@ -8,11 +8,13 @@ fast path (a clean caseload) never pays for node positions.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
+from typing import Protocol
 
-__all__ = ["Finding", "KeyPath", "Severity", "sort_findings"]
+__all__ = ["Finding", "KeyPath", "LineSource", "Severity", "ValidationResult", "sort_findings"]
 
 KeyPath = tuple[str | int, ...]
 
@@ -59,3 +61,35 @@ def sort_findings(findings: list[Finding]) -> list[Finding]:
         findings,
         key=lambda f: (str(f.file), f.line or 0, f.column or 0, f.rule, f.message),
     )
+
+
+class LineSource(Protocol):
+    """A file whose lines a report quotes under its findings (a loaded source, or the lines
+    kept in the cache of checked cases)."""
+
+    def line_text(self, line: int) -> str:
+        """The source line ``line`` (1-based), without its line ending."""
+        ...
+
+
+@dataclass
+class ValidationResult:
+    """Every finding of one run, placed and sorted, with the files they refer to."""
+
+    findings: list[Finding]
+    files: int
+    sources: Mapping[Path, LineSource]
+
+    @property
+    def errors(self) -> int:
+        """Number of errors."""
+        return sum(1 for f in self.findings if f.is_error)
+
+    @property
+    def warnings(self) -> int:
+        """Number of warnings."""
+        return sum(1 for f in self.findings if not f.is_error)
+
+    def failed(self, strict: bool = False) -> bool:
+        """True when the run should exit 1."""
+        return self.errors > 0 or (strict and self.warnings > 0)

@@ -28,6 +28,8 @@ from pydantic import (
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticCustomError
 
+from pathway_cli.dates import FIRST_YEAR, LAST_YEAR
+
 __all__ = [
     "AUDIENCES",
     "DEFAULT_AUDIENCES",
@@ -69,9 +71,6 @@ __all__ = [
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _DATE_PATTERN = r"^(19|2[0-9])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
-# Records are about people alive now; a year outside this range is a typing mistake (and
-# would overflow the date arithmetic of reviews and alerts).
-FIRST_YEAR, LAST_YEAR = 1900, 2999
 _PERCENT_RE = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*%\s*")
 
 

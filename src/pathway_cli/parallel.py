@@ -17,11 +17,13 @@ import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from pathway_cli.caseload import Case, Caseload, load_cases
+if TYPE_CHECKING:  # the caseload and its models are imported when cases are loaded, not by
+    # ``pathway --jobs`` being set, nor by a run answered from the cache of checked cases
+    from pathway_cli.caseload import Case, Caseload
 
-__all__ = ["MIN_CASES", "map_cases", "map_folders", "set_jobs", "worker_count"]
+__all__ = ["MIN_CASES", "map_cases", "map_chunks", "set_jobs", "worker_count"]
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -55,7 +57,7 @@ def worker_count(cases: int, jobs: int | None = None) -> int:
     return min(cores, cases)
 
 
-def _chunks(folders: Sequence[Path], count: int) -> list[list[Path]]:
+def _chunks(folders: Sequence[A], count: int) -> list[list[A]]:
     size, extra = divmod(len(folders), count)
     chunks, start = [], 0
     for index in range(count):
@@ -69,8 +71,15 @@ def _chunks(folders: Sequence[Path], count: int) -> list[list[Path]]:
 def _run_chunk(
     job: tuple[Path | None, list[Path], int, Callable[[Case, Any], Any], Any],
 ) -> list[Any]:
+    from pathway_cli.caseload import load_cases
+
     root, folders, limit, task, argument = job
     return [task(case, argument) for case in load_cases(root, folders, limit)]
+
+
+def _run_items(job: tuple[list[Any], Callable[[list[Any], Any], list[Any]], Any]) -> list[Any]:
+    items, task, argument = job
+    return task(items, argument)
 
 
 def _context() -> multiprocessing.context.BaseContext:
@@ -89,6 +98,8 @@ def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
     to the workers. In one process, the cases are loaded into ``caseload.cases`` as
     ``load_caseload`` would; with workers, ``caseload.cases`` stays empty.
     """
+    from pathway_cli.caseload import load_cases
+
     folders = caseload.case_folders
     workers = worker_count(len(folders), jobs)
     if workers <= 1:
@@ -103,20 +114,19 @@ def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
     return [result for part in parts for result in part]
 
 
-def _run_folders(job: tuple[list[Path], Callable[[list[Path], Any], list[Any]], Any]) -> list[Any]:
-    folders, task, argument = job
-    return task(folders, argument)
+def map_chunks(items: Sequence[A], task: Callable[[list[A], Any], list[R]], argument: Any,
+               jobs: int | None = None) -> list[R]:
+    """``task(chunk, argument)`` over ``items`` cut into chunks, one result an item, in order.
 
-
-def map_folders(folders: Sequence[Path], task: Callable[[list[Path], A], list[R]],
-                argument: A, jobs: int | None = None) -> list[R]:
-    """``task(chunk, argument)`` over chunks of ``folders``, one result a folder, in order:
-    for work that reads each folder itself (cached facts) instead of a loaded case."""
-    workers = worker_count(len(folders), jobs)
+    For work that is not "load these cases" (the cache of checked cases loads only the
+    folders it has no entry for): in the calling process when there are fewer items than
+    ``MIN_CASES``, else on every core, with the same rules as ``map_cases``.
+    """
+    workers = worker_count(len(items), jobs)
     if workers <= 1:
-        return task(list(folders), argument)
+        return task(list(items), argument) if items else []
     jobs_list = [(chunk, task, argument)
-                 for chunk in _chunks(folders, workers * CHUNKS_PER_WORKER)]
+                 for chunk in _chunks(items, workers * CHUNKS_PER_WORKER)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        parts = list(pool.map(_run_folders, jobs_list))
+        parts = list(pool.map(_run_items, jobs_list))
     return [result for part in parts for result in part]

@@ -162,6 +162,7 @@ monitoring/
 
 def init_caseload(folder: Path, organisation: str | None = None) -> InitResult:
     """Make a caseload skeleton in ``folder``; existing files are kept, never overwritten."""
+    _refuse_inside_records(folder)
     folder.mkdir(parents=True, exist_ok=True)
     org = organisation or "Our VET school"
     files = {
@@ -188,13 +189,41 @@ def init_caseload(folder: Path, organisation: str | None = None) -> InitResult:
     return InitResult(written, kept)
 
 
+def _refuse_inside_records(folder: Path) -> None:
+    """A caseload made inside another one's records (its cases/, a case folder, schemas/,
+    templates/) would turn that folder into a root and its own files into cases."""
+    here = folder.resolve()
+    for outer in here.parents:
+        if not ((outer / SETTINGS_FILE).is_file() or (outer / CASES_DIR).is_dir()):
+            continue
+        area = here.relative_to(outer).parts[0]
+        if area in (CASES_DIR, SCHEMA_DIR, "templates"):
+            raise UserError(
+                f"refusing to make a caseload in {folder}: {outer / area} holds the records "
+                "of another caseload",
+                hint="run 'pathway init DIR' with a folder of its own, outside any caseload",
+            )
+
+
 def _yaml_str(text: str) -> str:
     """Quote a value for YAML when a plain scalar would be read differently."""
     if re.fullmatch(r"[A-Za-zÀ-ɏͰ-ϿЀ-ӿ][\w .'\-À-ɏͰ-ϿЀ-ӿ]*", text) and text.lower() not in (
         "yes", "no", "on", "off", "true", "false", "null", "y", "n",
     ):
         return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + "".join(_quoted_char(ch) for ch in text) + '"'
+
+
+def _quoted_char(ch: str) -> str:
+    """One character inside a double-quoted YAML scalar: a control character (which YAML
+    does not allow raw, so the file would not load) is written as an escape."""
+    if ch in '\\"':
+        return "\\" + ch
+    if ch.isprintable():
+        return ch
+    code = ord(ch)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else (
+        f"\\U{code:08x}")
 
 
 def _learner_text(case_id: str, name: str, today: date, key_worker: TeamMember | None) -> str:

@@ -86,6 +86,8 @@ def _describe(value: Any) -> str:
         return "a block of 'key: value' lines"
     if isinstance(value, list):
         return "a list"
+    if isinstance(value, bytes):  # a !!binary tag: Python's b'...' would mean nothing here
+        return "binary data (a !!binary tag); write it as plain text"
     text = repr(value) if isinstance(value, str) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
 

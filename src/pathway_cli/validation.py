@@ -24,7 +24,25 @@ from pathway_cli.caseload import (
     Loaded,
     resolved_path,
 )
-from pathway_cli.findings import Finding, KeyPath, Severity, sort_findings
+from pathway_cli.dated import (
+    MENTOR_CLOSING_DAYS,
+    ConsentFacts,
+    DatedFacts,
+    MentorEnding,
+    PlanDates,
+    decide_consent,
+    decide_future_dates,
+    decide_mentor_endings,
+    decide_plan_reviewed,
+)
+from pathway_cli.findings import (
+    Finding,
+    KeyPath,
+    LineSource,
+    Severity,
+    ValidationResult,
+    sort_findings,
+)
 from pathway_cli.i18n import language_problem
 from pathway_cli.loader import Source, place_findings
 from pathway_cli.models import (
@@ -51,10 +69,13 @@ from pathway_cli.privacy import (
 __all__ = [
     "CASELOAD_RULES",
     "CASE_RULES",
+    "DATED_RULES",
     "CheckedCase",
     "Context",
     "ValidationResult",
+    "caseload_findings",
     "check_case",
+    "dated_facts",
     "validate_caseload",
     "validate_folders",
     "validation_context",
@@ -483,9 +504,9 @@ def check_date_order(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
-def check_dates_plausible(case: Case, ctx: Context) -> list[Finding]:
-    """Warn on dates that cannot be right: signatures before the case or the contract began,
-    a closing or a review after today."""
+def check_signature_dates(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on signatures that cannot be right: before the case was opened or the contract
+    began."""
     learner, contract = case.learner, case.contract
     found = []
     if contract and case.contract_file:
@@ -500,18 +521,23 @@ def check_dates_plausible(case: Case, ctx: Context) -> list[Finding]:
                                 f"the {signature.party} signed on {signature.date}, before the "
                                 f"contract starts ({contract.start}); check both dates",
                                 ("signatures", si, "date"), WARNING))
-    if learner and case.learner_file and learner.closed and learner.closed > ctx.today:
-        found.append(_f(case.learner_file.path, "date-implausible",
-                        f"the case is closed on {learner.closed}, which is after today "
-                        f"({ctx.today}); record a closing once it has happened", ("closed",),
-                        WARNING))
-    for review, loaded in case.reviews_with_files:
-        if review.date > ctx.today:
-            found.append(_f(loaded.path, "date-implausible",
-                            f"this review is dated {review.date}, after today ({ctx.today}); "
-                            "a review is recorded once it has been held (plan the next one "
-                            "with next_review)", ("date",), WARNING))
     return found
+
+
+def _closed_date(case: Case) -> tuple[str, date] | None:
+    learner = case.learner
+    if learner and case.learner_file and learner.closed:
+        return str(case.learner_file.path), learner.closed
+    return None
+
+
+def _review_dates(case: Case) -> tuple[tuple[str, date], ...]:
+    return tuple((str(loaded.path), review.date) for review, loaded in case.reviews_with_files)
+
+
+def check_dates_plausible(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on a closing or a review dated after today."""
+    return decide_future_dates(_closed_date(case), _review_dates(case), ctx.today)
 
 
 def check_review_names(case: Case, ctx: Context) -> list[Finding]:
@@ -608,22 +634,19 @@ def check_goal_baselines(case: Case, ctx: Context) -> list[Finding]:
     ]
 
 
-def check_plan_reviewed(case: Case, ctx: Context) -> list[Finding]:
-    """Warn when an active case's plan has not been reviewed within review_every_days."""
+def _plan_dates(case: Case) -> PlanDates | None:
     learner, plan = case.learner, case.plan
     if learner is None or plan is None or learner.status != "active" or case.plan_file is None:
-        return []
+        return None
     # A review file that fails its shape still says by its name that a review took place.
     reviews = [r.date for r in case.reviews] + _review_dates_from_names(case)
-    last = max([*reviews, plan.agreed])
-    limit = ctx.settings.review_every_days
-    if (ctx.today - last).days > limit:
-        since = f"the last review on {last}" if reviews else f"it was agreed on {plan.agreed}"
-        return [_f(case.plan_file.path, "plan-not-reviewed",
-                   f"the plan has not been reviewed for {(ctx.today - last).days} days (since "
-                   f"{since}); the caseload asks for a review every {limit} days",
-                   ("agreed",), WARNING)]
-    return []
+    return PlanDates(str(case.plan_file.path), plan.agreed, max([*reviews, plan.agreed]),
+                     bool(reviews))
+
+
+def check_plan_reviewed(case: Case, ctx: Context) -> list[Finding]:
+    """Warn when an active case's plan has not been reviewed within review_every_days."""
+    return decide_plan_reviewed(_plan_dates(case), ctx.today, ctx.settings.review_every_days)
 
 
 def _review_dates_from_names(case: Case) -> list[date]:
@@ -680,8 +703,6 @@ _WEAK_SKILL = 2
 # Words that make an action or a goal "about attendance".
 _ATTENDANCE_WORDS = re.compile(r"attend|absen|truan|punctual|late\b|lateness|on time|"
                                r"school days|mornings", re.IGNORECASE)
-# A mentor's last review counts as the closing review up to this many days either side.
-MENTOR_CLOSING_DAYS = 14
 
 
 def check_plan_assessment(case: Case, ctx: Context) -> list[Finding]:
@@ -756,26 +777,24 @@ def check_attendance_response(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
+def _mentor_endings(case: Case) -> tuple[MentorEnding, ...]:
+    learner = case.learner
+    if learner is None or case.learner_file is None:
+        return ()
+    window = timedelta(days=MENTOR_CLOSING_DAYS)
+    return tuple(
+        MentorEnding(str(case.learner_file.path), index, member.name, member.role, member.until)
+        for index, member in enumerate(learner.team)
+        if member.role in MENTOR_ROLES and member.until is not None
+        and not any(member.id in r.with_ and abs(r.date - member.until) <= window
+                    for r in case.reviews)
+    )
+
+
 def check_mentor_endings(case: Case, ctx: Context) -> list[Finding]:
     """Warn when a mentoring relationship ended with no closing review: no review with the
     mentor present within MENTOR_CLOSING_DAYS of its ``until`` date."""
-    learner = case.learner
-    if learner is None or case.learner_file is None:
-        return []
-    found = []
-    window = timedelta(days=MENTOR_CLOSING_DAYS)
-    for index, member in enumerate(learner.team):
-        if member.role not in MENTOR_ROLES or member.until is None or member.until > ctx.today:
-            continue
-        until = member.until
-        if any(member.id in r.with_ and abs(r.date - until) <= window for r in case.reviews):
-            continue
-        found.append(_f(case.learner_file.path, "mentor-ended-no-review",
-                        f"{member.name} ({member.role}) ended on {until} with no closing review: "
-                        f"no review with them within {MENTOR_CLOSING_DAYS} days of that date "
-                        "(a goodbye matters; record one, and 'pathway match' proposes a new "
-                        "mentor)", ("team", index, "until"), WARNING))
-    return found
+    return decide_mentor_endings(_mentor_endings(case), ctx.today)
 
 
 def check_team_dates(case: Case, ctx: Context) -> list[Finding]:
@@ -813,24 +832,28 @@ def check_team_dates(case: Case, ctx: Context) -> list[Finding]:
     return found
 
 
-def check_consent(case: Case, ctx: Context) -> list[Finding]:
-    """Warn on an open case with no recorded consent to data processing, or one dated later."""
+def _consent_facts(case: Case) -> ConsentFacts | None:
     learner = case.learner
     if learner is None or case.learner_file is None or learner.is_closed:
-        return []
+        return None
     consent = learner.consent
     processing = consent.data_processing if consent else None
-    if processing is not None and processing.given:
-        if processing.date is not None and processing.date > ctx.today:
-            return [_f(case.learner_file.path, "consent-future",
-                       f"the consent to data processing is dated {processing.date.isoformat()}, "
-                       "after today: reports for this learner are refused until that day "
-                       "(check the year)", ("consent", "data_processing", "date"), WARNING)]
-        return []
-    return [_f(case.learner_file.path, "consent-missing",
-               "no consent to data processing is recorded (consent.data_processing.given: true); "
-               "reports for this learner will be refused", ("consent",) if consent else (),
-               WARNING)]
+    given = processing is not None and processing.given
+    return ConsentFacts(str(case.learner_file.path), given,
+                        processing.date if processing is not None else None,
+                        consent is not None)
+
+
+def check_consent(case: Case, ctx: Context) -> list[Finding]:
+    """Warn on an open case with no recorded consent to data processing, or one dated later."""
+    return decide_consent(_consent_facts(case), ctx.today)
+
+
+def dated_facts(case: Case) -> DatedFacts:
+    """What the rules that depend on today (``DATED_RULES``) need of a case, so that they
+    can be decided again on another day without the case (``dated.decide_dated``)."""
+    return DatedFacts(_closed_date(case), _review_dates(case), _plan_dates(case),
+                      _mentor_endings(case), _consent_facts(case))
 
 
 def _control_findings(source: Source) -> list[Finding]:
@@ -948,6 +971,7 @@ CASE_RULES: list[CaseRule] = [
     check_goal_references,
     check_need_references,
     check_date_order,
+    check_signature_dates,
     check_dates_plausible,
     check_review_names,
     check_next_review,
@@ -968,6 +992,13 @@ CASE_RULES: list[CaseRule] = [
     check_mentor_endings,
     check_team_dates,
 ]
+
+
+# The rules that read today's date: the cache of checked cases never keeps their findings,
+# it keeps ``dated_facts`` and decides them again on every run (``dated.decide_dated``).
+DATED_RULES: frozenset[CaseRule] = frozenset({
+    check_dates_plausible, check_plan_reviewed, check_mentor_endings, check_consent,
+})
 
 
 # --- caseload-wide -----------------------------------------------------------------------
@@ -1016,6 +1047,7 @@ def check_locale(caseload: Caseload, ctx: Context) -> list[Finding]:
 
 CaseloadRule = Callable[[Caseload, Context], list[Finding]]
 
+
 def check_settings_text(caseload: Caseload, ctx: Context) -> list[Finding]:
     """Control characters in pathway.yaml and mentors.yaml, as in the records."""
     return [f for loaded in (caseload.settings_file, caseload.mentors_file) if loaded is not None
@@ -1029,29 +1061,6 @@ CASELOAD_RULES: list[CaseloadRule] = [check_thresholds, check_mentor_pool, check
 
 
 # --- running -----------------------------------------------------------------------------
-
-
-@dataclass
-class ValidationResult:
-    """Every finding of one run, placed and sorted, with the files they refer to."""
-
-    findings: list[Finding]
-    files: int
-    sources: dict[Path, Source]
-
-    @property
-    def errors(self) -> int:
-        """Number of errors."""
-        return sum(1 for f in self.findings if f.is_error)
-
-    @property
-    def warnings(self) -> int:
-        """Number of warnings."""
-        return sum(1 for f in self.findings if not f.is_error)
-
-    def failed(self, strict: bool = False) -> bool:
-        """True when the run should exit 1."""
-        return self.errors > 0 or (strict and self.warnings > 0)
 
 
 # Rules that only ever warn: skipped where only errors count (the records-invalid alert
@@ -1128,9 +1137,10 @@ def _check_sent_back(case: Case, argument: tuple[Context, frozenset[Path] | None
     return check_case(case, ctx, only_files, keep_sources=False)
 
 
-def validation_result(caseload: Caseload, ctx: Context,
-                      checked: Iterable[CheckedCase]) -> ValidationResult:
-    """The result of a run: the caseload-wide findings and those of each checked case."""
+def caseload_findings(caseload: Caseload,
+                      ctx: Context) -> tuple[list[Finding], dict[Path, Source]]:
+    """Findings about pathway.yaml and mentors.yaml (reading problems and the caseload rules),
+    placed, with those two files' sources; all of them, whatever files were named."""
     findings = list(caseload.findings)
     sources: dict[Path, Source] = {}
     for loaded in (caseload.settings_file, caseload.mentors_file):
@@ -1139,14 +1149,22 @@ def validation_result(caseload: Caseload, ctx: Context,
             sources[loaded.source.path] = loaded.source
     for rule in CASELOAD_RULES:
         findings.extend(rule(caseload, ctx))
+    return place_findings(sources, findings), sources
+
+
+def validation_result(caseload: Caseload, ctx: Context,
+                      checked: Iterable[CheckedCase]) -> ValidationResult:
+    """The result of a run: the caseload-wide findings and those of each checked case."""
+    found, sources = caseload_findings(caseload, ctx)
+    findings: list[Finding] = found
     if caseload.only_files is not None:
         findings = [f for f in findings if resolved_path(f.file) in caseload.only_files]
-    findings = place_findings(sources, findings)
+    all_sources: dict[Path, LineSource] = dict(sources)
     files = len(sources)
     for case in checked:
         findings.extend(case.findings)
-        sources.update(case.sources)
+        all_sources.update(case.sources)
         files += case.files
     if caseload.only_files is not None:
         files = len(caseload.only_files)
-    return ValidationResult(sort_findings(findings), files, sources)
+    return ValidationResult(sort_findings(findings), files, all_sources)

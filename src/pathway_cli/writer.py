@@ -107,6 +107,8 @@ def atomic_write(
     file or the new one), for derived files such as reports that a batch syncs once at the
     end (``sync_folder``) and that can be made again from the records.
     """
+    if path.is_dir():  # the rename would fail with the temporary file's name as the cause
+        raise UserError(f"cannot write {path}: it is a folder; name a file in it instead")
     folder = path.parent
     folder.mkdir(parents=True, exist_ok=True)
     if mode is None:

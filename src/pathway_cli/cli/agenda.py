@@ -54,14 +54,25 @@ def _item_json(item: AgendaItem) -> dict[str, Any]:
     }
 
 
-# Wide enough for the table when stdout is a file or a pipe (Rich would use 80).
-PIPE_WIDTH = 160
+def _plain_cell(text: str) -> str:
+    words = " ".join(text.split())  # no tab or line break inside a cell
+    return "".join(ch for ch in words if ch.isprintable())  # nor a terminal control code
+
+
+def _plain_table(agenda: Agenda) -> str:
+    """For grep, cut and sort (as summarise and alerts): a header line, then one
+    tab-separated line an item, each naming its person."""
+    lines = ["who\tdate\tlearner\tname\twhat"]
+    lines += ["\t".join(_plain_cell(cell) for cell in (
+        item.who, item.date.isoformat() + (" overdue" if item.overdue else ""), item.learner,
+        item.name, f"{item.kind}: {item.text}")) for item in agenda.items]
+    return "\n".join(lines) + "\n"
 
 
 def _table(agenda: Agenda) -> str:
     console = out_console()
     if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = PIPE_WIDTH
+        return _plain_table(agenda)
     with console.capture() as captured:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
         for name in ("who", "date", "learner", "what"):

@@ -62,8 +62,38 @@ class _PathwayGroup(PlainHelpMixin, LazyGroup):
     optional shell name (``--install-completion`` alone detects the shell)."""
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
-        """Give a shell-less completion option the value 'auto' before parsing."""
+        """Give a shell-less completion option the value 'auto' before parsing; refuse text
+        that is not UTF-8 (a terminal in another encoding), which no record could hold."""
+        for arg in args:
+            if _NOT_UTF8.search(arg) and not os.path.lexists(arg):  # a path may be any bytes
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                raise typer.BadParameter(
+                    f"'{shown}' holds bytes that are not UTF-8 text (shown as \ufffd); set "
+                    "the terminal to UTF-8 and type it again", ctx=ctx)
         return super().parse_args(ctx, completion.with_shell(args))
+
+    def invoke(self, ctx: Any) -> Any:
+        """Run the command; a word not among an option's choices is refused in plain words."""
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            exc.message = _plain_choice_message(exc.message)
+            raise
+
+
+# How Python reads bytes of the command line that are not UTF-8 (surrogate escapes).
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+_NOT_ONE_OF = re.compile(r"(?:Value error, )?(?P<value>'.*') is not one of (?P<choices>.*)\.")
+
+
+def _plain_choice_message(message: str) -> str:
+    """The choice check's words ("Value error, 'x' is not one of 'a', 'b'.") as a sentence
+    in the words of ``validate``; any other message unchanged."""
+    match = _NOT_ONE_OF.fullmatch(message)
+    if match is None:
+        return message
+    choices = ", ".join(c.strip().strip("'") for c in match["choices"].split(","))
+    return f"{match['value']} is not allowed; use one of: {choices}"
 
 
 app = typer.Typer(
@@ -128,8 +158,9 @@ def _root(
         bool,
         typer.Option(
             "--no-cache",
-            help="Read every record file afresh instead of using the cache of loaded cases "
-            "(.pathway/cache/), e.g. to time a cold run or to rule the cache out.",
+            help="Read and check every record file afresh instead of using the cache of "
+            "loaded and checked cases (.pathway/cache/), e.g. to time a cold run or to rule "
+            "the cache out.",
         ),
     ] = False,
     jobs: Annotated[
@@ -191,7 +222,7 @@ def parse_date_option(
     """
     if value is None:
         return None
-    from pathway_cli.models import FIRST_YEAR, LAST_YEAR
+    from pathway_cli.dates import FIRST_YEAR, LAST_YEAR
 
     hint = _date_source(ctx, param)
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
@@ -268,7 +299,7 @@ def case_id_or_here(case_id: str | None) -> str:
     """The learner id given, or that of the case folder the command runs in."""
     if case_id is not None:
         return case_id
-    from pathway_cli.caseload import case_folder_around
+    from pathway_cli.locating import case_folder_around
 
     folder = case_folder_around(Path.cwd())
     if folder is None:
@@ -286,33 +317,36 @@ def display_path(path: Path) -> str:
 
     Inside a case folder, the caseload's own files are shown as ../../pathway.yaml.
     """
-    # thousands of alerts and findings name the same files: each is worked out once
-    return _display_path(path, os.getcwd())  # noqa: PTH109 - text, not a Path, to key on
+    # os.getcwd() is part of the key: the same path shows otherwise from another folder
+    return _display_path(str(path), os.getcwd())  # noqa: PTH109 - a string, for the key
 
 
-@functools.lru_cache(maxsize=8192)
-def _display_path(path: Path, cwd: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _display_path(named: str, here: str) -> str:
+    # Thousands of findings name a few thousand files: this runs once a file, on strings.
     # abspath, not resolve(): a link is shown as the user named it (and a looping
     # link cannot break the message about it).
-    absolute = os.path.normpath(os.path.join(cwd, path))  # noqa: PTH118 - as path.absolute()
+    absolute = os.path.normpath(os.path.join(here, named))  # noqa: PTH118 - strings: faster
+    inside = here.rstrip(os.sep) + os.sep
+    if absolute.startswith(inside):  # the common case, as relpath() gives it
+        return absolute[len(inside):]
     try:
-        relative = os.path.relpath(absolute, cwd)
+        relative = os.path.relpath(absolute, here)
     except ValueError:  # another drive
-        return str(path)
-    parts = Path(relative).parts
-    if parts and parts[0] == "..":
+        return named
+    if relative == os.pardir or relative.startswith(os.pardir + os.sep):
         # Up from here only within the caseload around the current folder (from a case
         # folder, ../../pathway.yaml); anything else is shown as it was named.
-        root = _caseload_around(cwd)
-        if (root is None or parts.count("..") > _MAX_UP
+        root = _caseload_around(here)
+        if (root is None or relative.split(os.sep).count(os.pardir) > _MAX_UP  # noqa: PTH206
                 or not Path(absolute).is_relative_to(root)):
-            return str(path)
+            return named
     return relative
 
 
 @functools.lru_cache(maxsize=4)
 def _caseload_around(here: str) -> Path | None:
-    from pathway_cli.caseload import find_root
+    from pathway_cli.locating import find_root
 
     root = find_root(Path(here))
     return Path(os.path.normpath(root.absolute())) if root is not None else None
@@ -322,7 +356,7 @@ def relative_paths_in(text: str) -> str:
     """A message with the absolute paths inside the caseload around the current folder
     written relative to it, as display_path writes paths (core messages name files in
     full)."""
-    from pathway_cli.caseload import find_root
+    from pathway_cli.locating import find_root
 
     here = Path.cwd()
     root = find_root(here)

@@ -11,7 +11,6 @@ from typing import Annotated, Any
 import typer
 from rich.markup import escape
 
-from pathway_cli.caseload import open_caseload
 from pathway_cli.cli.app import (
     PathsArg,
     TodayOpt,
@@ -24,12 +23,8 @@ from pathway_cli.cli.app import (
     resolve_today,
 )
 from pathway_cli.cli.output import Painter, write_text
-from pathway_cli.findings import Finding
+from pathway_cli.findings import Finding, ValidationResult
 from pathway_cli.plaintext import strip_controls
-from pathway_cli.scaffold import init_caseload, known_member, new_case
-from pathway_cli.schema import record_schemas, schema_file_name, schema_json
-from pathway_cli.validation import ValidationResult, validate_folders
-from pathway_cli.writer import atomic_write, refuse_private_area
 
 
 class ValidateFormat(StrEnum):
@@ -138,10 +133,11 @@ def validate(
     A record file named alone is checked with its case around it and only its own
     findings are reported, unless --whole-cases asks for all of its case's.
     """
-    caseload = open_caseload(paths or [])
-    if whole_cases:
-        caseload.only_files = None
-    result = validate_folders(caseload, resolve_today(today))
+    # answered from the cache of checked cases where nothing changed: no record model is
+    # imported then, so the other commands' core modules are imported inside their functions
+    from pathway_cli.checked import validate_checked
+
+    result = validate_checked(paths or [], resolve_today(today), whole_cases=whole_cases)
     if output_format is ValidateFormat.json:
         print_json(validation_json(result))
     elif output_format is ValidateFormat.github:
@@ -161,6 +157,9 @@ def schema(
     ] = None,
 ) -> None:
     """JSON Schema (draft 2020-12) of each record kind, for editors and other validators."""
+    from pathway_cli.schema import record_schemas, schema_file_name, schema_json
+    from pathway_cli.writer import atomic_write, refuse_private_area
+
     schemas = record_schemas()
     if output is None:
         print(json.dumps(schemas, indent=2, ensure_ascii=False))
@@ -184,6 +183,8 @@ def init(
     ] = None,
 ) -> None:
     """Make a caseload skeleton: pathway.yaml, cases/, schemas, a README, a pre-commit hook."""
+    from pathway_cli.scaffold import init_caseload
+
     result = init_caseload(directory, organisation)
     console = err_console()
     for path in result.written:
@@ -217,6 +218,8 @@ def new(
     today: TodayOpt = None,
 ) -> None:
     """Make cases/ID/ with learner.yaml and commented skeletons for the other records."""
+    from pathway_cli.scaffold import known_member, new_case
+
     if (key_worker and not key_worker_name and sys.stdin.isatty()
             and known_member(caseload, key_worker) is None):
         key_worker_name = typer.prompt(f"{key_worker} is new to this caseload; full name",

@@ -1,0 +1,183 @@
+"""Finding a caseload and the case folders a command names, without reading a record.
+
+Kept apart from loading (``caseload``) so that a command answered from the cache of checked
+cases (``checked``) finds its folders without importing the record models.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pathway_cli.errors import UserError
+
+__all__ = [
+    "CASES_DIR",
+    "MENTORS_FILE",
+    "RECORD_FILES",
+    "REVIEWS_DIR",
+    "SETTINGS_FILE",
+    "Located",
+    "case_folder_around",
+    "find_root",
+    "locate",
+    "resolved_path",
+]
+
+SETTINGS_FILE = "pathway.yaml"
+MENTORS_FILE = "mentors.yaml"
+CASES_DIR = "cases"
+REVIEWS_DIR = "reviews"
+# The record files of a case folder besides its reviews (caseload.CASE_FILES gives their models).
+RECORD_FILES = ("learner.yaml", "assessment.yaml", "plan.yaml", "contract.yaml")
+
+
+def find_root(start: Path) -> Path | None:
+    """Walk up from ``start`` to the folder that holds pathway.yaml or cases/."""
+    here = start.resolve()
+    for folder in (here, *here.parents):
+        if (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir():
+            return folder
+    return None
+
+
+def case_folder_around(start: Path) -> Path | None:
+    """The case folder (cases/ID/) that ``start`` is in or below, if any."""
+    here = resolved_path(start)
+    for folder in (here, *here.parents):
+        if folder.parent.name == CASES_DIR and _is_root(folder.parent.parent):
+            return folder
+    return None
+
+
+def _is_root(folder: Path) -> bool:
+    return (folder / SETTINGS_FILE).is_file() or (folder / CASES_DIR).is_dir()
+
+
+def _case_root(case_folder: Path) -> Path | None:
+    parent = case_folder.parent
+    if parent.name == CASES_DIR:
+        return parent.parent
+    return None
+
+
+@dataclass
+class _Request:
+    root: Path | None = None
+    case_folders: list[Path] = field(default_factory=list)
+    files: list[Path] = field(default_factory=list)
+
+
+def _resolve_paths(paths: Sequence[Path]) -> _Request:
+    request = _Request()
+    if not paths:
+        root = find_root(Path.cwd())
+        if root is None:
+            raise UserError(
+                "no caseload found here or in any parent folder (a caseload has a "
+                "pathway.yaml or a cases/ folder); give its path, or run 'pathway init'"
+            )
+        paths = [root]
+    for given in paths:
+        path = given
+        if not path.exists():
+            raise UserError(f"{given}: no such file or folder")
+        if path.is_dir():
+            if _is_root(path):
+                request.root = request.root or path
+                cases_dir = path / CASES_DIR
+                if cases_dir.is_dir():
+                    request.case_folders.extend(_case_dirs(cases_dir))
+            elif path.name == CASES_DIR or any(
+                (child / "learner.yaml").exists() for child in _subdirs(path)
+            ):
+                request.root = request.root or (path.parent if path.name == CASES_DIR else None)
+                request.case_folders.extend(_case_dirs(path))
+            elif (path / "learner.yaml").exists() or (path / REVIEWS_DIR).is_dir() or any(
+                (path / name).exists() for name in RECORD_FILES
+            ):
+                request.root = request.root or _case_root(path)
+                request.case_folders.append(path)
+            else:
+                raise UserError(
+                    f"{given}: not a caseload, a cases/ folder or a case folder "
+                    "(none of pathway.yaml, cases/ or learner.yaml is in it)"
+                )
+        else:
+            request.files.append(path)
+            if path.name in (SETTINGS_FILE, MENTORS_FILE):
+                request.root = request.root or path.parent
+                continue
+            folder = path.parent.parent if path.parent.name == REVIEWS_DIR else path.parent
+            request.root = request.root or _case_root(folder)
+            request.case_folders.append(folder)
+    return request
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    # by name, as Paths of one folder sort, but without comparing thousands of Paths
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(entry.name for entry in entries
+                           if not entry.name.startswith(".") and _is_dir(entry))
+    except OSError:
+        return []
+    return [folder / name for name in names]
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _case_dirs(cases_dir: Path) -> list[Path]:
+    return _subdirs(cases_dir)
+
+
+def resolved_path(path: Path) -> Path:
+    """path.resolve(), or the absolute path where a link loops."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a looping link: take it as written
+        return path.absolute()
+
+
+@dataclass
+class Located:
+    """What a command's paths name: the caseload root, the case folders (each once, in
+    order) and, when only record files were named, those files (resolved)."""
+
+    root: Path | None
+    case_folders: list[Path]
+    only_files: frozenset[Path] | None
+
+
+def _identity(folder: Path) -> object:
+    """What makes two named folders one: device and inode (one stat, where resolving the
+    path costs a look at every folder above it), else the resolved path."""
+    try:
+        info = folder.stat()
+    except OSError:
+        return resolved_path(folder)
+    return info.st_dev, info.st_ino
+
+
+def locate(paths: Sequence[Path] = ()) -> Located:
+    """The caseload, case folders and files named by ``paths`` (see CLI.md, Finding the
+    caseload). Raises UserError only when a path does not exist or is not a caseload at all."""
+    request = _resolve_paths(paths)
+    seen: set[object] = set()
+    folders: list[Path] = []
+    for folder in request.case_folders:
+        key = _identity(folder)
+        if key not in seen:
+            seen.add(key)
+            folders.append(folder)
+    only = None
+    if request.files and not any(p.is_dir() for p in paths):
+        only = frozenset(resolved_path(p) for p in request.files)
+    return Located(request.root, folders, only)
