@@ -275,6 +275,16 @@ def test_plain_export_makes_no_key(runner: CliRunner, sample: Path) -> None:
     assert not (sample / ".pathway").exists()
 
 
+def test_a_refused_output_makes_no_key(runner: CliRunner, sample: Path) -> None:
+    """An export refused for its output place (inside the records) writes nothing, not even
+    the pseudonym key it would have made."""
+    result = runner.invoke(app, ["export", str(sample), "--pseudonymise", "-o",
+                                 str(sample / "cases" / "x.csv"), "--today", TODAY])
+    assert result.exit_code == 1
+    assert not (sample / KEY).exists()
+    assert not (sample / "cases" / "x.csv").exists()
+
+
 def test_damaged_key_is_refused(runner: CliRunner, sample: Path) -> None:
     """A damaged key stops the export with advice, rather than silently making new pseudonyms."""
     (sample / ".pathway").mkdir()

@@ -123,12 +123,23 @@ def test_unknown_locale_stops_a_batch_before_it_starts(runner: CliRunner, sample
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("value", ["klingon", "de+", "de+de", "ar+de+uk", "", "../de"])
+@pytest.mark.parametrize("value", ["klingon", "de+", "xx+de", "", "../de"])
 def test_unknown_lang_is_a_usage_error(runner: CliRunner, value: str) -> None:
     """--lang with a language pathway lacks is a usage error naming the languages."""
     result = _render(runner, SAMPLE / "cases" / CASE, "--template", "progress", "--lang", value)
     assert result.exit_code == 2
     assert "languages: en" in " ".join(result.stderr.split())
+
+
+@pytest.mark.parametrize(("value", "words"), [("de+de", "the same language twice"),
+                                              ("ar+de+uk", "names 3 languages")])
+def test_a_wrong_pair_of_known_languages_says_what_is_wrong(
+    runner: CliRunner, value: str, words: str
+) -> None:
+    """Two known languages that cannot make a bilingual report are told apart from unknown ones."""
+    result = _render(runner, SAMPLE / "cases" / CASE, "--template", "progress", "--lang", value)
+    assert result.exit_code == 2
+    assert words in " ".join(result.stderr.split())
 
 
 @settings(max_examples=40, deadline=None)

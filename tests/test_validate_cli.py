@@ -173,6 +173,23 @@ def test_binary_data_is_described_in_plain_words(runner: CliRunner, tmp_path: Pa
                         "as plain text"]
 
 
+def test_a_case_folder_that_became_a_file_is_warned_about(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """An entry of cases/ that is not a folder is a warning, cold and from the cache alike."""
+    root = _copy_base(tmp_path)
+    (root / "cases/L-2").write_text("x\n")
+    (root / "cases/.gitkeep").write_text("")
+    runs = [runner.invoke(app, [*flags, "validate", str(root), "-f", "json", "--today", TODAY])
+            for flags in ((), (), ("--no-cache",))]
+    for result in runs:
+        stray = [(Path(f["file"]).name, f["severity"]) for f in
+                 json.loads(result.stdout)["findings"] if f["rule"] == "file-unknown"]
+        assert stray == [("L-2", "warning")]
+    assert runs[0].stdout == runs[1].stdout == runs[2].stdout
+    assert runner.invoke(app, ["validate", str(root), "--strict", "--today", TODAY]).exit_code == 1
+
+
 def test_bom_and_crlf_files_are_read(runner: CliRunner, tmp_path: Path) -> None:
     """UTF-8 with a BOM and CRLF line endings validate like any other file; lines stay right."""
     root = _copy_base(tmp_path)

@@ -98,6 +98,13 @@ def test_an_invalid_plan_date_does_not_hide_a_reviews_unknown_goal(
         findings(runner, root))
 
 
+def test_a_missing_field_does_not_hide_a_wrong_id(runner: CliRunner, tmp_path: Path) -> None:
+    """A learner.yaml without `opened` and with another learner's id gets both errors."""
+    learner = LEARNER.replace("id: L-1", "id: L-2").replace("opened: 2026-09-01\n", "")
+    found = rules(findings(runner, make_case(tmp_path, learner=learner)))
+    assert {("learner.yaml", "missing-field"), ("learner.yaml", "id-mismatch")} <= found
+
+
 def test_a_shape_error_in_a_review_does_not_hide_its_unknown_participant(
     runner: CliRunner, tmp_path: Path
 ) -> None:

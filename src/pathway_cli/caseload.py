@@ -175,6 +175,8 @@ class Caseload:
     only_files: frozenset[Path] | None = None
     # The case folders asked for (each once), in the order their cases are loaded.
     case_folders: list[Path] = field(default_factory=list)
+    # Entries of cases/ that are not folders (see locating.stray_findings).
+    strays: tuple[Path, ...] = ()
 
     @property
     def mentors(self) -> MentorPool | None:
@@ -348,7 +350,8 @@ def open_caseload(paths: Sequence[Path] = ()) -> Caseload:
         mentors_file = load_record(root / MENTORS_FILE, MentorPool)
     settings = (settings_file.model if settings_file else None) or Settings()
     return Caseload(root, settings, settings_file, mentors_file, [],
-                    only_files=located.only_files, case_folders=located.case_folders)
+                    only_files=located.only_files, case_folders=located.case_folders,
+                    strays=located.strays)
 
 
 def load_cases(root: Path | None, folders: Sequence[Path],

@@ -47,7 +47,13 @@ from pathway_cli.findings import (
     ValidationResult,
     sort_findings,
 )
-from pathway_cli.locating import MENTORS_FILE, SETTINGS_FILE, locate, resolved_path
+from pathway_cli.locating import (
+    MENTORS_FILE,
+    SETTINGS_FILE,
+    locate,
+    resolved_path,
+    stray_findings,
+)
 
 if TYPE_CHECKING:
     from pathway_cli.caseload import Case, Caseload
@@ -328,7 +334,7 @@ def validate_checked(paths: Sequence[Path], today: date, *, whole_cases: bool = 
                            (located.root, ctx, head.max_record_bytes, key_tail), jobs)
         for index, entry in zip(missing, fresh, strict=True):
             answers[index] = entry.answer_on(today, head.review_every_days)
-    return _result(only, head, answers)
+    return _result(only, head, answers, located.strays)
 
 
 # What looking up one folder gives: its answer for the day, or why not.
@@ -363,9 +369,9 @@ def _look_up_everywhere(folders: list[Path], job: tuple[CaseCache, Fingerprint, 
 
 
 def _result(only: frozenset[Path] | None, head: CaseloadEntry,
-            answers: Sequence[Answer | None]) -> ValidationResult:
+            answers: Sequence[Answer | None], strays: Sequence[Path]) -> ValidationResult:
     """The run's result, as ``validation.validation_result`` assembles it."""
-    placed = list(head.findings)
+    placed = list(head.findings) + [_placed(one) for one in stray_findings(strays)]
     lines: dict[str, dict[int, str]] = {}
     for path, quoted in head.lines.items():
         lines.setdefault(path, {}).update(quoted)

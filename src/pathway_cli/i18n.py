@@ -198,6 +198,13 @@ def language_problem(value: str, pair: bool = False) -> str | None:
     try:
         parse_languages(value) if pair else language(value)
     except UnknownLanguage:
+        parts = value.split("+") if pair else [value]
+        if len(parts) > 1 and all(language_problem(part) is None for part in parts):
+            if len(parts) > 2:
+                return (f"'{value}' names {len(parts)} languages; a bilingual report has two "
+                        "(the family's, then the team's: e.g. uk+de)")
+            return (f"'{value}' names the same language twice; a bilingual report has two "
+                    "different ones (the family's, then the team's: e.g. uk+de)")
         return (f"'{value}' is not a report language pathway has (languages: "
                 f"{', '.join(available_languages())})")
     return None

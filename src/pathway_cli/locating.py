@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathway_cli.errors import UserError
+from pathway_cli.findings import Finding, Severity
 
 __all__ = [
     "CASES_DIR",
@@ -24,6 +25,7 @@ __all__ = [
     "find_root",
     "locate",
     "resolved_path",
+    "stray_findings",
 ]
 
 SETTINGS_FILE = "pathway.yaml"
@@ -68,6 +70,7 @@ class _Request:
     root: Path | None = None
     case_folders: list[Path] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
+    strays: list[Path] = field(default_factory=list)
 
 
 def _resolve_paths(paths: Sequence[Path]) -> _Request:
@@ -89,12 +92,12 @@ def _resolve_paths(paths: Sequence[Path]) -> _Request:
                 request.root = request.root or path
                 cases_dir = path / CASES_DIR
                 if cases_dir.is_dir():
-                    request.case_folders.extend(_case_dirs(cases_dir))
+                    request.case_folders.extend(_case_dirs(cases_dir, request.strays))
             elif path.name == CASES_DIR or any(
                 (child / "learner.yaml").exists() for child in _subdirs(path)
             ):
                 request.root = request.root or (path.parent if path.name == CASES_DIR else None)
-                request.case_folders.extend(_case_dirs(path))
+                request.case_folders.extend(_case_dirs(path, request.strays))
             elif (path / "learner.yaml").exists() or (path / REVIEWS_DIR).is_dir() or any(
                 (path / name).exists() for name in RECORD_FILES
             ):
@@ -116,15 +119,22 @@ def _resolve_paths(paths: Sequence[Path]) -> _Request:
     return request
 
 
-def _subdirs(folder: Path) -> list[Path]:
+def _subdirs(folder: Path, others: list[Path] | None = None) -> list[Path]:
+    """The folders in ``folder`` (hidden ones left out); its other entries (files, links to
+    nothing) are added to ``others`` when given."""
     # by name, as Paths of one folder sort, but without comparing thousands of Paths
+    names: list[str] = []
+    other: list[str] = []
     try:
         with os.scandir(folder) as entries:
-            names = sorted(entry.name for entry in entries
-                           if not entry.name.startswith(".") and _is_dir(entry))
+            for entry in entries:
+                if not entry.name.startswith("."):
+                    (names if _is_dir(entry) else other).append(entry.name)
     except OSError:
         return []
-    return [folder / name for name in names]
+    if others is not None:
+        others.extend(folder / name for name in sorted(other))
+    return [folder / name for name in sorted(names)]
 
 
 def _is_dir(entry: os.DirEntry[str]) -> bool:
@@ -134,8 +144,18 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _case_dirs(cases_dir: Path) -> list[Path]:
-    return _subdirs(cases_dir)
+def _case_dirs(cases_dir: Path, strays: list[Path]) -> list[Path]:
+    return _subdirs(cases_dir, strays)
+
+
+def stray_findings(strays: Sequence[Path]) -> list[Finding]:
+    """A warning for each entry of cases/ that is not a case folder: a learner whose folder
+    became a file (or a link to nothing) would otherwise vanish from every output unseen."""
+    return [Finding(path, "file-unknown",
+                    f"'{path.name}' in cases/ is not a folder, so no learner is read from it; "
+                    "every learner's records are in a folder of their own in cases/ (move "
+                    "other files out of cases/)", Severity.WARNING, line=1, column=1)
+            for path in strays]
 
 
 def resolved_path(path: Path) -> Path:
@@ -154,6 +174,8 @@ class Located:
     root: Path | None
     case_folders: list[Path]
     only_files: frozenset[Path] | None
+    # entries of cases/ that are not folders (files, links to nothing): warned about
+    strays: tuple[Path, ...] = ()
 
 
 def _identity(folder: Path) -> object:
@@ -180,4 +202,4 @@ def locate(paths: Sequence[Path] = ()) -> Located:
     only = None
     if request.files and not any(p.is_dir() for p in paths):
         only = frozenset(resolved_path(p) for p in request.files)
-    return Located(request.root, folders, only)
+    return Located(request.root, folders, only, tuple(request.strays))

@@ -45,6 +45,7 @@ from pathway_cli.findings import (
 )
 from pathway_cli.i18n import language_problem
 from pathway_cli.loader import Source, place_findings
+from pathway_cli.locating import stray_findings
 from pathway_cli.models import (
     MENTOR_ROLES,
     Assessment,
@@ -132,11 +133,17 @@ def check_stray_files(case: Case, ctx: Context) -> list[Finding]:
 def check_learner_id(case: Case, ctx: Context) -> list[Finding]:
     """learner.id equals the folder name."""
     learner = case.learner
-    if learner is None or learner.id == case.id:
+    if learner is not None:
+        written: object = learner.id
+    else:  # a learner.yaml with other mistakes: its id is still checked (one round)
+        data = case.learner_file.source.data if case.learner_file is not None else None
+        written = data.get("id") if isinstance(data, dict) else None
+        if not isinstance(written, str):
+            return []  # missing or not text: the shape check says so
+    if written == case.id or case.learner_file is None:
         return []
-    assert case.learner_file is not None  # noqa: S101 - learner implies its file
     return [_f(case.learner_file.path, "id-mismatch",
-               f"the id '{learner.id}' differs from the folder name '{case.id}'; they must be "
+               f"the id '{written}' differs from the folder name '{case.id}'; they must be "
                "the same (rename one of them)", ("id",))]
 
 
@@ -1156,7 +1163,7 @@ def validation_result(caseload: Caseload, ctx: Context,
                       checked: Iterable[CheckedCase]) -> ValidationResult:
     """The result of a run: the caseload-wide findings and those of each checked case."""
     found, sources = caseload_findings(caseload, ctx)
-    findings: list[Finding] = found
+    findings: list[Finding] = [*found, *stray_findings(caseload.strays)]
     if caseload.only_files is not None:
         findings = [f for f in findings if resolved_path(f.file) in caseload.only_files]
     all_sources: dict[Path, LineSource] = dict(sources)

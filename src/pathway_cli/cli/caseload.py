@@ -621,6 +621,11 @@ def export(
     from pathway_cli.writer import atomic_write, refuse_record_area
 
     caseload = load_for_command(paths)
+    if output is not None:
+        # refused before anything is made: a pseudonym key is written on first use
+        if output.is_dir():
+            output = output / f"{rows.value}.{output_format.value}"
+        refuse_record_area(output, caseload.root)
     result = export_caseload(caseload, resolve_today(today), rows.value,
                              pseudonymise=pseudonymise)
     text = to_csv(result) if output_format is ExportFormat.csv else to_jsonl(result)
@@ -630,8 +635,5 @@ def export(
     if output is None:
         sys.stdout.write(text)
         return
-    if output.is_dir():
-        output = output / f"{rows.value}.{output_format.value}"
-    refuse_record_area(output, caseload.root)
     atomic_write(output, text.encode("utf-8"))
     console.print(f"wrote {escape(display_path(output))} ({len(result.rows)} {rows.value})")
