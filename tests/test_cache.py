@@ -29,7 +29,8 @@ def caseload(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def entries(root: Path, kind: str = "case") -> list[Path]:
-    """The cache entries of a caseload (``case``: loaded cases; ``checked``: validate's)."""
+    """The cache entries of a caseload (``case``: loaded cases; ``checked``: validate's;
+    ``facts``: the facts of alerts and summarise; ``*``: all)."""
     folder = root / ".pathway" / "cache"
     return sorted(folder.glob(f"*.{kind}")) if folder.is_dir() else []
 
@@ -88,9 +89,11 @@ def test_a_new_review_is_seen(runner: CliRunner, caseload: Path) -> None:
 def test_a_damaged_entry_is_ignored_and_rebuilt(
     runner: CliRunner, caseload: Path, damage: str
 ) -> None:
-    """A corrupt entry gives the cold answer and is written again, intact."""
+    """A corrupt entry (a loaded case's or a case's facts) gives the cold answer and is
+    written again, intact."""
     cold = run(runner, "alerts", str(caseload))
-    for entry in entries(caseload):
+    assert len(entries(caseload, "*")) == 18
+    for entry in entries(caseload, "*"):
         blob = entry.read_bytes()
         if damage == "truncate":
             entry.write_bytes(blob[: len(blob) // 2])
@@ -100,6 +103,10 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(
             entry.write_bytes(b"")
     assert run(runner, "alerts", str(caseload)) == cold
     assert all(len(e.read_bytes()) > 1000 for e in entries(caseload))
+    assert all(len(e.read_bytes()) > 300 for e in entries(caseload, "facts"))
+    before = {e: e.stat().st_mtime_ns for e in entries(caseload, "*")}
+    assert run(runner, "alerts", str(caseload)) == cold
+    assert {e: e.stat().st_mtime_ns for e in entries(caseload, "*")} == before
 
 
 def test_a_foreign_cache_is_never_loaded(
@@ -107,6 +114,7 @@ def test_a_foreign_cache_is_never_loaded(
 ) -> None:
     """Entries signed with another user's key (or none) are not unpickled: no code runs."""
     run(runner, "validate", str(caseload))
+    run(runner, "alerts", str(caseload))
     marker = tmp_path / "pwned"
 
     class Exploit:
@@ -114,10 +122,12 @@ def test_a_foreign_cache_is_never_loaded(
             return (os.system, (f"touch {marker}",))
 
     payload = pickle.dumps(Exploit())
-    assert len(entries(caseload, "*")) == 10  # validate's: nine cases and the settings
+    # validate's (nine cases and the settings), and alerts' loaded cases and facts
+    assert len(entries(caseload, "*")) == 28
     for entry in entries(caseload, "*"):
         entry.write_bytes(b"\0" * 32 + payload)
     assert run(runner, "validate", str(caseload))[0] == 0
+    assert run(runner, "alerts", str(caseload))[0] == 0
     assert not marker.exists()
 
 

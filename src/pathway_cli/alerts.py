@@ -1,9 +1,11 @@
 """Early-warning alerts: who needs attention, why, and which record says so.
 
-Each rule is a small function ``alert_x(case, ctx) -> list[Alert]`` and is listed in
+Each rule is a small function ``alert_x(facts, ctx) -> list[Alert]`` and is listed in
 ``ALERT_RULES`` with the case statuses it watches, so a team can read in one place what
 raises an alert and how loud it is. Thresholds come from ``pathway.yaml`` (``risk:``);
-every date rule counts from ``ctx.today``.
+every date rule counts from ``ctx.today``. The rules read a case's facts (``facts.py``):
+what they need of its records, taken from a loaded case or from the cache, so that one
+code path serves ``pathway alerts`` on cached cases and every report built on loaded ones.
 
 Levels: *amber* means "look at this at the next review"; *red* means "act this week":
 the learner may be slipping away (attendance under the red line, well-being down to 2
@@ -27,22 +29,30 @@ an alert.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from pathway_cli.actions import agreed_actions
 from pathway_cli.caseload import Case, Caseload
+from pathway_cli.facts import (
+    CaseFacts,
+    GoalFacts,
+    PlanFacts,
+    Positions,
+    ReviewFacts,
+    agreed_action_facts,
+    case_facts,
+    decide_folders,
+    key_workers,
+)
 from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
 from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Language, Words
-from pathway_cli.loader import load_source
-from pathway_cli.models import Goal, Plan, Review
-from pathway_cli.parallel import map_cases
-from pathway_cli.privacy import Kind, allows, shown_member
-from pathway_cli.validation import Context, case_findings
+from pathway_cli.privacy import Kind, allows
+from pathway_cli.validation import Context
 
 __all__ = [
     "ACTION_RED_DAYS",
@@ -57,10 +67,12 @@ __all__ = [
     "Why",
     "alerts_of_folders",
     "case_alerts",
+    "facts_alerts",
     "find_alerts",
     "first_review_due",
     "kept_case_alerts",
     "key_workers",
+    "placed_alerts",
     "risky_window",
     "sort_alerts",
 ]
@@ -177,6 +189,12 @@ def _tighter(message: dict[str, Any], tighter: tuple[object, Why] | None) -> dic
     return {"message": str(why), "why": why}
 
 
+@functools.lru_cache(maxsize=4096)
+def _at(path: str) -> Path:
+    """The path of an alert's record (the facts keep paths as text: they load faster)."""
+    return Path(path)
+
+
 def _pct(rate: float, line: float | None = None) -> Percent:
     text = f"{rate * 100:.0f}%"
     # 84.9% must not read as "85%, below the line of 85%".
@@ -192,24 +210,24 @@ def _days(n: int) -> str:
 # --- the risky windows -------------------------------------------------------------------
 
 
-def risky_window(case: Case, ctx: Context, on: date) -> Why | None:
+def risky_window(facts: CaseFacts, ctx: Context, on: date) -> Why | None:
     """Why the lines are tighter for this learner on ``on`` (None: they are not).
 
     The first ``first_year_days`` of the programme (day 1 is its start) and the
     ``transition`` group are the riskiest time for early leaving.
     """
-    learner = case.learner
+    learner = facts.learner
     if learner is None:
         return None
     reasons = []
     days = ctx.settings.risk.first_year_days
-    programme = learner.programme
-    if days and programme is not None and programme.start is not None:
-        day = (on - programme.start).days + 1
+    start = learner.programme_start
+    if days and start is not None:
+        day = (on - start).days + 1
         if 1 <= day <= days:
             reasons.append(Why(N_("day %(day)s of the first %(days)s of the programme, which "
                                   "started on %(start)s"),
-                               {"day": day, "days": days, "start": programme.start}))
+                               {"day": day, "days": days, "start": start}))
     if "transition" in learner.groups:
         reasons.append(Why(N_("the learner is in the transition group")))
     if len(reasons) == 2:
@@ -220,13 +238,13 @@ def risky_window(case: Case, ctx: Context, on: date) -> Why | None:
 # --- attendance --------------------------------------------------------------------------
 
 
-def _with_attendance(case: Case) -> list[tuple[Review, Path]]:
-    return [(r, f.path) for r, f in case.reviews_with_files if r.attendance is not None]
+def _with_attendance(facts: CaseFacts) -> list[tuple[ReviewFacts, str]]:
+    return [(r, r.path) for r in facts.reviews if r.attendance is not None]
 
 
-def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
+def alert_attendance_low(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """The latest recorded attendance is below the amber line (red below the red line)."""
-    recorded = _with_attendance(case)
+    recorded = _with_attendance(facts)
     if not recorded:
         return []
     review, path = recorded[-1]
@@ -234,7 +252,7 @@ def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
     assert rate is not None  # noqa: S101 - filtered above
     risk = ctx.settings.risk
     # The window the rate was measured in decides the line, not the day it is read.
-    why = risky_window(case, ctx, review.date)
+    why = risky_window(facts, ctx, review.date)
     lift = risk.tighter_attendance if why else 0.0
     red, amber = min(risk.attendance_red + lift, 1.0), min(risk.attendance_amber + lift, 1.0)
     if rate < red - _EPSILON:
@@ -247,22 +265,22 @@ def alert_attendance_low(case: Case, ctx: Context) -> list[Alert]:
     shown = _pct(rate, line)
     tighter = (_pct(usual), why) if why and abs(line - usual) > _EPSILON else None
     return [Alert(
-        case.id, level, "attendance-low",
+        facts.id, level, "attendance-low",
         **_tighter(_why(N_("attendance %(rate)s at the review on %(date)s, below the "
                            "%(line_name)s line of %(line)s"),
                         rate=shown, date=review.date, line_name=Term(line_name),
                         line=_pct(line)), tighter),
-        file=path, headline=f"attendance {shown}", value=shown, threshold=_pct(line),
+        file=_at(path), headline=f"attendance {shown}", value=shown, threshold=_pct(line),
         key_path=("attendance",),
     )]
 
 
-def alert_attendance_drop(case: Case, ctx: Context) -> list[Alert]:
+def alert_attendance_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """Attendance fell by attendance_drop or more between the last two reviews recording it.
 
     Red when the fall is twice the threshold or more: a sudden change of trajectory.
     """
-    recorded = _with_attendance(case)
+    recorded = _with_attendance(facts)
     if len(recorded) < 2:
         return []
     (before, _), (after, path) = recorded[-2], recorded[-1]
@@ -274,7 +292,7 @@ def alert_attendance_drop(case: Case, ctx: Context) -> list[Alert]:
     level: Level = "red" if fall >= 2 * limit - _EPSILON else "amber"
     points = f"{fall * 100:.0f} points"
     return [Alert(
-        case.id, level, "attendance-drop",
+        facts.id, level, "attendance-drop",
         **_why(N_("attendance fell %(fall)s points, from %(before)s (%(before_date)s) to "
                   "%(after)s (%(after_date)s); the alert line is a fall of %(limit)s points"),
                N_("attendance fell %(fall)s points, from %(before)s (%(before_date)s) to "
@@ -283,7 +301,7 @@ def alert_attendance_drop(case: Case, ctx: Context) -> list[Alert]:
                fall=f"{fall * 100:.0f}", before=_pct(before.attendance),
                before_date=before.date, after=_pct(after.attendance), after_date=after.date,
                limit=f"{limit * 100:.0f}"),
-        file=path, headline=f"attendance -{points}", value=points,
+        file=_at(path), headline=f"attendance -{points}", value=points,
         threshold=f"{limit * 100:.0f} points", key_path=("attendance",),
     )]
 
@@ -291,12 +309,12 @@ def alert_attendance_drop(case: Case, ctx: Context) -> list[Alert]:
 # --- well-being --------------------------------------------------------------------------
 
 
-def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
+def alert_wellbeing_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """Well-being fell by wellbeing_drop or more between the last two reviews rating it.
 
     Red when it fell to 2 or 1 of 5: the learner says they are not doing well.
     """
-    rated = [(r, f.path) for r, f in case.reviews_with_files if r.wellbeing is not None]
+    rated = [(r, r.path) for r in facts.reviews if r.wellbeing is not None]
     if len(rated) < 2:
         return []
     (before, _), (after, path) = rated[-2], rated[-1]
@@ -307,7 +325,7 @@ def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
         return []
     level: Level = "red" if after.wellbeing <= WELLBEING_RED_AT else "amber"
     return [Alert(
-        case.id, level, "wellbeing-drop",
+        facts.id, level, "wellbeing-drop",
         **_why(N_("well-being fell %(fall)s points, from %(before)s (%(before_date)s) to "
                   "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s"),
                N_("well-being fell %(fall)s points, from %(before)s (%(before_date)s) to "
@@ -315,7 +333,7 @@ def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
                   "and %(after)s of 5 is red"), level,
                fall=fall, before=before.wellbeing, before_date=before.date,
                after=after.wellbeing, after_date=after.date, limit=limit),
-        file=path, headline=f"well-being {before.wellbeing}->{after.wellbeing}",
+        file=_at(path), headline=f"well-being {before.wellbeing}->{after.wellbeing}",
         value=f"-{fall}", threshold=f"-{limit}", key_path=("wellbeing",),
     )]
 
@@ -323,15 +341,15 @@ def alert_wellbeing_drop(case: Case, ctx: Context) -> list[Alert]:
 # --- behaviour, course performance, engagement (the B and C of "ABC") --------------------
 
 
-def alert_behaviour_incidents(case: Case, ctx: Context) -> list[Alert]:
+def alert_behaviour_incidents(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """The latest review recording incidents counts incidents_amber or more since the one
     before (red at incidents_red or more)."""
-    recorded = [(r, f.path) for r, f in case.reviews_with_files if r.incidents is not None]
+    recorded = [(r, r.path) for r in facts.reviews if r.incidents is not None]
     if not recorded:
         return []
     review, path = recorded[-1]
     assert review.incidents is not None  # noqa: S101 - filtered above
-    count = review.incidents.count
+    count = review.incidents
     risk = ctx.settings.risk
     if count >= risk.incidents_red:
         level: Level = "red"
@@ -340,34 +358,34 @@ def alert_behaviour_incidents(case: Case, ctx: Context) -> list[Alert]:
         level, line = "amber", risk.incidents_amber
     else:
         return []
-    kinds = f" ({', '.join(review.incidents.kinds)})" if review.incidents.kinds else ""
+    kinds = f" ({', '.join(review.incident_kinds)})" if review.incident_kinds else ""
     text = (N_("%(count)s incident%(kinds)s since the last review, recorded on %(date)s; the "
                "%(line_name)s line is %(line)s") if count == 1 else
             N_("%(count)s incidents%(kinds)s since the last review, recorded on %(date)s; the "
                "%(line_name)s line is %(line)s"))
     return [Alert(
-        case.id, level, "behaviour-incidents",
+        facts.id, level, "behaviour-incidents",
         **_why(text, count=count, kinds=kinds, date=review.date, line_name=Term(level), line=line),
-        file=path, headline=f"{count} incidents", value=str(count), threshold=str(line),
+        file=_at(path), headline=f"{count} incidents", value=str(count), threshold=str(line),
         key_path=("incidents", "count"),
     )]
 
 
-def alert_course_failure(case: Case, ctx: Context) -> list[Alert]:
+def alert_course_failure(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """The latest review recording results has failed_amber or more assessments failed, or
     grades falling (red at failed_red or more failed)."""
-    recorded = [(r, f.path) for r, f in case.reviews_with_files if r.results is not None]
+    recorded = [(r, r.path) for r in facts.reviews if r.failed is not None]
     if not recorded:
         return []
     review, path = recorded[-1]
-    results = review.results
-    assert results is not None  # noqa: S101 - filtered above
+    failed = review.failed
+    assert failed is not None  # noqa: S101 - filtered above
     risk = ctx.settings.risk
-    falling = results.trend == "falling"
-    if results.failed >= risk.failed_red:
+    falling = review.trend == "falling"
+    if failed >= risk.failed_red:
         level: Level = "red"
         line = risk.failed_red
-    elif results.failed >= risk.failed_amber or falling:
+    elif failed >= risk.failed_amber or falling:
         level, line = "amber", risk.failed_amber
     else:
         return []
@@ -381,22 +399,22 @@ def alert_course_failure(case: Case, ctx: Context) -> list[Alert]:
     else:
         text = N_("%(failed)s failed (and %(passed)s passed) since the last review, recorded "
                   "on %(date)s; the amber line is %(line)s failed or grades falling")
-    key: KeyPath = ("results", "failed") if results.failed else ("results", "trend")
+    key: KeyPath = ("results", "failed") if failed else ("results", "trend")
     return [Alert(
-        case.id, level, "course-failure",
-        **_why(text, failed=results.failed, passed=results.passed, date=review.date,
+        facts.id, level, "course-failure",
+        **_why(text, failed=failed, passed=review.passed, date=review.date,
                line=line),
-        file=path, headline=f"{results.failed} failed" if results.failed else "grades falling",
-        value=str(results.failed), threshold=str(line), key_path=key,
+        file=_at(path), headline=f"{failed} failed" if failed else "grades falling",
+        value=str(failed), threshold=str(line), key_path=key,
     )]
 
 
-def alert_engagement_drop(case: Case, ctx: Context) -> list[Alert]:
+def alert_engagement_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """Engagement fell by engagement_drop or more between the last two reviews rating it.
 
     Red when it fell to engagement_red or lower.
     """
-    rated = [(r, f.path) for r, f in case.reviews_with_files if r.engagement is not None]
+    rated = [(r, r.path) for r in facts.reviews if r.engagement is not None]
     if len(rated) < 2:
         return []
     (before, _), (after, path) = rated[-2], rated[-1]
@@ -407,7 +425,7 @@ def alert_engagement_drop(case: Case, ctx: Context) -> list[Alert]:
         return []
     level: Level = "red" if after.engagement <= risk.engagement_red else "amber"
     return [Alert(
-        case.id, level, "engagement-drop",
+        facts.id, level, "engagement-drop",
         **_why(N_("engagement fell %(fall)s points, from %(before)s (%(before_date)s) to "
                   "%(after)s of 5 (%(after_date)s); the alert line is a fall of %(limit)s"),
                N_("engagement fell %(fall)s points, from %(before)s (%(before_date)s) to "
@@ -416,7 +434,7 @@ def alert_engagement_drop(case: Case, ctx: Context) -> list[Alert]:
                fall=fall, before=before.engagement, before_date=before.date,
                after=after.engagement, after_date=after.date, limit=risk.engagement_drop,
                red_at=risk.engagement_red),
-        file=path, headline=f"engagement {before.engagement}->{after.engagement}",
+        file=_at(path), headline=f"engagement {before.engagement}->{after.engagement}",
         value=f"-{fall}", threshold=f"-{risk.engagement_drop}", key_path=("engagement",),
     )]
 
@@ -424,37 +442,44 @@ def alert_engagement_drop(case: Case, ctx: Context) -> list[Alert]:
 # --- reviews -----------------------------------------------------------------------------
 
 
-def first_review_due(plan: Plan | None, review_every_days: int) -> date | None:
+class Agreed(Protocol):
+    """A plan, loaded or as facts: the day it was agreed."""
+
+    @property
+    def agreed(self) -> date: ...
+
+
+def first_review_due(plan: Agreed | None, review_every_days: int) -> date | None:
     """When the first review falls due in a case with a plan and no review yet."""
     return plan.agreed + timedelta(days=review_every_days) if plan else None
 
 
-def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
+def alert_review_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """The next review is more than review_grace_days past its date.
 
     The date is the latest review's ``next_review``; before the first review, the plan's
     agreement plus review_every_days. Red when more than twice the grace period, and at
     least two weeks, late: nobody has sat down with the learner for too long.
     """
-    reviews = case.reviews_with_files
+    reviews = facts.reviews
     due: date | None
     key: KeyPath
     if reviews:
-        review, loaded = reviews[-1]
-        due, path, key = review.next_review, loaded.path, ("next_review",)
+        review = reviews[-1]
+        due, path, key = review.next_review, review.path, ("next_review",)
         what = Why(N_("the next review was due on %(due)s (set at the review on %(date)s)"),
                    {"due": due, "date": review.date})
     else:
-        due = first_review_due(case.plan, ctx.settings.review_every_days)
-        if due is None or case.plan_file is None:
+        due = first_review_due(facts.plan, ctx.settings.review_every_days)
+        if due is None or facts.plan_path is None:
             return []
-        path, key = case.plan_file.path, ("agreed",)
+        path, key = facts.plan_path, ("agreed",)
         what = Why(N_("the first review was due on %(due)s (%(every)s after the plan was "
                       "agreed) and none is recorded"),
                    {"due": due, "every": Days(ctx.settings.review_every_days)})
     late = (ctx.today - due).days
     usual = ctx.settings.risk.review_grace_days
-    why = risky_window(case, ctx, ctx.today)
+    why = risky_window(facts, ctx, ctx.today)
     grace = min(usual, ctx.settings.risk.tighter_review_grace_days) if why else usual
     if late <= grace:
         return []
@@ -462,18 +487,18 @@ def alert_review_overdue(case: Case, ctx: Context) -> list[Alert]:
     level: Level = "red" if late > red_after else "amber"
     tighter = (Days(usual), why) if why and grace != usual else None
     return [Alert(
-        case.id, level, "review-overdue",
+        facts.id, level, "review-overdue",
         **_tighter(_why(N_("%(what)s: %(late)s late, past the grace of %(grace)s"),
                         N_("%(what)s: %(late)s late, past the grace of %(grace)s (red after "
                            "%(red_after)s)"), level,
                         what=what, late=Days(late), grace=Days(grace),
                         red_after=Days(red_after)), tighter),
-        file=path, headline=f"review {_days(late)} late", value=_days(late),
+        file=_at(path), headline=f"review {_days(late)} late", value=_days(late),
         threshold=_days(grace), key_path=key,
     )]
 
 
-def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
+def alert_action_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """An action agreed at a review is not done and past its due date.
 
     Each action counts once, as its latest mention has it (``actions.agreed_actions``: a
@@ -481,25 +506,23 @@ def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
     Red when more than two weeks overdue: a promise to the learner not kept.
     """
     found = []
-    team = case.learner.team if case.learner else []
-    for agreed in agreed_actions(case):
-        action, index = agreed.action, agreed.index
+    for agreed in agreed_action_facts(facts):
+        action, index = agreed.action, agreed.at
         if action.done or action.due is None or action.due >= ctx.today:
             continue
         late = (ctx.today - action.due).days
         level: Level = "red" if late > ACTION_RED_DAYS else "amber"
         # Alerts run in scheduled jobs and their logs: a health professional is not named.
-        owner = (shown_member(team, action.owner, "alerts")
-                 or Term(N_("a health professional of the team")))
+        owner = action.owner_shown or Term(N_("a health professional of the team"))
         found.append(Alert(
-            case.id, level, "action-overdue",
+            facts.id, level, "action-overdue",
             **_why(N_("'%(action)s' (%(owner)s, agreed on %(agreed)s) was due on %(due)s and "
                       "is not done: %(late)s overdue"),
                    N_("'%(action)s' (%(owner)s, agreed on %(agreed)s) was due on %(due)s and "
                       "is not done: %(late)s overdue (red after %(red_after)s)"), level,
                    action=action.action, owner=owner, agreed=agreed.agreed, due=action.due,
                    late=Days(late), red_after=Days(ACTION_RED_DAYS)),
-            file=agreed.path, headline=f"action {_days(late)} overdue ({owner})",
+            file=_at(agreed.review.path), headline=f"action {_days(late)} overdue ({owner})",
             value=_days(late), threshold=_days(0 if level == "amber" else ACTION_RED_DAYS),
             key_path=("actions", index, "done"),
         ))
@@ -509,14 +532,14 @@ def alert_action_overdue(case: Case, ctx: Context) -> list[Alert]:
 # --- goals -------------------------------------------------------------------------------
 
 
-def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
+def alert_goal_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """An open goal (planned, in progress, at risk) is past its due date.
 
     Red when overdue by more than review_every_days: a whole review cycle passed without
     the plan being revised.
     """
-    plan = case.plan
-    if plan is None or case.plan_file is None:
+    plan, plan_path = facts.plan, facts.plan_path
+    if plan is None or plan_path is None:
         return []
     cycle = ctx.settings.review_every_days
     found = []
@@ -528,7 +551,7 @@ def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
         progress: object = Why(N_(", progress %(progress)s%%"), {"progress": goal.progress}) \
             if goal.progress is not None else ""
         found.append(Alert(
-            case.id, level, "goal-overdue",
+            facts.id, level, "goal-overdue",
             **_why(N_("goal %(goal)s %(words)s was due on %(due)s and is still "
                       "%(status)s%(progress)s: %(late)s overdue"),
                    N_("goal %(goal)s %(words)s was due on %(due)s and is still "
@@ -537,14 +560,14 @@ def alert_goal_overdue(case: Case, ctx: Context) -> list[Alert]:
                    goal=goal.id, words=_goal_words(goal), due=goal.due,
                    status=Term(goal.status), progress=progress, late=Days(late),
                    cycle=Days(cycle)),
-            file=case.plan_file.path, headline=f"goal {goal.id} {_days(late)} overdue",
+            file=_at(plan_path), headline=f"goal {goal.id} {_days(late)} overdue",
             value=_days(late), threshold=_days(0 if level == "amber" else cycle),
             key_path=("goals", index, "due"),
         ))
     return found
 
 
-def _goal_words(goal: Goal) -> str:
+def _goal_words(goal: GoalFacts) -> str:
     """How an alert names a goal: its words in brackets, or only its kind for a well-being
     goal whose words the privacy policy keeps out of alerts."""
     if goal.area == "wellbeing" and not allows(Kind.WELLBEING_GOAL, "alerts"):
@@ -552,37 +575,37 @@ def _goal_words(goal: Goal) -> str:
     return f"('{goal.goal}')"
 
 
-def _reported_at_risk(case: Case, plan: Plan) -> dict[str, tuple[Review, Path]]:
+def _reported_at_risk(facts: CaseFacts,
+                      plan: PlanFacts) -> dict[str, tuple[ReviewFacts, str]]:
     """Goals the latest review reporting on them marks at risk, after the plan's last change."""
     changed = plan.revised or plan.agreed
-    latest: dict[str, tuple[Review, Path]] = {}
-    for review, loaded in case.reviews_with_files:
-        for goal_id, progress in review.goals.items():
-            if progress.status is not None:
-                latest[goal_id] = (review, loaded.path)
+    latest: dict[str, tuple[ReviewFacts, str]] = {}
+    for review in facts.reviews:
+        for goal_id, status in review.goal_statuses:
+            latest[goal_id] = (review, status)
     return {
-        goal_id: (review, path) for goal_id, (review, path) in latest.items()
-        if review.date > changed and review.goals[goal_id].status == "at-risk"
+        goal_id: (review, review.path) for goal_id, (review, status) in latest.items()
+        if review.date > changed and status == "at-risk"
     }
 
 
-def alert_goal_at_risk(case: Case, ctx: Context) -> list[Alert]:
+def alert_goal_at_risk(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """A goal not yet due is marked at risk, in the plan or in a review newer than the plan.
 
     Red when its due date is within two weeks: little time is left to turn it round.
     Overdue goals are goal-overdue instead.
     """
-    plan = case.plan
-    if plan is None or case.plan_file is None:
+    plan, plan_path = facts.plan, facts.plan_path
+    if plan is None or plan_path is None:
         return []
-    reported = _reported_at_risk(case, plan)
+    reported = _reported_at_risk(facts, plan)
     found = []
     key: KeyPath
     for index, goal in enumerate(plan.goals):
         if goal.due < ctx.today:
             continue
         if goal.status == "at-risk":
-            path, key = case.plan_file.path, ("goals", index, "status")
+            path, key = plan_path, ("goals", index, "status")
             where: object = Term(N_("the plan"))
         elif goal.id in reported and goal.is_open:
             review, path = reported[goal.id]
@@ -593,14 +616,14 @@ def alert_goal_at_risk(case: Case, ctx: Context) -> list[Alert]:
         left = (goal.due - ctx.today).days
         level: Level = "red" if left <= GOAL_AT_RISK_RED_DAYS else "amber"
         found.append(Alert(
-            case.id, level, "goal-at-risk",
+            facts.id, level, "goal-at-risk",
             **_why(N_("goal %(goal)s %(words)s is at risk in %(where)s, due on %(due)s "
                       "(%(left)s left)"),
                    N_("goal %(goal)s %(words)s is at risk in %(where)s, due on %(due)s "
                       "(%(left)s left); red within %(red_within)s of the due date"), level,
                    goal=goal.id, words=_goal_words(goal), where=where, due=goal.due,
                    left=Days(left), red_within=Days(GOAL_AT_RISK_RED_DAYS)),
-            file=path, headline=f"goal {goal.id} at risk", value=_days(left),
+            file=_at(path), headline=f"goal {goal.id} at risk", value=_days(left),
             threshold=_days(GOAL_AT_RISK_RED_DAYS), key_path=key,
         ))
     return found
@@ -609,13 +632,13 @@ def alert_goal_at_risk(case: Case, ctx: Context) -> list[Alert]:
 # --- plan and contract -------------------------------------------------------------------
 
 
-def alert_no_plan(case: Case, ctx: Context) -> list[Alert]:
+def alert_no_plan(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """An active case has no agreed plan more than no_plan_days after opening.
 
     Red after twice that: the learner is in the programme with no support agreed.
     """
-    learner = case.learner
-    if learner is None or case.learner_file is None or case.plan_file is not None:
+    learner = facts.learner
+    if learner is None or facts.learner_path is None or facts.plan_path is not None:
         return []
     waited = (ctx.today - learner.opened).days
     limit = ctx.settings.risk.no_plan_days
@@ -623,51 +646,51 @@ def alert_no_plan(case: Case, ctx: Context) -> list[Alert]:
         return []
     level: Level = "red" if waited > 2 * limit else "amber"
     return [Alert(
-        case.id, level, "no-plan",
+        facts.id, level, "no-plan",
         **_why(N_("no agreed plan %(waited)s after the case was opened on %(opened)s; the "
                   "line is %(limit)s"),
                N_("no agreed plan %(waited)s after the case was opened on %(opened)s; the "
                   "line is %(limit)s (red after %(red_after)s)"), level,
                waited=Days(waited), opened=learner.opened, limit=Days(limit),
                red_after=Days(2 * limit)),
-        file=case.learner_file.path, headline=f"no plan after {_days(waited)}",
+        file=_at(facts.learner_path), headline=f"no plan after {_days(waited)}",
         value=_days(waited), threshold=_days(limit), key_path=("opened",),
     )]
 
 
-def alert_contract_unsigned(case: Case, ctx: Context) -> list[Alert]:
+def alert_contract_unsigned(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """The contract is not in force (learner and provider signed) unsigned_contract_days
     after the plan was agreed; a missing contract.yaml counts as unsigned. Always amber.
     """
-    plan = case.plan
-    if plan is None or case.plan_file is None:
+    plan = facts.plan
+    if plan is None or facts.plan_path is None:
         return []
-    contract = case.contract
+    contract = facts.contract
     if contract is not None and contract.in_force:
         return []
-    if contract is None and case.contract_file is not None:
+    if contract is None and facts.contract_path is not None:
         return []  # contract.yaml is there but unreadable: records-invalid says so
     waited = (ctx.today - plan.agreed).days
     limit = ctx.settings.risk.unsigned_contract_days
     if waited <= limit:
         return []
-    if contract is not None and case.contract_file is not None:
-        missing = [p for p in ("learner", "provider") if contract.signed_by(p) is None]
+    if contract is not None and facts.contract_path is not None:
+        missing = contract.unsigned
         parties = {"learner": N_("learner"), "provider": N_("provider")}
         who = (N_("learner and the provider") if len(missing) == 2
                else parties[missing[0]])
         what: object = Why(N_("the contract is not signed by the %(who)s"),
                            {"who": Term(who)})
-        path, key = case.contract_file.path, ("signatures",)
+        path, key = facts.contract_path, ("signatures",)
     else:
         what = Term(N_("there is no learning contract (contract.yaml)"))
-        path, key = case.plan_file.path, ("agreed",)
+        path, key = facts.plan_path, ("agreed",)
     return [Alert(
-        case.id, "amber", "contract-unsigned",
+        facts.id, "amber", "contract-unsigned",
         **_why(N_("%(what)s %(waited)s after the plan was agreed on %(agreed)s; the line is "
                   "%(limit)s"),
                what=what, waited=Days(waited), agreed=plan.agreed, limit=Days(limit)),
-        file=path, headline="contract unsigned" if contract else "no contract",
+        file=_at(path), headline="contract unsigned" if contract else "no contract",
         value=_days(waited), threshold=_days(limit), key_path=key,
     )]
 
@@ -675,24 +698,24 @@ def alert_contract_unsigned(case: Case, ctx: Context) -> list[Alert]:
 # --- after leaving -----------------------------------------------------------------------
 
 
-def alert_follow_up_due(case: Case, ctx: Context) -> list[Alert]:
+def alert_follow_up_due(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """A closed case is due its follow-up (3, 6, 12 months after closing by default) and
     none is recorded. Always amber: nobody is slipping away, but a return may be missed."""
-    learner = case.learner
-    if learner is None or case.learner_file is None:
+    learner = facts.learner
+    if learner is None or facts.learner_path is None:
         return []
     milestone = open_milestone(learner, ctx.settings.risk.follow_up_months, ctx.today)
     if milestone is None:
         return []
     late = (ctx.today - milestone.due).days
     return [Alert(
-        case.id, "amber", "follow-up-due",
+        facts.id, "amber", "follow-up-due",
         **_why(N_("the %(months)s-month follow-up was due on %(due)s (%(months)s months after "
                   "the case closed on %(closed)s) and none is recorded: record where the "
                   "learner is with 'pathway follow-up %(learner)s --destination ...'"),
                months=milestone.months, due=milestone.due, closed=learner.closed,
-               learner=case.id),
-        file=case.learner_file.path, headline=f"{milestone.label} due",
+               learner=facts.id),
+        file=_at(facts.learner_path), headline=f"{milestone.label} due",
         value=_days(late), threshold=f"{milestone.months} months",
         key_path=("closed",),
     )]
@@ -701,29 +724,28 @@ def alert_follow_up_due(case: Case, ctx: Context) -> list[Alert]:
 # --- the records themselves --------------------------------------------------------------
 
 
-def alert_records_invalid(case: Case, ctx: Context) -> list[Alert]:
+def alert_records_invalid(facts: CaseFacts, ctx: Context) -> list[Alert]:
     """The case has validation errors; alerts from files that could not be read are missing.
 
     Always amber: nothing is known to be wrong with the learner, only with the records.
     """
-    errors = [f for f in case_findings(case, ctx, errors_only=True) if f.is_error]
-    if not errors:
+    invalid = facts.invalid
+    if invalid is None:
         return []
-    unread = sorted({loaded.path.name for loaded in case.files() if loaded.model is None})
+    unread = invalid.unread
     one, more = NP_("; %(files)s could not be read, so alerts from it are missing",
                     "; %(files)s could not be read, so alerts from them are missing")
     skipped: object = Why(one, {"files": ", ".join(unread)}, plural=more,
                           count=len(unread)) if unread else ""
-    first = errors[0]
     text, plural = NP_("%(count)s validation error in this case%(unread)s; run "
                        "'pathway validate' on it",
                        "%(count)s validation errors in this case%(unread)s; run "
                        "'pathway validate' on it")
-    why = Why(text, {"unread": skipped}, plural=plural, count=len(errors))
+    why = Why(text, {"unread": skipped}, plural=plural, count=invalid.errors)
     return [Alert(
-        case.id, "amber", "records-invalid", str(why), why=why,
-        file=first.file, line=first.line, headline=f"{len(errors)} record errors",
-        value=str(len(errors)), threshold="0", key_path=first.key_path,
+        facts.id, "amber", "records-invalid", str(why), why=why,
+        file=_at(invalid.file), line=invalid.line, headline=f"{invalid.errors} record errors",
+        value=str(invalid.errors), threshold="0", key_path=invalid.key_path,
     )]
 
 
@@ -736,7 +758,7 @@ class AlertRule:
 
     id: str
     statuses: tuple[str, ...]
-    check: Callable[[Case, Context], list[Alert]]
+    check: Callable[[CaseFacts, Context], list[Alert]]
     levels: str
 
 
@@ -790,9 +812,9 @@ class CaseFilter:
     statuses: frozenset[str] = frozenset()
     groups: frozenset[str] = frozenset()
 
-    def keeps(self, case: Case) -> bool:
+    def keeps(self, facts: CaseFacts) -> bool:
         """True when the case passes every filter that is set."""
-        learner = case.learner
+        learner = facts.learner
         if learner is None:
             return not (self.key_workers or self.statuses or self.groups)
         return (
@@ -800,30 +822,6 @@ class CaseFilter:
             and (not self.statuses or learner.status in self.statuses)
             and (not self.groups or not self.groups.isdisjoint(learner.groups))
         )
-
-
-def key_workers(caseload: Caseload) -> dict[str, str]:
-    """The key workers of the caseload's cases: id -> name (from the team, else the id).
-
-    Read from each case folder's learner.yaml as parsed, without loading the cases (an
-    opened caseload has only their folders).
-    """
-    found: dict[str, str] = {}
-    folders = caseload.case_folders or [case.folder for case in caseload.cases]
-    for folder in folders:
-        path = folder / "learner.yaml"
-        if not path.is_file():
-            continue
-        data = load_source(path).data
-        worker = data.get("key_worker") if isinstance(data, dict) else None
-        if not isinstance(worker, str):
-            continue
-        team = data.get("team") if isinstance(data, dict) else None
-        name = next((str(m.get("name")) for m in (team if isinstance(team, list) else [])
-                     if isinstance(m, dict) and m.get("id") == worker and m.get("name")), None)
-        if worker not in found or name is not None:
-            found[worker] = name or worker
-    return dict(sorted(found.items()))
 
 
 def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
@@ -843,38 +841,55 @@ def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
 
 def alerts_of_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
                       jobs: int | None = None) -> tuple[list[Alert], int]:
-    """``find_alerts`` for an opened caseload (``open_caseload``), on every core when it is
-    big; also the number of learners ``only`` keeps."""
+    """``find_alerts`` for an opened caseload (``open_caseload``), decided on the facts of
+    each case (cached where its folder has not changed; see ``facts.py``), on every core
+    when it is big; also the number of learners ``only`` keeps."""
     ctx = Context(caseload.settings, caseload.mentors, today)
-    per_case = map_cases(caseload, _alerts_sent_back, (ctx, only), jobs)
+    per_case = decide_folders(caseload, ctx, _kept_placed_alerts, only, _facts_with_lines,
+                              jobs)
     kept = [alerts for alerts in per_case if alerts is not None]
     return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
 
 
-def _alerts_sent_back(case: Case,
-                      argument: tuple[Context, CaseFilter | None]) -> list[Alert] | None:
-    ctx, only = argument
-    return kept_case_alerts(case, ctx, only)
+def _kept_placed_alerts(facts: CaseFacts, ctx: Context, only: CaseFilter | None,
+                        positions: Positions) -> list[Alert] | None:
+    if only is not None and not only.keeps(facts):
+        return None
+    return placed_alerts(facts, facts_alerts(facts, ctx), positions)
+
+
+def _facts_with_lines(case: Case, ctx: Context) -> CaseFacts:
+    """A case's facts with the lines of the alerts it raises today, found while its files
+    are at hand (a worker's task: only the facts travel back)."""
+    facts = case_facts(case, ctx)
+    placed_alerts(facts, facts_alerts(facts, ctx), _case_positions(case))
+    return facts
 
 
 def kept_case_alerts(case: Case, ctx: Context, only: CaseFilter | None = None, *,
                      locate: bool = True) -> list[Alert] | None:
     """The alerts of one case, placed when ``locate``; None when ``only`` leaves it out."""
-    if only is not None and not only.keeps(case):
+    facts = case_facts(case, ctx)
+    if only is not None and not only.keeps(facts):
         return None
-    found = case_alerts(case, ctx)
-    return _placed(case, found) if locate else found
+    found = facts_alerts(facts, ctx)
+    return placed_alerts(facts, found, _case_positions(case)) if locate else found
 
 
 def case_alerts(case: Case, ctx: Context) -> list[Alert]:
     """The alerts of one case (unplaced)."""
-    learner = case.learner
+    return facts_alerts(case_facts(case, ctx), ctx)
+
+
+def facts_alerts(facts: CaseFacts, ctx: Context) -> list[Alert]:
+    """The alerts of one case, decided on its facts (unplaced)."""
+    learner = facts.learner
     if learner is None:
-        return alert_records_invalid(case, ctx)
+        return alert_records_invalid(facts, ctx)
     found: list[Alert] = []
     for rule in ALERT_RULES:
         if learner.status in rule.statuses:
-            found.extend(rule.check(case, ctx))
+            found.extend(rule.check(facts, ctx))
     return found
 
 
@@ -885,20 +900,30 @@ def sort_alerts(alerts: Sequence[Alert]) -> list[Alert]:
                                          a.line or 0, a.message))
 
 
-def _placed(case: Case, alerts: list[Alert]) -> list[Alert]:
-    # One file at a time, its position tree dropped after use (see loader.place_findings).
+def _case_positions(case: Case) -> Positions:
     sources = {loaded.source.path: loaded.source for loaded in case.files()}
+    return Positions(sources.get)
+
+
+def _on_line(alert: Alert, line: int) -> Alert:
+    # dataclasses.replace() looks up every field by name: thrice the time, thousands of times
+    return Alert(**{**alert.__dict__, "line": line})
+
+
+def placed_alerts(facts: CaseFacts, alerts: list[Alert], positions: Positions) -> list[Alert]:
+    """The alerts, each at the line of its key path: one file at a time, its position tree
+    dropped after use (see loader.place_findings), lines kept in the facts."""
     by_file: dict[Path, list[int]] = {}
     for index, alert in enumerate(alerts):
-        if alert.line is None and alert.key_path is not None and alert.file in sources:
+        if alert.line is None and alert.key_path is not None:
             by_file.setdefault(alert.file, []).append(index)
     placed = list(alerts)
     for file, indexes in by_file.items():
-        source = sources[file]
         for index in indexes:
             key_path = alerts[index].key_path
             assert key_path is not None  # noqa: S101 - selected above
-            line, _ = source.locate(key_path)
-            placed[index] = replace(alerts[index], line=line)
-        source.forget_positions()
+            line = positions.line(facts, file, key_path)
+            if line is not None:
+                placed[index] = _on_line(alerts[index], line)
+    positions.done()
     return placed

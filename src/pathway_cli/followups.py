@@ -14,14 +14,33 @@ import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-
-from pathway_cli.models import FollowUp, Learner
+from typing import Protocol
 
 __all__ = ["EARLY_DAYS", "LAST_WINDOW_DAYS", "Milestone", "add_months", "follow_up_schedule",
            "open_milestone"]
 
 EARLY_DAYS = 30
 LAST_WINDOW_DAYS = 90
+
+
+class Dated(Protocol):
+    """A follow-up, loaded or as cached facts: only its date counts here."""
+
+    @property
+    def date(self) -> date: ...
+
+
+class Leaver(Protocol):
+    """A learner, loaded or as cached facts: closed or not, when, and the follow-ups made."""
+
+    @property
+    def is_closed(self) -> bool: ...
+
+    @property
+    def closed(self) -> date | None: ...
+
+    @property
+    def follow_ups(self) -> Sequence[Dated]: ...
 
 
 def add_months(day: date, months: int) -> date:
@@ -38,7 +57,7 @@ class Milestone:
     months: int
     due: date
     until: date
-    done: FollowUp | None
+    done: Dated | None
 
     @property
     def label(self) -> str:
@@ -46,7 +65,7 @@ class Milestone:
         return f"{self.months}-month follow-up"
 
 
-def follow_up_schedule(learner: Learner, months: Sequence[int]) -> list[Milestone]:
+def follow_up_schedule(learner: Leaver, months: Sequence[int]) -> list[Milestone]:
     """The follow-up dates of a closed case in order (none for an open case)."""
     if not learner.is_closed or learner.closed is None:
         return []
@@ -62,7 +81,7 @@ def follow_up_schedule(learner: Learner, months: Sequence[int]) -> list[Mileston
     return found
 
 
-def open_milestone(learner: Learner, months: Sequence[int], today: date) -> Milestone | None:
+def open_milestone(learner: Leaver, months: Sequence[int], today: date) -> Milestone | None:
     """The follow-up that is due and not made, while it stands (see the module's note)."""
     for milestone in follow_up_schedule(learner, months):
         if milestone.due <= today < milestone.until and milestone.done is None:

@@ -13,11 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Literal, TypeVar
 
-from pathway_cli.alerts import Alert, CaseFilter, first_review_due, kept_case_alerts, sort_alerts
+from pathway_cli.alerts import Alert, CaseFilter, facts_alerts, first_review_due, sort_alerts
 from pathway_cli.caseload import Case, Caseload
-from pathway_cli.models import CLOSED_STATUSES, Settings
-from pathway_cli.parallel import map_cases
-from pathway_cli.privacy import shown_member
+from pathway_cli.facts import CLOSED_STATUSES, CaseFacts, Positions, case_facts, decide_folders
+from pathway_cli.models import Settings
 from pathway_cli.validation import Context
 
 __all__ = [
@@ -26,7 +25,9 @@ __all__ = [
     "LearnerSummary",
     "Risk",
     "SummaryTotals",
+    "facts_summary",
     "kept_case_summary",
+    "kept_facts_summary",
     "sort_summaries",
     "summarise_caseload",
     "summarise_folders",
@@ -121,26 +122,31 @@ def summarise_caseload(
 
 def summarise_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
                       jobs: int | None = None) -> list[LearnerSummary]:
-    """``summarise_caseload`` for an opened caseload (``open_caseload``), on every core when
-    it is big: workers send back one summary row a learner."""
+    """``summarise_caseload`` for an opened caseload (``open_caseload``), decided on the facts
+    of each case (cached where its folder has not changed; see ``facts.py``), on every core
+    when it is big."""
     ctx = Context(caseload.settings, caseload.mentors, today)
-    rows = map_cases(caseload, _summary_sent_back, (ctx, only), jobs)
+    rows = decide_folders(caseload, ctx, _summary_of_facts, only, jobs=jobs)
     return sort_summaries(row for row in rows if row is not None)
 
 
-def _summary_sent_back(case: Case,
-                       argument: tuple[Context, CaseFilter | None]) -> LearnerSummary | None:
-    ctx, only = argument
-    return kept_case_summary(case, ctx, only)
+def _summary_of_facts(facts: CaseFacts, ctx: Context, only: CaseFilter | None,
+                      _: Positions) -> LearnerSummary | None:
+    return kept_facts_summary(facts, ctx, only)
 
 
 def kept_case_summary(case: Case, ctx: Context,
                       only: CaseFilter | None = None) -> LearnerSummary | None:
     """The summary of one case with its alerts; None when ``only`` leaves it out."""
-    alerts = kept_case_alerts(case, ctx, only, locate=False)
-    if alerts is None:
+    return kept_facts_summary(case_facts(case, ctx), ctx, only)
+
+
+def kept_facts_summary(facts: CaseFacts, ctx: Context,
+                       only: CaseFilter | None = None) -> LearnerSummary | None:
+    """The summary of one case from its facts; None when ``only`` leaves it out."""
+    if only is not None and not only.keeps(facts):
         return None
-    return summarise_case(case, sort_alerts(alerts), ctx.settings)
+    return facts_summary(facts, sort_alerts(facts_alerts(facts, ctx)), ctx.settings)
 
 
 def sort_summaries(rows: Iterable[LearnerSummary]) -> list[LearnerSummary]:
@@ -148,11 +154,12 @@ def sort_summaries(rows: Iterable[LearnerSummary]) -> list[LearnerSummary]:
     return sorted(rows, key=_risk_order)
 
 
-def summarise_case(case: Case, alerts: Sequence[Alert], settings: Settings) -> LearnerSummary:
-    """The summary of one case, given its alerts."""
-    learner = case.learner
-    plan = case.plan
-    reviews = case.reviews
+def facts_summary(facts: CaseFacts, alerts: Sequence[Alert],
+                  settings: Settings) -> LearnerSummary:
+    """The summary of one case from its facts, given its alerts."""
+    learner = facts.learner
+    plan = facts.plan
+    reviews = facts.reviews
     goals = [g for g in plan.goals if g.status != "dropped"] if plan else []
     risk: Risk = "red" if any(a.level == "red" for a in alerts) else (
         "amber" if alerts else "green")
@@ -163,14 +170,13 @@ def summarise_case(case: Case, alerts: Sequence[Alert], settings: Settings) -> L
         next_review = reviews[-1].next_review
     else:
         next_review = first_review_due(plan, settings.review_every_days)
-    programme = learner.programme.title if learner and learner.programme else None
+    programme = learner.programme_title if learner else None
     return LearnerSummary(
-        id=case.id,
-        name=learner.name if learner else case.id,
+        id=facts.id,
+        name=learner.name if learner else facts.id,
         status=learner.status if learner else "unknown",
         # The overview leaves the team (CSV, JSON): a health professional is not named.
-        key_worker=shown_member(learner.team, learner.key_worker, "summarise")
-        if learner else None,
+        key_worker=learner.key_worker_shown if learner else None,
         goals_total=len(goals),
         goals_achieved=sum(1 for g in goals if g.status == "achieved"),
         last_review=reviews[-1].date if reviews else None,

@@ -198,6 +198,8 @@ def _write_plain_table(header: list[str], rows: list[list[Text]]) -> None:
     def cell(text: Text | str) -> str:
         plain = text.plain if isinstance(text, Text) else text
         words = " ".join(plain.split())  # no tab or line break inside a cell
+        if words.isprintable():
+            return words
         return "".join(ch for ch in words if ch.isprintable())  # nor a terminal control code
 
     lines = ["\t".join(header)]

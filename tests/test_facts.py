@@ -1,0 +1,175 @@
+"""alerts and summarise from the cached facts of each case: the same bytes as from the records.
+
+The golden files under tests/golden/facts/ were written by pathway before the facts existed
+(alerts and rows computed from loaded cases); ``PATHWAY_UPDATE_GOLDEN=1`` writes them again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import REPO, SAMPLE, app
+
+sys.path.insert(0, str(REPO / "benchmarks"))
+from generate import generate_caseload
+
+GOLDEN = REPO / "tests" / "golden" / "facts"
+ALERTS_FIXTURE = REPO / "tests" / "fixtures" / "alerts" / "caseload"
+# Before, on and after the generated caseload's day (2026-11-23): reviews in the future,
+# reviews and goals overdue, closed cases due their follow-ups, plans long unreviewed.
+DAYS = {"sample": ("2026-09-01", "2026-11-23", "2027-06-30"),
+        "alerts": ("2026-03-01", "2026-11-23", "2027-02-01"),
+        "generated": ("2026-06-01", "2026-11-23", "2027-01-10", "2028-02-29")}
+# Tables as piped (tab-separated), and once drawn as on a terminal 200 columns wide.
+WIDE = "wide"
+COMMANDS: list[tuple[str, ...]] = [
+    ("alerts",), ("alerts", "--format", "json"), ("alerts", WIDE),
+    ("alerts", "--status", "active", "--group", "transition", "--fail-on", "red"),
+    ("summarise",), ("summarise", "--format", "json"), ("summarise", "--format", "csv"),
+    ("summarise", WIDE), ("summarise", "--status", "active", "--format", "csv"),
+    ("summarise", "--key-worker", "coach1"), ("summarise", "--group", "migrant"),
+]
+
+
+@pytest.fixture(scope="module")
+def caseloads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder with the three caseloads side by side: sample, alerts fixture, generated."""
+    where = tmp_path_factory.mktemp("facts")
+    shutil.copytree(SAMPLE, where / "sample")
+    shutil.copytree(ALERTS_FIXTURE, where / "alerts")
+    generate_caseload(where / "generated", 30, seed=13, years=1)
+    yield where
+
+
+def run_all(runner: CliRunner, name: str, *options: str) -> str:
+    """Every command at every day on one caseload, as one text: command, exit, stdout, stderr."""
+    parts = []
+    for day in DAYS[name]:
+        for command in COMMANDS:
+            wide = WIDE in command
+            rest = [word for word in command[1:] if word != WIDE]
+            args = [*options, command[0], name, *rest, "--today", day]
+            result = runner.invoke(app, args, env={"COLUMNS": "200"} if wide else None)
+            parts.append(f"=== {' '.join(command)} --today {day}: exit {result.exit_code}\n"
+                         f"{result.stdout}--- stderr\n{result.stderr}")
+    return "".join(parts)
+
+
+@pytest.mark.parametrize("name", sorted(DAYS))
+def test_alerts_and_summaries_match_what_the_records_gave(
+    runner: CliRunner, caseloads: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Cold, warm and --no-cache runs print exactly the golden output of pathway before facts."""
+    monkeypatch.chdir(caseloads)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    golden = GOLDEN / f"{name}.txt"
+    no_cache = run_all(runner, name, "--no-cache")
+    if os.environ.get("PATHWAY_UPDATE_GOLDEN"):
+        golden.write_text(no_cache, encoding="utf-8")
+    expected = golden.read_text(encoding="utf-8")
+    assert no_cache == expected
+    cold = run_all(runner, name)
+    assert cold == expected
+    warm = run_all(runner, name)
+    assert warm == expected
+
+
+class _Reads:
+    """What a run read: record files (parsed, or for lines), and cache entries asked for."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        from pathway_cli import cache, loader
+
+        self.parsed: list[Path] = []
+        self.kinds: list[str] = []
+        real_source, real_get = loader.load_source, cache.CaseCache.get_value
+        real_read = loader.read_record_bytes
+
+        def load_source(path: Path, *args: object, **kwargs: object) -> loader.Source:
+            self.parsed.append(path)
+            return real_source(path, *args, **kwargs)  # type: ignore[arg-type]
+
+        def read_record_bytes(path: Path, *args: object) -> bytes:
+            self.parsed.append(path)
+            return real_read(path, *args)  # type: ignore[arg-type]
+
+        def get_value(store: cache.CaseCache, folder: Path, fingerprint: object,
+                      kind: str) -> object:
+            self.kinds.append(kind)
+            return real_get(store, folder, fingerprint, kind)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(loader, "load_source", load_source)
+        monkeypatch.setattr(loader, "read_record_bytes", read_record_bytes)
+        monkeypatch.setattr("pathway_cli.caseload.load_source", load_source)
+        monkeypatch.setattr(cache.CaseCache, "get_value", get_value)
+
+    def records(self) -> list[Path]:
+        """The case record files read (pathway.yaml and mentors.yaml aside)."""
+        return [p for p in self.parsed if "cases" in Path(p).parts]
+
+    def clear(self) -> None:
+        """Forget what was read so far."""
+        self.parsed.clear()
+        self.kinds.clear()
+
+
+@pytest.mark.parametrize("command", [("alerts",), ("summarise",),
+                                     ("alerts", "--key-worker", "nobody")], ids=" ".join)
+def test_a_warm_run_parses_no_record_and_unpickles_no_case(
+    runner: CliRunner, caseloads: Path, command: tuple[str, ...],
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing changed: the facts entries answer, no record is parsed, no loaded case read;
+    a new day parses only files for lines never needed before, and keeps them."""
+    monkeypatch.chdir(caseloads)
+    reads = _Reads(monkeypatch)
+    args = ["--jobs", "1", command[0], "alerts", *command[1:], "--today", "2026-11-23"]
+    cold = runner.invoke(app, args)
+    assert reads.records() and "case" in reads.kinds
+    reads.clear()
+    warm = runner.invoke(app, args)
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout,
+                                                          cold.stderr)
+    assert reads.records() == []
+    assert set(reads.kinds) == {"facts"} and len(reads.kinds) % 31 == 0
+    later = [*args[:-1], "2027-02-01"]
+    first = runner.invoke(app, later)
+    assert reads.kinds and "case" not in reads.kinds
+    reads.clear()
+    again = runner.invoke(app, later)
+    assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
+    assert reads.records() == [] and set(reads.kinds) == {"facts"}
+
+
+def test_records_invalid_depends_on_the_records_only(caseloads: Path) -> None:
+    """The validation errors behind records-invalid are the same on any day, with any
+    settings and mentor pool, so caching their count and first place is sound."""
+    from datetime import date
+
+    from pathway_cli.caseload import load_caseload
+    from pathway_cli.models import Settings
+    from pathway_cli.validation import Context, case_findings
+
+    fixtures = REPO / "tests" / "fixtures" / "validate" / "invalid"
+    roots = [caseloads / "alerts", *sorted(p for p in fixtures.iterdir() if (p / "cases").is_dir())]
+    strict = Settings.model_validate({"review_every_days": 7, "risk": {"no_plan_days": 1}})
+    with_errors = 0
+    pairs = [(case, each) for each in (load_caseload([root]) for root in roots)
+             for case in each.cases]
+    for case, loaded in pairs:
+        contexts = [Context(loaded.settings, loaded.mentors, date(2020, 1, 1)),
+                    Context(loaded.settings, None, date(2031, 12, 31)),
+                    Context(strict, None, date(2026, 11, 23))]
+        seen = [[(f.file, f.rule, f.message, f.key_path)
+                 for f in case_findings(case, ctx, errors_only=True) if f.is_error]
+                for ctx in contexts]
+        assert seen[0] == seen[1] == seen[2], case.id
+        with_errors += bool(seen[0])
+    assert with_errors > 20
