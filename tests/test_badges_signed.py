@@ -393,6 +393,19 @@ def test_any_changed_byte_of_a_baked_png_or_jwt_fails(data: st.DataObject) -> No
     assert not result.ok
 
 
+def test_a_jwt_signature_spelt_otherwise_fails() -> None:
+    """The last character of a JWT's signature carries unused low bits: a character that
+    differs only there decodes to the same signature bytes, and is refused all the same."""
+    path, blob, _, end = next(b for b in _BAKED if b[0].suffix == ".jwt")
+    last = end - 1
+    while blob[last:last + 1] in (b"\n", b"\r", b" "):
+        last -= 1
+    alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    twin = alphabet[alphabet.index(blob[last]) ^ 1]
+    changed = blob[:last] + bytes([twin]) + blob[last + 1:]
+    assert not verify_bytes(changed, options(), path).ok
+
+
 def _span(blob: bytes, payload: str) -> tuple[int, int]:
     start = blob.index(payload.encode("utf-8"))
     return start, start + len(payload.encode("utf-8"))

@@ -139,7 +139,12 @@ def _b64(data: bytes) -> str:
 
 
 def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    """Strict base64url: only the one spelling ``_b64`` writes is accepted, so no changed
+    character (outside the alphabet, or in the unused low bits of the last one) goes unseen."""
+    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    if _b64(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
 
 
 def _epoch(value: Any) -> int | None:
