@@ -908,8 +908,9 @@ def _outside_readers(case: Case, ctx: Context) -> list[tuple[str, frozenset[str]
 
 
 def check_health_details(case: Case, ctx: Context) -> list[Finding]:
-    """Warn when a commitment, entitlement or support item that reaches the guardian or the
-    employer mentions a health need's words or a health professional of the team."""
+    """Warn when a commitment, entitlement, support item or review summary that reaches the
+    guardian or the employer mentions a health need's words or a health professional of the
+    team."""
     readers = _outside_readers(case, ctx)
     learner = case.learner
     if not readers or learner is None:
@@ -950,6 +951,18 @@ def check_health_details(case: Case, ctx: Context) -> list[Finding]:
                     warn(case.plan_file.path, ("goals", g_index, "support", s_index, "action"),
                          support.action, "support item",
                          {"plan", goal_section(goal.area)})
+    for review, loaded in case.reviews_with_files:
+        summary = review.summary
+        if summary is None:
+            continue
+        reached = [audience for audience, given in readers if "reviews" in given]
+        mention = words.mention(summary)
+        if reached and mention:
+            found.append(_f(
+                loaded.path, "health-detail-shared",
+                f"this review's summary reaches the {' and the '.join(reached)} in reports, "
+                f"and {mention}; move the health detail to private_notes (kept to the team), "
+                "or leave it out", ("summary",), WARNING))
     return found
 
 
