@@ -80,17 +80,20 @@ def check_health_details(case: Case, ctx: Context) -> list[Finding]:
                     if n.is_sensitive} if case.assessment else set()
     found = []
 
-    def warn(path: Path, key: KeyPath, text: str, what: str, sections: set[str]) -> None:
+    def warn(path: Path, key: KeyPath, text: str, what: str, sections: set[str],
+             advice: str | None = None) -> None:
         reached = [audience for audience, given in readers if given & sections]
         mention = words.mention(text)
         if reached and mention:
-            how = ("write it as {text: ..., sensitive: personal}" if what != "support item"
-                   else "add 'sensitive: personal' to it")
+            if advice is None:
+                how = ("write it as {text: ..., sensitive: personal}" if what != "support item"
+                       else "add 'sensitive: personal' to it")
+                advice = (f"to keep it to the team and the learner, {how}, or leave the "
+                          "health detail out")
             found.append(_f(
                 path, "health-detail-shared",
                 f"this {what} reaches the {' and the '.join(reached)} in reports, and "
-                f"{mention}; to keep it to the team and the learner, {how}, or leave the "
-                "health detail out", key, WARNING))
+                f"{mention}; {advice}", key, WARNING))
 
     contract = case.contract
     if contract is not None and case.contract_file is not None:
@@ -111,17 +114,9 @@ def check_health_details(case: Case, ctx: Context) -> list[Finding]:
                          support.action, "support item",
                          {"plan", goal_section(goal.area)})
     for review, loaded in case.reviews_with_files:
-        summary = review.summary
-        if summary is None:
-            continue
-        reached = [audience for audience, given in readers if "reviews" in given]
-        mention = words.mention(summary)
-        if reached and mention:
-            found.append(_f(
-                loaded.path, "health-detail-shared",
-                f"this review's summary reaches the {' and the '.join(reached)} in reports, "
-                f"and {mention}; move the health detail to private_notes (kept to the team), "
-                "or leave it out", ("summary",), WARNING))
+        if review.summary is not None:
+            warn(loaded.path, ("summary",), review.summary, "review's summary", {"reviews"},
+                 "move the health detail to private_notes (kept to the team), or leave it out")
     return found
 
 
