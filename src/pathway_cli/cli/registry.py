@@ -10,6 +10,8 @@ from __future__ import annotations
 import importlib
 from contextlib import contextmanager
 from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
 from typing import Any
 
 from typer import _click as click  # typer ships its own click (0.29 and later)
@@ -125,12 +127,32 @@ class _CoercedOnUse(RuntimeParam):
     def _coerce_value(self, value: Any, param: Any, ctx: click.Context) -> Any:
         if ctx.resilient_parsing:  # completing: the callbacks read the words as typed
             return value
-        if (self.annotation is str and self.parameter_info.parser is None
-                and isinstance(value, str)):
-            return value
+        if self.parameter_info.parser is None:
+            plain = _plain_value(self.annotation, value)
+            if plain is not None:
+                return plain
         built = build_runtime_param(self.descriptor)
         param._runtime_param = built
         return built._coerce_value(value, param=param, ctx=ctx)
+
+
+def _plain_value(annotation: Any, value: Any) -> Any:
+    """The value of a plain parameter without pydantic: text for ``str``, the member of an
+    enum (click's choice has made it one of the values), a path, or a value already of the
+    type (a default). None: let typer coerce it."""
+    if not isinstance(annotation, type):
+        return None
+    if type(value) is annotation or (annotation is Path and isinstance(value, Path)):
+        return value
+    if isinstance(value, str):
+        if issubclass(annotation, Enum):
+            try:
+                return annotation(value)
+            except ValueError:
+                return None
+        if annotation is Path:
+            return Path(value)
+    return None
 
 
 def _coercion_on_use(param: _TyperParameter) -> RuntimeParam:
