@@ -138,14 +138,17 @@ def test_a_warm_run_parses_no_record_and_unpickles_no_case(
     assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout,
                                                           cold.stderr)
     assert reads.records() == []
-    assert set(reads.kinds) == {"facts"} and len(reads.kinds) % 31 == 0
+    # the thresholds of pathway.yaml once, then the facts of each of the 31 cases
+    assert reads.kinds[0] == "thresholds" and reads.kinds.count("thresholds") == 1
+    facts = reads.kinds[1:]
+    assert set(facts) == {"facts"} and len(facts) % 31 == 0
     later = [*args[:-1], "2027-02-01"]
     first = runner.invoke(app, later)
     assert reads.kinds and "case" not in reads.kinds
     reads.clear()
     again = runner.invoke(app, later)
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
-    assert reads.records() == [] and set(reads.kinds) == {"facts"}
+    assert reads.records() == [] and set(reads.kinds) == {"thresholds", "facts"}
 
 
 def test_records_invalid_depends_on_the_records_only(caseloads: Path) -> None:
