@@ -200,3 +200,23 @@ def test_an_update_loads_no_renderer(sample: Path, words: list[str]) -> None:
     assert imported & {"jinja2", "babel", "typst", "scipy", "matplotlib", "markdown_it",
                        "pathway_cli.rendering", "pathway_cli.matching",
                        "pathway_cli.i18n"} == set()
+
+
+IMPORT_PROBE = """
+import json, sys
+import pathway_cli.alerts, pathway_cli.summary
+names = {name.split(".")[0] for name in sys.modules}
+names |= {name for name in sys.modules if name.startswith("pathway_cli.")}
+print(json.dumps(sorted(names)))
+"""
+
+
+def test_the_alert_rules_and_the_overview_import_no_records_model() -> None:
+    """Importing the alerts package and the summary loads no pydantic, records model,
+    caseload or validation: a warm `pathway alerts` decides on a case's cached facts."""
+    result = subprocess.run([sys.executable, "-c", IMPORT_PROBE], capture_output=True,
+                            text=True, check=True, cwd=REPO)
+    imported = set(json.loads(result.stdout.splitlines()[-1]))
+    assert {"pathway_cli.alerts.running", "pathway_cli.summary"} <= imported
+    assert imported & {"pydantic", "pathway_cli.models", "pathway_cli.caseload",
+                       "pathway_cli.validation"} == set()

@@ -289,9 +289,11 @@ def _covered(catalog: Catalog) -> frozenset[str] | None:
 
 def _report_name(source: str) -> str:
     """``templates/plan.md.j2`` -> ``plan``; "" for a file every report shares."""
-    name = Path(source).name
-    # Alert sentences and the overview's words (summarise, alerts) are the caseload overview's.
-    if name in ("alerts.py", "overview_text.py"):
+    path = Path(source)
+    name = path.name
+    # Alert sentences (the alerts package) and the overview's words (summarise, alerts) are
+    # the caseload overview's.
+    if path.parent.name == "alerts" or name == "overview_text.py":
         return "caseload"
     if name.endswith(".md.j2") and not name.startswith("_"):
         return name.removesuffix(".md.j2")

@@ -53,7 +53,7 @@ ALERTS_HEADERS = (
 )
 
 # The few words a table has room for, per rule, from the values of the alert's sentence.
-# Each says what the English headline of alerts.py says.
+# Each says what the English headline of the alerts package says.
 _HEADLINES: Mapping[str, str | tuple[str, str]] = {
     "attendance-low": N_("attendance %(rate)s"),
     "attendance-drop": N_("attendance -%(fall)s points"),

@@ -1,0 +1,146 @@
+"""The alert and its sentence: ``Alert``, the sentence as catalogue text and values
+(``Why``) for translation, the values it is told with (``Days``, ``Percent``, ``Term``),
+and the helpers every rule says it with."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal
+
+from pathway_cli.findings import KeyPath
+from pathway_cli.i18n import ENGLISH_WORDS, N_, Language, Words
+
+__all__ = [
+    "Alert",
+    "Days",
+    "Level",
+    "Percent",
+    "Term",
+    "Why",
+]
+
+Level = Literal["amber", "red"]
+
+
+
+@dataclass(frozen=True)
+class Alert:
+    """One early-warning flag about one learner.
+
+    ``message`` is the full sentence with the value and the threshold in words;
+    ``headline`` is the few words a table has room for. ``file``/``line`` name the record
+    behind the alert (``line`` is None until placed from ``key_path``).
+    """
+
+    learner: str
+    level: Level
+    rule: str
+    message: str
+    file: Path
+    line: int | None = None
+    headline: str = ""
+    value: str | None = None
+    threshold: str | None = None
+    key_path: KeyPath | None = None
+    why: Why | None = None  # the message as catalogue text and values, for translation
+
+    @property
+    def is_red(self) -> bool:
+        """True for a red alert."""
+        return self.level == "red"
+
+
+class Days(int):
+    """A number of days in an alert's sentence: "1 day", "3 days", "3 Tage"."""
+
+
+class Percent(str):
+    """A percentage in an alert's sentence ("72%"), shown the locale's way ("72 %")."""
+
+    __slots__ = ()
+
+    @property
+    def fraction(self) -> float:
+        """The percentage as a fraction: 0.72."""
+        return float(self.removesuffix("%")) / 100
+
+
+class Term(str):
+    """A word of an alert's sentence that is translated with it (red, learner...)."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Why:
+    """An alert's sentence as its catalogue text and its values, so a report in another
+    language can translate it; ``str(why)`` is the English message."""
+
+    text: str
+    values: Mapping[str, object] = field(default_factory=dict)
+    plural: str | None = None  # the text for a count other than one (``count``)
+    count: int = 1
+
+    def say(self, words: Words = ENGLISH_WORDS) -> str:
+        """The sentence in the language of ``words``."""
+        shown: dict[str, object] = {"count": self.count}
+        for key, value in self.values.items():
+            if isinstance(value, Days):
+                shown[key] = words.ngettext("%(num)d day", "%(num)d days", value) % {
+                    "num": value}
+            elif isinstance(value, Term):
+                shown[key] = words.gettext(value)
+            elif isinstance(value, Why):
+                shown[key] = value.say(words)
+            elif isinstance(words, Language) and isinstance(value, Percent):
+                shown[key] = words.percent_text(value.fraction, value)
+            elif isinstance(words, Language) and isinstance(value, date):
+                shown[key] = words.day(value)
+            else:
+                shown[key] = str(value)
+        if self.plural is not None:
+            return words.ngettext(self.text, self.plural, self.count) % shown
+        return words.gettext(self.text) % shown
+
+    def __str__(self) -> str:
+        return self.say()
+
+
+def _why(text: str, red: str | None = None, level: str = "amber",
+         **values: object) -> dict[str, Any]:
+    """An Alert's ``message`` (English) and ``why``: ``text``, or ``red`` for a red alert."""
+    why = Why(red if red is not None and level == "red" else text, values)
+    return {"message": str(why), "why": why}
+
+
+def _tighter(message: dict[str, Any], tighter: tuple[object, Why] | None) -> dict[str, Any]:
+    """The message, with why its line is tighter than the usual one (the risky windows)."""
+    if tighter is None:
+        return message
+    usual, reason = tighter
+    why = Why(N_("%(base)s (tighter than the usual %(usual)s: %(reason)s)"),
+              {"base": message["why"], "usual": usual, "reason": reason})
+    return {"message": str(why), "why": why}
+
+
+@functools.lru_cache(maxsize=4096)
+def _at(path: str) -> Path:
+    """The path of an alert's record (the facts keep paths as text: they load faster)."""
+    return Path(path)
+
+
+def _pct(rate: float, line: float | None = None) -> Percent:
+    text = f"{rate * 100:.0f}%"
+    # 84.9% must not read as "85%, below the line of 85%".
+    if line is not None and rate != line and text == f"{line * 100:.0f}%":
+        text = f"{rate * 100:.1f}%"
+    return Percent(text)
+
+
+def _days(n: int) -> str:
+    return f"{n} day{'s' if n != 1 else ''}"
+
