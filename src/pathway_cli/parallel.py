@@ -11,16 +11,17 @@ everything runs in the calling process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the caseload and its models are imported when cases are loaded, not by
-    # ``pathway --jobs`` being set, nor by a run answered from the cache of checked cases
+    # ``pathway --jobs`` being set, nor by a run answered from the cache of checked cases;
+    # multiprocessing when a pool starts (a warm run forks without one)
+    import multiprocessing.context
+
     from pathway_cli.caseload import Case, Caseload
 
 __all__ = ["MIN_CASES", "map_cases", "map_chunks", "map_halves", "set_jobs", "worker_count"]
@@ -83,6 +84,8 @@ def _run_items(job: tuple[list[Any], Callable[[list[Any], Any], list[Any]], Any]
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     # fork starts a worker in milliseconds with every module already imported; where fork
     # is not safe (macOS, Windows) the platform's default is used.
     if sys.platform.startswith("linux"):
@@ -109,6 +112,8 @@ def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
         return [task(case, argument) for case in caseload.cases]
     jobs_list = [(caseload.root, chunk, caseload.settings.max_record_bytes, task, argument)
                  for chunk in _chunks(folders, workers * CHUNKS_PER_WORKER)]
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         parts = list(pool.map(_run_chunk, jobs_list))
     return [result for part in parts for result in part]
@@ -127,6 +132,8 @@ def map_chunks(items: Sequence[A], task: Callable[[list[A], Any], list[R]], argu
         return task(list(items), argument) if items else []
     jobs_list = [(chunk, task, argument)
                  for chunk in _chunks(items, workers * CHUNKS_PER_WORKER)]
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         parts = list(pool.map(_run_items, jobs_list))
     return [result for part in parts for result in part]
