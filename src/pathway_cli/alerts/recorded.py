@@ -257,5 +257,3 @@ def alert_engagement_drop(facts: CaseFacts, ctx: Judging) -> list[Alert]:
         file=_at(path), headline=f"engagement {before.engagement}->{after.engagement}",
         value=f"-{fall}", threshold=f"-{risk.engagement_drop}", key_path=("engagement",),
     )]
-
-

@@ -352,5 +352,3 @@ def alert_records_invalid(facts: CaseFacts, ctx: Judging) -> list[Alert]:
         file=_at(invalid.file), line=invalid.line, headline=f"{invalid.errors} record errors",
         value=str(invalid.errors), threshold="0", key_path=invalid.key_path,
     )]
-
-

@@ -26,7 +26,6 @@ __all__ = [
 Level = Literal["amber", "red"]
 
 
-
 @dataclass(frozen=True)
 class Alert:
     """One early-warning flag about one learner.
@@ -143,4 +142,3 @@ def _pct(rate: float, line: float | None = None) -> Percent:
 
 def _days(n: int) -> str:
     return f"{n} day{'s' if n != 1 else ''}"
-
