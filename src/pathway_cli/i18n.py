@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from io import BytesIO
 from pathlib import Path
@@ -104,7 +104,7 @@ class Language:
         """The language's name in English: German."""
         return str(self.locale.get_display_name("en"))
 
-    @property
+    @cached_property  # asked for every line of text a report shows
     def rtl(self) -> bool:
         """True for a language written right to left (Arabic)."""
         return bool(self.locale.character_order == "right-to-left")
@@ -123,11 +123,11 @@ class Language:
 
     def long_date(self, value: date) -> str:
         """A date in words: 23 November 2026, 23. November 2026."""
-        return str(format_date(value, "long", locale=self.locale))
+        return _long_date(self.locale, value)
 
     def percent(self, fraction: float) -> str:
         """A fraction as a percentage: 62%, 62 %."""
-        return str(format_percent(fraction, locale=self.locale))
+        return _percent(self.locale, fraction)
 
     def percent_text(self, fraction: float, text: str) -> str:
         """A percentage written ``text`` in English ("84.9%"), the locale's way elsewhere
@@ -170,6 +170,18 @@ class Language:
         return str(format_decimal(value, locale=self.locale))
 
 
+# A batch of reports writes the same few hundred dates and rates thousands of times.
+@lru_cache(maxsize=4096)
+def _long_date(locale: Locale, value: date) -> str:
+    return str(format_date(value, "long", locale=locale))
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 1 and 1.0 are kept apart
+def _percent(locale: Locale, fraction: float) -> str:
+    return str(format_percent(fraction, locale=locale))
+
+
+@cache  # the catalogues are part of the installed package
 def available_languages() -> tuple[str, ...]:
     """The languages pathway has catalogues for, English first."""
     found = sorted(p.name for p in LOCALES_DIR.iterdir()
