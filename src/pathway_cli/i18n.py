@@ -21,6 +21,7 @@ from functools import cache, cached_property, lru_cache
 from importlib import resources
 from io import BytesIO
 from pathlib import Path
+from types import CodeType
 from typing import Any, Protocol
 
 from babel import Locale, UnknownLocaleError
@@ -43,6 +44,7 @@ __all__ = [
     "Words",
     "available_languages",
     "gettext_callables",
+    "is_report_gettext",
     "language",
     "language_problem",
     "parse_languages",
@@ -326,3 +328,14 @@ def gettext_callables(lang: Language) -> dict[str, Callable[..., str]]:
             for key, value in variables.items()}
 
     return {"gettext": _gettext, "ngettext": _ngettext}
+
+
+# Every report's gettext is a closure of the one ``_gettext`` above: its code tells it apart
+# from any other callable a template might name gettext.
+_GETTEXT_CODE = next(const for const in gettext_callables.__code__.co_consts
+                     if isinstance(const, CodeType) and const.co_name == "_gettext")
+
+
+def is_report_gettext(func: object) -> bool:
+    """True for a ``gettext`` made by ``gettext_callables``."""
+    return getattr(func, "__code__", None) is _GETTEXT_CODE

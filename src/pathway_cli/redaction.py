@@ -153,7 +153,7 @@ def _dump(value: Any, audience: str) -> Any:
             out[name] = item if item is None or type(item) in _PLAIN else _dump(item, audience)
         return out
     if isinstance(value, list | tuple):
-        return [_dump(item, audience) for item in value]
+        return [item if type(item) in _PLAIN else _dump(item, audience) for item in value]
     if isinstance(value, dict):
         return {key: _dump(item, audience) for key, item in value.items()}
     return str(value)
