@@ -92,7 +92,8 @@ def test_a_damaged_entry_is_ignored_and_rebuilt(
     """A corrupt entry (a loaded case's or a case's facts) gives the cold answer and is
     written again, intact."""
     cold = run(runner, "alerts", str(caseload))
-    assert len(entries(caseload, "*")) == 18
+    # a loaded case and its facts for each of the 9 cases, and the caseload's thresholds
+    assert len(entries(caseload, "*")) == 19
     for entry in entries(caseload, "*"):
         blob = entry.read_bytes()
         if damage == "truncate":
@@ -122,8 +123,9 @@ def test_a_foreign_cache_is_never_loaded(
             return (os.system, (f"touch {marker}",))
 
     payload = pickle.dumps(Exploit())
-    # validate's (nine cases and the settings), and alerts' loaded cases and facts
-    assert len(entries(caseload, "*")) == 28
+    # validate's (nine cases and the settings), and alerts' loaded cases, facts and
+    # thresholds
+    assert len(entries(caseload, "*")) == 29
     for entry in entries(caseload, "*"):
         entry.write_bytes(b"\0" * 32 + payload)
     assert run(runner, "validate", str(caseload))[0] == 0

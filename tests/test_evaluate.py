@@ -464,3 +464,19 @@ def test_figures_are_the_same_on_every_core(runner: CliRunner,
     many = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY, "--format", "json"])
     assert many.exit_code == 0, many.output
     assert many.stdout == one.stdout
+
+
+def test_piped_sections_are_tab_separated(runner: CliRunner,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped, each section is its title, a tab-separated header and one line a figure (no
+    box drawing); with COLUMNS set the tables are drawn."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    piped = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY])
+    assert piped.exit_code == 0, piped.stderr
+    lines = piped.stdout.splitlines()
+    assert "Outcomes and retention" in lines
+    assert "Cases closed in the period\t11%\t1 of 9" in lines
+    assert not any(ch in piped.stdout for ch in "┃│━─")
+    drawn = runner.invoke(app, ["evaluate", str(SAMPLE), "--today", TODAY],
+                          env={"COLUMNS": "120"})
+    assert "│" in drawn.stdout

@@ -138,14 +138,17 @@ def test_a_warm_run_parses_no_record_and_unpickles_no_case(
     assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout,
                                                           cold.stderr)
     assert reads.records() == []
-    assert set(reads.kinds) == {"facts"} and len(reads.kinds) % 31 == 0
+    # the thresholds of pathway.yaml once, then the facts of each of the 31 cases
+    assert reads.kinds[0] == "thresholds" and reads.kinds.count("thresholds") == 1
+    facts = reads.kinds[1:]
+    assert set(facts) == {"facts"} and len(facts) % 31 == 0
     later = [*args[:-1], "2027-02-01"]
     first = runner.invoke(app, later)
     assert reads.kinds and "case" not in reads.kinds
     reads.clear()
     again = runner.invoke(app, later)
     assert (again.exit_code, again.stdout) == (first.exit_code, first.stdout)
-    assert reads.records() == [] and set(reads.kinds) == {"facts"}
+    assert reads.records() == [] and set(reads.kinds) == {"thresholds", "facts"}
 
 
 def test_records_invalid_depends_on_the_records_only(caseloads: Path) -> None:
@@ -173,3 +176,88 @@ def test_records_invalid_depends_on_the_records_only(caseloads: Path) -> None:
         assert seen[0] == seen[1] == seen[2], case.id
         with_errors += bool(seen[0])
     assert with_errors > 20
+
+
+@pytest.mark.parametrize("name", ["generated", "alerts"])
+def test_two_halves_print_what_the_records_gave(
+    runner: CliRunner, caseloads: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run decided on two cores (the second half in a forked child) prints the golden
+    output, cold and warm, as one process does."""
+    monkeypatch.chdir(caseloads)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    expected = (GOLDEN / f"{name}.txt").read_text(encoding="utf-8")
+    cold = run_all(runner, name, "--jobs", "2")
+    assert cold == expected
+    assert run_all(runner, name, "--jobs", "2") == expected
+
+
+PROBE = """
+import contextlib, io, json, sys
+sys.argv = ["pathway", *sys.argv[1:]]
+from pathway_cli.cli import main
+with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+print(json.dumps(sorted(sys.modules)))
+"""
+HEAVY = {"yaml", "pydantic", "pathway_cli.models", "pathway_cli.caseload",
+         "pathway_cli.loader", "pathway_cli.validation"}
+
+
+def imported_by(*args: str) -> set[str]:
+    """The modules a fresh ``pathway ARGS`` process has imported when it ends."""
+    import json
+    import subprocess
+
+    result = subprocess.run([sys.executable, "-c", PROBE, *args], capture_output=True,
+                            text=True, check=True, cwd=REPO)
+    return set(json.loads(result.stdout.splitlines()[-1]))
+
+
+@pytest.mark.parametrize("command", ["alerts", "summarise"])
+def test_a_warm_run_imports_no_record_model(tmp_path: Path, command: str) -> None:
+    """With the facts and the thresholds cached, alerts and summarise import neither YAML
+    nor pydantic nor the record models: pathway.yaml is not parsed again."""
+    root = tmp_path / "caseload"
+    shutil.copytree(SAMPLE, root)
+    args = (command, str(root), "--today", "2026-11-23")
+    assert imported_by(*args) >= HEAVY  # cold: the records are loaded
+    warm = imported_by(*args)
+    assert warm & HEAVY == set()
+    assert "pathway_cli.facts" in warm
+
+
+def test_thresholds_follow_pathway_yaml(runner: CliRunner, tmp_path: Path) -> None:
+    """A changed threshold is used at once on a warm cache; a broken pathway.yaml is warned
+    about on every run, cached or not, and its defaults used."""
+    root = tmp_path / "caseload"
+    shutil.copytree(SAMPLE, root)
+    settings = root / "pathway.yaml"
+
+    def both(*head: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+        args = ["alerts", str(root), "--format", "json", "--today", "2026-11-23"]
+        warm = runner.invoke(app, [*head, *args])
+        fresh = runner.invoke(app, ["--no-cache", *head, *args])
+        return ((warm.exit_code, warm.stdout, warm.stderr),
+                (fresh.exit_code, fresh.stdout, fresh.stderr))
+
+    before, _ = both()
+    assert both()[0] == before
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text.replace("attendance_amber: 0.85", "attendance_amber: 0.99"),
+                        encoding="utf-8")
+    warm, fresh = both()
+    assert warm == fresh and warm != before
+    assert "attendance-low" in warm[1] and warm[1].count("attendance-low") > \
+        before[1].count("attendance-low")
+    settings.write_text(text.replace("review_every_days: 28", "review_every_days: many"),
+                        encoding="utf-8")
+    for _ in range(2):  # cold, then with the thresholds cached
+        warm, fresh = both()
+        assert warm == fresh
+        assert "pathway.yaml has errors, so the default settings" in \
+            " ".join(warm[2].split())

@@ -7,6 +7,7 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from tests.conftest import TODAY, app
@@ -432,3 +433,32 @@ def test_settings_or_mentors_that_are_devices_are_reported(runner: CliRunner, sa
     summary = runner.invoke(app, ["summarise", str(sample), "--today", TODAY])
     _no_crash_or_success(summary)
     assert "default settings" in summary.stderr
+
+
+@pytest.mark.parametrize(("encoding", "named"), [
+    ("utf-16", "UTF-16"), ("utf-16-le", "UTF-16"), ("utf-16-be", "UTF-16"),
+    ("utf-32", "UTF-32"),
+])
+def test_a_record_saved_as_utf16_is_named_so(runner: CliRunner, sample: Path, encoding: str,
+                                             named: str) -> None:
+    """A record an editor saved as UTF-16 or UTF-32 (with or without a byte order mark) is
+    called that, at its first line, instead of an unreadable byte."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    learner.write_bytes(learner.read_text(encoding="utf-8").encode(encoding))
+    result = runner.invoke(app, ["validate", str(learner), "--today", TODAY])
+    _no_crash(result)
+    assert result.exit_code == 1
+    assert (f"learner.yaml:1:1: error yaml-encoding: this file is saved as {named} text, "
+            "not UTF-8; save it again as UTF-8") in " ".join(result.stderr.split())
+
+
+def test_a_record_in_latin1_names_the_byte_and_its_place(runner: CliRunner,
+                                                          sample: Path) -> None:
+    """A record saved in a one-byte encoding: the first byte that is not UTF-8, at its line."""
+    learner = sample / "cases/L-2026-002/learner.yaml"
+    text = learner.read_text(encoding="utf-8")
+    learner.write_bytes(text.encode("latin-1", "replace"))  # "Süd" on line 2
+    result = runner.invoke(app, ["validate", str(learner), "--today", TODAY])
+    _no_crash(result)
+    assert ("learner.yaml:2:68: error yaml-encoding: this file is not saved as UTF-8 text "
+            "(byte 0xfc cannot be read)") in " ".join(result.stderr.split())

@@ -375,3 +375,23 @@ def test_a_mentor_who_left_frees_the_place(runner: CliRunner) -> None:
     data = run_json(runner, str(SAMPLE))
     (ana,) = [m for m in data["mentors"] if m["id"] == "amorales"]
     assert ana["taken"] == 0
+
+
+def test_piped_tables_are_tab_separated(runner: CliRunner,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Piped, the proposals and the pool are written for grep and cut: a title line, a
+    tab-separated header and rows, the reasons one clause each; COLUMNS draws them again."""
+    monkeypatch.delenv("COLUMNS", raising=False)
+    piped = runner.invoke(app, ["match", str(SAMPLE), "--today", TODAY])
+    assert piped.exit_code == 0, piped.stderr
+    lines = piped.stdout.splitlines()
+    assert "Learner\tMentor\tScore\tWhy" in lines
+    assert "Mentor\tKind\tTaken\tProposed\tNote" in lines
+    rania = next(line for line in lines if line.startswith("L-2026-009"))
+    fields = rania.split("\t")
+    assert fields[1] == "rsaleh (mentor) Rami Saleh" and fields[2] == "0.49"
+    assert fields[3].startswith("shares sector social-care; speaks ar, en")
+    assert not any(ch in piped.stdout for ch in "┃│━─")
+    drawn = runner.invoke(app, ["match", str(SAMPLE), "--today", TODAY],
+                          env={"COLUMNS": "120"})
+    assert "┃" in drawn.stdout

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
-from pathway_cli.parallel import MIN_CASES, worker_count
+from pathway_cli.parallel import MIN_CASES, map_halves, worker_count
 from tests.conftest import REPO, TODAY, app
 
 sys.path.insert(0, str(REPO / "benchmarks"))
@@ -64,3 +65,44 @@ def test_small_caseloads_stay_in_one_process(monkeypatch: pytest.MonkeyPatch) ->
     assert worker_count(MIN_CASES, 2) == 2
     assert worker_count(10_000, 1) == 1
     assert worker_count(3, 8) == 1
+
+
+def _halves_task(items: list[int], parent: int) -> list[tuple[int, bool]]:
+    """Each item squared, and whether it was done in another process than ``parent``."""
+    return [(item * item, os.getpid() != parent) for item in items]
+
+
+def _failing_in_child(items: list[int], parent: int) -> list[int]:
+    if os.getpid() != parent:
+        raise RuntimeError("the child fails")
+    return [item + 1 for item in items]
+
+
+def test_map_halves_keeps_the_order_and_uses_a_second_process() -> None:
+    """Two halves, the second in a forked child: the results come back in the items' order."""
+    items = list(range(1000))
+    found = map_halves(items, _halves_task, os.getpid(), jobs=2, least=10)
+    assert [value for value, _ in found] == [item * item for item in items]
+    forked = [elsewhere for _, elsewhere in found]
+    if sys.platform.startswith("linux"):
+        assert forked == [False] * 500 + [True] * 500
+    else:  # fork is not used where it is not safe
+        assert not any(forked)
+
+
+def test_map_halves_does_a_failed_childs_half_itself() -> None:
+    """A child that fails costs time, never a result: its half is done in this process."""
+    items = list(range(600))
+    assert map_halves(items, _failing_in_child, os.getpid(), jobs=2, least=10) == \
+        [item + 1 for item in items]
+
+
+def test_map_halves_stays_in_one_process_when_asked_or_small(
+    monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--jobs 1, or fewer items than the break-even: no fork."""
+    monkeypatch.delenv("PATHWAY_PARALLEL_MIN", raising=False)
+    parent = os.getpid()
+    assert not any(e for _, e in map_halves(list(range(900)), _halves_task, parent, jobs=1))
+    assert not any(e for _, e in map_halves(list(range(99)), _halves_task, parent, jobs=2,
+                                            least=100))

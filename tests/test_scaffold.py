@@ -269,16 +269,31 @@ def test_a_name_typed_in_another_encoding_is_refused(
     assert not (tmp_path / "cases" / "L-1").exists()
 
 
-def test_a_control_character_in_a_name_keeps_the_record_readable(
+def test_a_control_character_in_a_name_is_refused(
     runner: CliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A name pasted with a control character is written as a YAML escape, so the new
-    learner.yaml loads (validate warns about the character) instead of being broken YAML."""
+    """A name pasted with a control character (an escape sequence, a bell) is refused with a
+    sentence, before anything is written: a record never gets a name a terminal would obey."""
     runner.invoke(app, ["init", str(tmp_path)])
     monkeypatch.chdir(tmp_path)
     result = runner.invoke(app, ["new", "L-1", "--name", "Ana\x1b[31m Lopez\x07"])
-    assert result.exit_code == 0, result.stderr
-    assert 'name: "Ana\\x1b[31m Lopez\\x07"' in (tmp_path / "cases/L-1/learner.yaml").read_text()
-    check = runner.invoke(app, ["validate", "-f", "json", "--today", TODAY])
-    rules = {f["rule"] for f in json.loads(check.stdout)["findings"]}
-    assert "yaml-syntax" not in rules and "text-control-characters" in rules
+    assert result.exit_code == 1
+    assert "the learner's name must be one line of text" in " ".join(result.stderr.split())
+    assert not (tmp_path / "cases/L-1").exists()
+
+
+@pytest.mark.parametrize("option", ["--name", "--key-worker-name"])
+def test_new_refuses_a_name_over_lines(runner: CliRunner, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch, option: str) -> None:
+    """A learner's or key worker's name with a line break is refused; no case folder is made."""
+    root = tmp_path / "team"
+    runner.invoke(app, ["init", str(root)])
+    monkeypatch.chdir(root)
+    names = {"--name": "Zofia Wiśniewska", "--key-worker-name": "Tom Keller"}
+    names[option] = "Zofia\nWiśniewska"
+    result = runner.invoke(app, ["new", "L-1", "--name", names["--name"], "--key-worker",
+                                 "tkeller", "--key-worker-name", names["--key-worker-name"],
+                                 "--today", TODAY])
+    assert result.exit_code == 1
+    assert "must be one line of text" in result.stderr
+    assert not (root / "cases/L-1").exists()

@@ -155,6 +155,17 @@ def test_sign_twice_is_refused(runner: CliRunner, sample: Path) -> None:
     assert snapshot(sample) == before
 
 
+@pytest.mark.parametrize("name", ["Ana\nEvil", "Ana\tEvil", "Ana\x1b[31mEvil", "Ana\u2028Evil"])
+def test_sign_refuses_a_name_over_lines(runner: CliRunner, sample: Path, name: str) -> None:
+    """A signing name with a line break, a tab or an escape sequence is refused; nothing is
+    written."""
+    before = snapshot(sample)
+    result = run(runner, sample, "sign", "L-2026-002", "--party", "guardian", "--name", name)
+    assert result.exit_code == 1
+    assert "must be one line of text" in result.stderr
+    assert snapshot(sample) == before
+
+
 def test_sign_without_contract_is_refused(runner: CliRunner, sample: Path) -> None:
     """A case with no contract.yaml cannot be signed."""
     result = run(runner, sample, "sign", "L-2026-009", "--party", "learner", "--name", "X")

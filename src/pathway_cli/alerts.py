@@ -34,12 +34,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
-from pathway_cli.caseload import Case, Caseload
 from pathway_cli.facts import (
     CaseFacts,
     GoalFacts,
+    Judge,
+    Judging,
     PlanFacts,
     Positions,
     ReviewFacts,
@@ -52,7 +53,11 @@ from pathway_cli.findings import KeyPath
 from pathway_cli.followups import open_milestone
 from pathway_cli.i18n import ENGLISH_WORDS, N_, NP_, Language, Words
 from pathway_cli.privacy import Kind, allows
-from pathway_cli.validation import Context
+
+if TYPE_CHECKING:
+    from pathway_cli.caseload import Case, Caseload
+    from pathway_cli.facts import CaseloadView
+    from pathway_cli.validation import Context
 
 __all__ = [
     "ACTION_RED_DAYS",
@@ -210,7 +215,7 @@ def _days(n: int) -> str:
 # --- the risky windows -------------------------------------------------------------------
 
 
-def risky_window(facts: CaseFacts, ctx: Context, on: date) -> Why | None:
+def risky_window(facts: CaseFacts, ctx: Judging, on: date) -> Why | None:
     """Why the lines are tighter for this learner on ``on`` (None: they are not).
 
     The first ``first_year_days`` of the programme (day 1 is its start) and the
@@ -242,7 +247,7 @@ def _with_attendance(facts: CaseFacts) -> list[tuple[ReviewFacts, str]]:
     return [(r, r.path) for r in facts.reviews if r.attendance is not None]
 
 
-def alert_attendance_low(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_attendance_low(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The latest recorded attendance is below the amber line (red below the red line)."""
     recorded = _with_attendance(facts)
     if not recorded:
@@ -275,7 +280,7 @@ def alert_attendance_low(facts: CaseFacts, ctx: Context) -> list[Alert]:
     )]
 
 
-def alert_attendance_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_attendance_drop(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """Attendance fell by attendance_drop or more between the last two reviews recording it.
 
     Red when the fall is twice the threshold or more: a sudden change of trajectory.
@@ -309,7 +314,7 @@ def alert_attendance_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
 # --- well-being --------------------------------------------------------------------------
 
 
-def alert_wellbeing_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_wellbeing_drop(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """Well-being fell by wellbeing_drop or more between the last two reviews rating it.
 
     Red when it fell to 2 or 1 of 5: the learner says they are not doing well.
@@ -341,7 +346,7 @@ def alert_wellbeing_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
 # --- behaviour, course performance, engagement (the B and C of "ABC") --------------------
 
 
-def alert_behaviour_incidents(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_behaviour_incidents(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The latest review recording incidents counts incidents_amber or more since the one
     before (red at incidents_red or more)."""
     recorded = [(r, r.path) for r in facts.reviews if r.incidents is not None]
@@ -371,7 +376,7 @@ def alert_behaviour_incidents(facts: CaseFacts, ctx: Context) -> list[Alert]:
     )]
 
 
-def alert_course_failure(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_course_failure(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The latest review recording results has failed_amber or more assessments failed, or
     grades falling (red at failed_red or more failed)."""
     recorded = [(r, r.path) for r in facts.reviews if r.failed is not None]
@@ -409,7 +414,7 @@ def alert_course_failure(facts: CaseFacts, ctx: Context) -> list[Alert]:
     )]
 
 
-def alert_engagement_drop(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_engagement_drop(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """Engagement fell by engagement_drop or more between the last two reviews rating it.
 
     Red when it fell to engagement_red or lower.
@@ -454,7 +459,7 @@ def first_review_due(plan: Agreed | None, review_every_days: int) -> date | None
     return plan.agreed + timedelta(days=review_every_days) if plan else None
 
 
-def alert_review_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_review_overdue(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The next review is more than review_grace_days past its date.
 
     The date is the latest review's ``next_review``; before the first review, the plan's
@@ -498,7 +503,7 @@ def alert_review_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
     )]
 
 
-def alert_action_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_action_overdue(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """An action agreed at a review is not done and past its due date.
 
     Each action counts once, as its latest mention has it (``actions.agreed_actions``: a
@@ -532,7 +537,7 @@ def alert_action_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
 # --- goals -------------------------------------------------------------------------------
 
 
-def alert_goal_overdue(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_goal_overdue(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """An open goal (planned, in progress, at risk) is past its due date.
 
     Red when overdue by more than review_every_days: a whole review cycle passed without
@@ -589,7 +594,7 @@ def _reported_at_risk(facts: CaseFacts,
     }
 
 
-def alert_goal_at_risk(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_goal_at_risk(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """A goal not yet due is marked at risk, in the plan or in a review newer than the plan.
 
     Red when its due date is within two weeks: little time is left to turn it round.
@@ -632,7 +637,7 @@ def alert_goal_at_risk(facts: CaseFacts, ctx: Context) -> list[Alert]:
 # --- plan and contract -------------------------------------------------------------------
 
 
-def alert_no_plan(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_no_plan(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """An active case has no agreed plan more than no_plan_days after opening.
 
     Red after twice that: the learner is in the programme with no support agreed.
@@ -658,7 +663,7 @@ def alert_no_plan(facts: CaseFacts, ctx: Context) -> list[Alert]:
     )]
 
 
-def alert_contract_unsigned(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_contract_unsigned(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The contract is not in force (learner and provider signed) unsigned_contract_days
     after the plan was agreed; a missing contract.yaml counts as unsigned. Always amber.
     """
@@ -698,7 +703,7 @@ def alert_contract_unsigned(facts: CaseFacts, ctx: Context) -> list[Alert]:
 # --- after leaving -----------------------------------------------------------------------
 
 
-def alert_follow_up_due(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_follow_up_due(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """A closed case is due its follow-up (3, 6, 12 months after closing by default) and
     none is recorded. Always amber: nobody is slipping away, but a return may be missed."""
     learner = facts.learner
@@ -724,7 +729,7 @@ def alert_follow_up_due(facts: CaseFacts, ctx: Context) -> list[Alert]:
 # --- the records themselves --------------------------------------------------------------
 
 
-def alert_records_invalid(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def alert_records_invalid(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The case has validation errors; alerts from files that could not be read are missing.
 
     Always amber: nothing is known to be wrong with the learner, only with the records.
@@ -758,7 +763,7 @@ class AlertRule:
 
     id: str
     statuses: tuple[str, ...]
-    check: Callable[[CaseFacts, Context], list[Alert]]
+    check: Callable[[CaseFacts, Judging], list[Alert]]
     levels: str
 
 
@@ -832,6 +837,8 @@ def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
     files that have an alert. A case without a readable learner.yaml has no known status
     and raises only records-invalid.
     """
+    from pathway_cli.validation import Context
+
     ctx = Context(caseload.settings, caseload.mentors, today)
     found: list[Alert] = []
     for case in caseload.cases:
@@ -839,19 +846,18 @@ def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
     return sort_alerts(found)
 
 
-def alerts_of_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
+def alerts_of_folders(view: CaseloadView, today: date, only: CaseFilter | None = None,
                       jobs: int | None = None) -> tuple[list[Alert], int]:
-    """``find_alerts`` for an opened caseload (``open_caseload``), decided on the facts of
-    each case (cached where its folder has not changed; see ``facts.py``), on every core
+    """``find_alerts`` for a caseload's folders (``facts.open_view``), decided on the facts
+    of each case (cached where its folder has not changed; see ``facts.py``), on every core
     when it is big; also the number of learners ``only`` keeps."""
-    ctx = Context(caseload.settings, caseload.mentors, today)
-    per_case = decide_folders(caseload, ctx, _kept_placed_alerts, only, _facts_with_lines,
-                              jobs)
+    per_case = decide_folders(view, Judge(view.settings, today), _kept_placed_alerts, only,
+                              _facts_with_lines, jobs)
     kept = [alerts for alerts in per_case if alerts is not None]
     return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
 
 
-def _kept_placed_alerts(facts: CaseFacts, ctx: Context, only: CaseFilter | None,
+def _kept_placed_alerts(facts: CaseFacts, ctx: Judging, only: CaseFilter | None,
                         positions: Positions) -> list[Alert] | None:
     if only is not None and not only.keeps(facts):
         return None
@@ -881,7 +887,7 @@ def case_alerts(case: Case, ctx: Context) -> list[Alert]:
     return facts_alerts(case_facts(case, ctx), ctx)
 
 
-def facts_alerts(facts: CaseFacts, ctx: Context) -> list[Alert]:
+def facts_alerts(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The alerts of one case, decided on its facts (unplaced)."""
     learner = facts.learner
     if learner is None:

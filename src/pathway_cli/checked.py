@@ -28,9 +28,6 @@ of ``validation.validate_folders``, which the tests compare with this one byte f
 from __future__ import annotations
 
 import gc
-import hashlib
-import os
-import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -48,10 +45,9 @@ from pathway_cli.findings import (
     sort_findings,
 )
 from pathway_cli.locating import (
-    MENTORS_FILE,
-    SETTINGS_FILE,
     locate,
     resolved_path,
+    settings_digest,
     stray_findings,
 )
 
@@ -66,17 +62,14 @@ KIND = "checked"
 CASELOAD_KIND = "checked-caseload"
 # The entry of cases named outside any caseload (no settings file) sits under this name.
 _NO_CASELOAD = Path("<no caseload>")
-# Settings files above this size are not hashed: such a caseload is checked without the cache.
-_SETTINGS_HASH_LIMIT = 16 * 2**20
 
 # An entry names files as text, not as Path objects: making thousands of Paths was the
 # dearest part of reading the entries, and only the files of reported findings need one.
 Place = tuple[str, KeyPath | None, bool]
-# From this many cases, the entries are looked up on every core. Looking up costs about
-# 0.1 ms a case, and the workers' start and the answers sent back 30-50 ms: at 3,000 cases
-# two processes took 0.72 s against 0.73 s for one (best of 5, on 2 cores under a load of
-# 11); below about 1,000 cases they cannot win. PATHWAY_PARALLEL_MIN lowers it (tests).
-WARM_MIN_CASES = 1000
+# From this many cases, the entries are looked up on both cores (``parallel.map_halves``:
+# one fork, no pool). Looking up costs about 0.1 ms a case, the fork and the answers sent
+# back 10-20 ms. PATHWAY_PARALLEL_MIN lowers it (tests).
+WARM_MIN_CASES = 500
 # A placed finding: file, line, column, severity, rule id, message.
 Placed = tuple[str, int | None, int | None, str, str, str]
 
@@ -155,32 +148,6 @@ def _finding(placed: Placed) -> Finding:
     file, line, column, severity, rule, message = placed
     return Finding(file_path(file), rule, message, Severity(severity), line=line,
                    column=column)
-
-
-def settings_digest(root: Path | None) -> str | None:
-    """A hash of the bytes of pathway.yaml and mentors.yaml (and of which are absent); None
-    when either is not a plain file (a link, a pipe) or cannot be read: no cache then."""
-    if root is None:
-        return "no caseload"
-    digest = hashlib.sha256()
-    for name in (SETTINGS_FILE, MENTORS_FILE):
-        path = root / name
-        try:
-            info = path.lstat()
-        except FileNotFoundError:
-            digest.update(b"absent\0")
-            continue
-        except OSError:
-            return None
-        if not stat.S_ISREG(info.st_mode) or info.st_size > _SETTINGS_HASH_LIMIT:
-            return None
-        try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        digest.update(b"%d\0" % len(data))
-        digest.update(data)
-    return digest.hexdigest()
 
 
 def _quoted_lines(findings: Sequence[Finding],
@@ -357,15 +324,10 @@ def _look_up(folders: list[Path], job: tuple[CaseCache, Fingerprint, date, int])
 
 def _look_up_everywhere(folders: list[Path], job: tuple[CaseCache, Fingerprint, date, int],
                         jobs: int | None) -> list[Looked]:
-    """``_look_up`` of every folder, on every core for a big caseload (see WARM_MIN_CASES)."""
-    from pathway_cli.parallel import worker_count
+    """``_look_up`` of every folder, on both cores for a big caseload (see WARM_MIN_CASES)."""
+    from pathway_cli.parallel import map_halves
 
-    least = int(os.environ.get("PATHWAY_PARALLEL_MIN") or WARM_MIN_CASES)
-    if len(folders) < least or worker_count(len(folders), jobs) <= 1:
-        return _look_up(list(folders), job)
-    from pathway_cli.parallel import map_chunks
-
-    return map_chunks(folders, _look_up, job, jobs)
+    return map_halves(folders, _look_up, job, jobs, WARM_MIN_CASES)
 
 
 def _result(only: frozenset[Path] | None, head: CaseloadEntry,

@@ -21,11 +21,14 @@ another day parses a file only for an alert that never fired before.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, Protocol, TypeVar
 
 from pathway_cli.findings import KeyPath
 
@@ -38,24 +41,33 @@ __all__ = [
     "ActionFacts",
     "AgreedActionFacts",
     "CaseFacts",
+    "CaseloadView",
     "ContractFacts",
     "FollowUpFacts",
     "GoalFacts",
     "InvalidFacts",
+    "Judge",
+    "Judging",
     "LearnerFacts",
     "PlanFacts",
     "ReviewFacts",
+    "SettingsLike",
+    "Thresholds",
     "agreed_action_facts",
     "case_facts",
     "decide_folders",
     "key_worker_named",
     "key_workers",
+    "open_view",
+    "view_of",
 ]
 
 A = TypeVar("A")
 R = TypeVar("R")
 # The cache entry kind beside the loaded case (``kind="case"``).
 FACTS_KIND = "facts"
+# The entry of the settings alerts and the overview decide with, one per caseload.
+THRESHOLDS_KIND = "thresholds"
 OPEN_GOAL_STATUSES = ("planned", "in-progress", "at-risk")
 CLOSED_STATUSES = ("completed", "left")
 Day = date  # a field named ``date`` hides the type in its class
@@ -212,6 +224,142 @@ def agreed_action_facts(facts: CaseFacts) -> list[AgreedActionFacts]:
     return [latest[key] for key in first]
 
 
+# --- what the rules decide with --------------------------------------------------------
+
+
+class SettingsLike(Protocol):
+    """The settings the alert rules and the overview read: ``models.Settings`` or the
+    ``Thresholds`` cached from it."""
+
+    @property
+    def review_every_days(self) -> int:
+        """Days between reviews."""
+
+    @property
+    def risk(self) -> Any:
+        """The thresholds of ``risk:`` (``models.RiskThresholds`` or a copy of its values)."""
+
+
+class Judging(Protocol):
+    """What the alert rules and the overview decide with: the settings and the day
+    (``validation.Context`` is one; so is ``Judge``, which needs no model)."""
+
+    @property
+    def settings(self) -> SettingsLike:
+        """The caseload's settings."""
+
+    @property
+    def today(self) -> date:
+        """The day of the run."""
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """pathway.yaml as the alerts and the overview read it: plain values, cached per
+    caseload (kind ``thresholds``, keyed by a hash of the bytes of pathway.yaml and
+    mentors.yaml) so that a warm run neither parses it nor imports the models."""
+
+    review_every_days: int
+    risk: SimpleNamespace
+    locale: str
+    max_record_bytes: int
+    # pathway.yaml when it exists but has errors (the defaults stand in for it)
+    broken_file: Path | None
+
+    @classmethod
+    def of(cls, caseload: Caseload) -> Thresholds:
+        """The thresholds of an opened caseload."""
+        settings = caseload.settings
+        broken = caseload.settings_file.path if (caseload.settings_broken
+                                                 and caseload.settings_file) else None
+        return cls(settings.review_every_days, SimpleNamespace(**settings.risk.model_dump()),
+                   settings.locale, settings.max_record_bytes, broken)
+
+
+@dataclass(frozen=True)
+class Judge:
+    """The settings and the day, for the rules (a ``Judging`` without a model)."""
+
+    settings: Thresholds
+    today: date
+
+
+class CaseloadView:
+    """A caseload as alerts and the overview need it: its root, its case folders and its
+    thresholds; the caseload itself (models, mentors) is opened only when a case must be
+    loaded (``caseload()``)."""
+
+    def __init__(self, root: Path | None, case_folders: list[Path], settings: Thresholds,
+                 paths: Sequence[Path], caseload: Caseload | None = None) -> None:
+        self.root = root
+        self.case_folders = case_folders
+        self.settings = settings
+        self._paths = list(paths)
+        self._caseload = caseload
+
+    def caseload(self) -> Caseload:
+        """The caseload opened with its settings and mentors (once)."""
+        if self._caseload is None:
+            from pathway_cli.caseload import open_caseload
+
+            self._caseload = open_caseload(self._paths)
+        return self._caseload
+
+    def context(self, today: date) -> Context:
+        """The validation context of the caseload (what a case's facts are built with)."""
+        from pathway_cli.validation import Context
+
+        caseload = self.caseload()
+        return Context(caseload.settings, caseload.mentors, today)
+
+
+def view_of(caseload: Caseload) -> CaseloadView:
+    """The view of a caseload already opened."""
+    return CaseloadView(caseload.root, caseload.case_folders, Thresholds.of(caseload), (),
+                        caseload)
+
+
+_NO_CASELOAD = Path("<no caseload>")
+
+
+def open_view(paths: Sequence[Path]) -> CaseloadView:
+    """The caseload named by ``paths`` (as ``caseload.open_caseload`` finds it), with its
+    thresholds from the cache when pathway.yaml and mentors.yaml have not changed."""
+    from pathway_cli.cache import open_cache
+    from pathway_cli.locating import locate, settings_digest
+
+    located = locate(paths)
+    store = open_cache(located.root)
+    digest = settings_digest(located.root) if store is not None else None
+    where = located.root if located.root is not None else _NO_CASELOAD
+    if store is not None and digest is not None:
+        known = store.get_value(where, (("settings", digest),), THRESHOLDS_KIND)
+        if isinstance(known, Thresholds):
+            return CaseloadView(located.root, located.case_folders, known, paths)
+    from pathway_cli.caseload import open_caseload
+
+    caseload = open_caseload(paths)
+    thresholds = Thresholds.of(caseload)
+    if (store is not None and digest is not None
+            and settings_digest(located.root) == digest):  # not changed while read
+        store.put_value(where, (("settings", digest),), thresholds, THRESHOLDS_KIND)
+    return CaseloadView(caseload.root, caseload.case_folders, thresholds, paths, caseload)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The garbage collector off while thousands of facts are unpickled and decided on:
+    they are all kept, and full collections rescanning them cost more than the reading
+    (3 times the time at 3,000 cases)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 # --- built from a loaded case ------------------------------------------------------------
 
 
@@ -352,18 +500,20 @@ class Positions:
 class _Job(Generic[R]):
     root: Path | None
     limit: int
-    ctx: Context
+    ctx: Judging
+    # what the facts of a case loaded afresh are built with (None: every case was cached)
+    full: Context | None
     build: Callable[[Case, Context], CaseFacts]
-    decide: Callable[[CaseFacts, Context, Any, Positions], R]
+    decide: Callable[[CaseFacts, Judging, Any, Positions], R]
     argument: Any
 
 
-def decide_folders(caseload: Caseload, ctx: Context,
-                   decide: Callable[[CaseFacts, Context, A, Positions], R], argument: A,
+def decide_folders(view: CaseloadView, ctx: Judging,
+                   decide: Callable[[CaseFacts, Judging, A, Positions], R], argument: A,
                    build: Callable[[Case, Context], CaseFacts] = case_facts,
                    jobs: int | None = None) -> list[R]:
-    """``decide(facts, ctx, argument, positions)`` for every case folder of an opened
-    caseload, in order.
+    """``decide(facts, ctx, argument, positions)`` for every case folder of a caseload,
+    in order.
 
     Each folder's facts come from the cache when it has not changed; otherwise the case is
     loaded (through the cache of loaded cases) and ``build`` makes its facts, which are
@@ -374,17 +524,55 @@ def decide_folders(caseload: Caseload, ctx: Context,
     sending the results back (measured: ``--jobs 2`` was slower warm than one process).
     ``decide`` and ``build`` must be module-level functions: they run in the workers.
     """
-    from pathway_cli import cache
-    from pathway_cli.parallel import map_chunks, worker_count
+    from pathway_cli.parallel import map_chunks, map_halves, worker_count
 
-    job = _Job(caseload.root, caseload.settings.max_record_bytes, ctx, build, decide,
-               argument)
-    store = cache.open_cache(job.root)
-    slots = _read(caseload.case_folders, store, job.limit)
-    missing = sum(1 for _, _, facts in slots if facts is None)
-    if worker_count(missing, jobs) > 1:
-        return map_chunks(caseload.case_folders, _decide_chunk, job, jobs)
-    return _decide(slots, store, job)
+    job = _Job(view.root, view.settings.max_record_bytes, ctx, None, build, decide, argument)
+    with _collector_paused():
+        found = map_halves(view.case_folders, _decide_known, job, jobs, WARM_MIN_CASES)
+    missing = [index for index, result in enumerate(found) if isinstance(result, _Unknown)]
+    if not missing:
+        return found  # type: ignore[return-value] # no _Unknown left
+    job = replace(job, full=view.context(ctx.today))
+    folders = [view.case_folders[index] for index in missing]
+    if worker_count(len(folders), jobs) > 1:
+        fresh = map_chunks(folders, _decide_chunk, job, jobs)
+    else:
+        with _collector_paused():
+            fresh = _decide_chunk(folders, job)
+    for index, result in zip(missing, fresh, strict=True):
+        found[index] = result
+    return found  # type: ignore[return-value] # every _Unknown replaced
+
+
+# From this many cases, a warm run decides on two cores (``parallel.map_halves``): one fork
+# and the results sent back cost about 10-20 ms, deciding on cached facts about 0.15 ms a
+# case.
+WARM_MIN_CASES = 500
+
+
+class _Unknown:
+    """The result of a folder whose facts are not cached (yet): it is loaded afterwards."""
+
+    __slots__ = ()
+
+
+def _decide_known(folders: list[Path], job: _Job[R]) -> list[R | _Unknown]:
+    """``decide`` for the folders whose facts are cached; ``_Unknown()`` for the others."""
+    from pathway_cli.cache import open_cache
+
+    store = open_cache(job.root)
+    positions = Positions(source_finder(job.limit))
+    results: list[R | _Unknown] = []
+    for folder, fingerprint, cached in _read(folders, store, job.limit):
+        if cached is None:
+            results.append(_Unknown())
+            continue
+        positions.changed = False
+        results.append(job.decide(cached, job.ctx, job.argument, positions))
+        if store is not None and fingerprint is not None and positions.changed:
+            _store_if_unchanged(store, folder, fingerprint, cached)
+    positions.done()
+    return results
 
 
 Slot = tuple[Path, Any, CaseFacts | None]
@@ -419,8 +607,9 @@ def _decide(slots: list[Slot], store: Any, job: _Job[R]) -> list[R]:
     if missing:
         from pathway_cli.caseload import load_cases
 
+        assert job.full is not None  # noqa: S101 - set whenever a case is missing
         for case in load_cases(job.root, missing, job.limit):
-            built[case.folder] = job.build(case, job.ctx)
+            built[case.folder] = job.build(case, job.full)
     positions = Positions(source_finder(job.limit))
     results = []
     for folder, fingerprint, cached in slots:
@@ -442,17 +631,15 @@ def _store_if_unchanged(store: Any, folder: Path, fingerprint: Any, facts: CaseF
         store.put_value(folder, fingerprint, facts, FACTS_KIND)
 
 
-def key_workers(caseload: Caseload) -> dict[str, str]:
+def key_workers(view: CaseloadView) -> dict[str, str]:
     """The key workers of the caseload's cases: id -> name (from the team, else the id).
 
     Read from each case's facts (learner.yaml as parsed, valid or not), cached where the
     case folder has not changed.
     """
-    from pathway_cli.validation import Context
-
-    ctx = Context(caseload.settings, caseload.mentors, date.min)
+    ctx = Judge(view.settings, date.min)
     found: dict[str, str] = {}
-    for named in decide_folders(caseload, ctx, _key_worker_named, None):
+    for named in decide_folders(view, ctx, _key_worker_named, None):
         if named is None:
             continue
         worker, name = named
@@ -461,17 +648,20 @@ def key_workers(caseload: Caseload) -> dict[str, str]:
     return dict(sorted(found.items()))
 
 
-def _key_worker_named(facts: CaseFacts, ctx: Context, argument: None,
+def _key_worker_named(facts: CaseFacts, ctx: Judging, argument: None,
                       positions: Positions) -> tuple[str, str | None] | None:
     return facts.key_worker_named
 
 
 def source_finder(limit: int) -> Callable[[Path], Any | None]:
     """Reads a record file again, for the positions of its nodes only: not parsed (only a
-    file that loaded into its record has facts, so its lines are those of its nodes)."""
-    from pathway_cli.loader import RecordFileRefused, Source, read_record_bytes
+    file that loaded into its record has facts, so its lines are those of its nodes).
+    The loader is imported on the first file: a warm run whose lines are all known needs
+    none."""
 
-    def find(path: Path) -> Source | None:
+    def find(path: Path) -> Any | None:
+        from pathway_cli.loader import RecordFileRefused, Source, read_record_bytes
+
         try:
             return Source(path, read_record_bytes(path, limit).decode("utf-8-sig"), None)
         except (RecordFileRefused, OSError, UnicodeDecodeError):

@@ -6,7 +6,9 @@ cases (``checked``) finds its folders without importing the record models.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ __all__ = [
     "find_root",
     "locate",
     "resolved_path",
+    "settings_digest",
     "stray_findings",
 ]
 
@@ -203,3 +206,33 @@ def locate(paths: Sequence[Path] = ()) -> Located:
     if request.files and not any(p.is_dir() for p in paths):
         only = frozenset(resolved_path(p) for p in request.files)
     return Located(request.root, folders, only, tuple(request.strays))
+
+
+# pathway.yaml and mentors.yaml are hashed whole; larger ones are not (no cache then).
+_SETTINGS_HASH_LIMIT = 16 * 2**20
+
+
+def settings_digest(root: Path | None) -> str | None:
+    """A hash of the bytes of pathway.yaml and mentors.yaml (and of which are absent); None
+    when either is not a plain file (a link, a pipe) or cannot be read: no cache then."""
+    if root is None:
+        return "no caseload"
+    digest = hashlib.sha256()
+    for name in (SETTINGS_FILE, MENTORS_FILE):
+        path = root / name
+        try:
+            info = path.lstat()
+        except FileNotFoundError:
+            digest.update(b"absent\0")
+            continue
+        except OSError:
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_size > _SETTINGS_HASH_LIMIT:
+            return None
+        try:
+            data = path.read_bytes()
+        except OSError:
+            return None
+        digest.update(b"%d\0" % len(data))
+        digest.update(data)
+    return digest.hexdigest()

@@ -11,19 +11,20 @@ everything runs in the calling process.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:  # the caseload and its models are imported when cases are loaded, not by
-    # ``pathway --jobs`` being set, nor by a run answered from the cache of checked cases
+    # ``pathway --jobs`` being set, nor by a run answered from the cache of checked cases;
+    # multiprocessing when a pool starts (a warm run forks without one)
+    import multiprocessing.context
+
     from pathway_cli.caseload import Case, Caseload
 
-__all__ = ["MIN_CASES", "map_cases", "map_chunks", "set_jobs", "worker_count"]
+__all__ = ["MIN_CASES", "map_cases", "map_chunks", "map_halves", "set_jobs", "worker_count"]
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -83,6 +84,8 @@ def _run_items(job: tuple[list[Any], Callable[[list[Any], Any], list[Any]], Any]
 
 
 def _context() -> multiprocessing.context.BaseContext:
+    import multiprocessing
+
     # fork starts a worker in milliseconds with every module already imported; where fork
     # is not safe (macOS, Windows) the platform's default is used.
     if sys.platform.startswith("linux"):
@@ -109,6 +112,8 @@ def map_cases(caseload: Caseload, task: Callable[[Case, A], R], argument: A,
         return [task(case, argument) for case in caseload.cases]
     jobs_list = [(caseload.root, chunk, caseload.settings.max_record_bytes, task, argument)
                  for chunk in _chunks(folders, workers * CHUNKS_PER_WORKER)]
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         parts = list(pool.map(_run_chunk, jobs_list))
     return [result for part in parts for result in part]
@@ -127,6 +132,65 @@ def map_chunks(items: Sequence[A], task: Callable[[list[A], Any], list[R]], argu
         return task(list(items), argument) if items else []
     jobs_list = [(chunk, task, argument)
                  for chunk in _chunks(items, workers * CHUNKS_PER_WORKER)]
+    from concurrent.futures import ProcessPoolExecutor
+
     with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
         parts = list(pool.map(_run_items, jobs_list))
     return [result for part in parts for result in part]
+
+
+def map_halves(items: Sequence[A], task: Callable[[list[A], Any], list[R]], argument: Any,
+               jobs: int | None = None, least: int = MIN_CASES) -> list[R]:
+    """``task(chunk, argument)`` over ``items``, one result an item, in order: the second
+    half in a forked child while this process does the first.
+
+    For short work on many items (answers from the cache: a warm run costs a few tenths of
+    a second), where a pool of workers costs more to start than it saves. One fork, one
+    pipe; the child sends its results pickled and ends without running any exit handler
+    (so nothing buffered is written twice). Where fork is not safe (macOS, Windows), with
+    ``--jobs 1``, or for fewer than ``least`` items (``PATHWAY_PARALLEL_MIN`` lowers it),
+    everything runs here. A child that fails or dies only costs time: its half is done here.
+    """
+    least = int(os.environ.get("PATHWAY_PARALLEL_MIN") or least)
+    if (not sys.platform.startswith("linux") or len(items) < max(least, 2)
+            or worker_count(len(items), jobs) <= 1):
+        return task(list(items), argument) if items else []
+    import pickle
+
+    middle = len(items) // 2
+    first, second = list(items[:middle]), list(items[middle:])
+    sys.stdout.flush()
+    sys.stderr.flush()
+    reading, writing = os.pipe()
+    try:
+        child = os.fork()
+    except OSError:
+        os.close(reading)
+        os.close(writing)
+        return task(first, argument) + task(second, argument)
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        os.close(reading)
+        code = 0
+        try:
+            payload = pickle.dumps(task(second, argument), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(writing, "wb") as out:
+                out.write(payload)
+        except BaseException:  # the parent does this half itself
+            code = 1
+        os._exit(code)
+    os.close(writing)
+    try:
+        mine = task(first, argument)
+    finally:
+        with os.fdopen(reading, "rb") as incoming:
+            received = incoming.read()
+        _, status = os.waitpid(child, 0)
+    theirs: list[R] | None = None
+    if os.waitstatus_to_exitcode(status) == 0:
+        try:
+            theirs = pickle.loads(received)  # noqa: S301 - our own child's results
+        except Exception:  # a half sent wrong is done again here
+            theirs = None
+    if theirs is None or len(theirs) != len(second):
+        theirs = task(second, argument)
+    return mine + theirs

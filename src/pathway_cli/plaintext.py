@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["CONTROL_CHARACTERS", "control_characters", "escape_json_controls", "strip_controls"]
+__all__ = [
+    "CONTROL_CHARACTERS",
+    "control_characters",
+    "escape_json_controls",
+    "is_one_line",
+    "strip_controls",
+]
 
 # C0 without tab and line feed, DEL, and C1.
 CONTROL_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -34,3 +40,13 @@ _RAW_IN_JSON = re.compile("[\x7f-\x9f]")
 def escape_json_controls(text: str) -> str:
     """JSON text with DEL and C1 characters written as ``\\u00XX`` escapes (same data)."""
     return _RAW_IN_JSON.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
+
+
+# Line breaks besides the control characters: the Unicode line and paragraph separators.
+_LINE_BREAKS = re.compile("[\n\r\t\u2028\u2029]")
+
+
+def is_one_line(text: str) -> bool:
+    """True when ``text`` is one line without control characters (a name, a title): no line
+    break, no tab, no escape sequence."""
+    return not (CONTROL_CHARACTERS.search(text) or _LINE_BREAKS.search(text))

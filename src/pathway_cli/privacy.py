@@ -32,9 +32,10 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from pathway_cli.models import Audience, Sensitivity, Settings, SupportNeed, TeamMember
+if TYPE_CHECKING:  # not at run time: alerts and the overview decide without the models
+    from pathway_cli.models import Audience, Sensitivity, Settings, SupportNeed, TeamMember
 
 __all__ = [
     "COLUMNS",
@@ -110,9 +111,10 @@ _KNOWN_PARTIES: dict[str, frozenset[str]] = {
     "employer": frozenset({"learner", "provider", "employer"}),
 }
 
-_KIND_OF: dict[Sensitivity, Kind] = {
-    Sensitivity.PERSONAL: Kind.PERSONAL,
-    Sensitivity.PRIVATE: Kind.PRIVATE,
+# By the value of ``models.Sensitivity`` (a StrEnum: its members find these keys).
+_KIND_OF: dict[str, Kind] = {
+    "personal": Kind.PERSONAL,
+    "private": Kind.PRIVATE,
 }
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from pathway_cli.caseload import CASES_DIR, SETTINGS_FILE, find_root, load_caseload
 from pathway_cli.errors import UserError
 from pathway_cli.models import ID_PATTERN, TeamMember
+from pathway_cli.plaintext import is_one_line
 from pathway_cli.schema import record_schemas, schema_file_name, schema_json
 from pathway_cli.writer import atomic_write, ensure_inside
 
@@ -380,6 +381,10 @@ def new_case(
         )
     if not name.strip():
         raise UserError("the learner's name is empty")
+    for given, what in ((name, "the learner's name"), (key_worker_name, "the key worker's name")):
+        if given is not None and not is_one_line(given):
+            raise UserError(f"{what} must be one line of text, without line breaks, tabs or "
+                            "control characters")
     if root is None:
         root = find_root(Path.cwd())
     if root is None:

@@ -11,13 +11,24 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
 from pathway_cli.alerts import Alert, CaseFilter, facts_alerts, first_review_due, sort_alerts
-from pathway_cli.caseload import Case, Caseload
-from pathway_cli.facts import CLOSED_STATUSES, CaseFacts, Positions, case_facts, decide_folders
-from pathway_cli.models import Settings
-from pathway_cli.validation import Context
+from pathway_cli.facts import (
+    CLOSED_STATUSES,
+    CaseFacts,
+    Judge,
+    Judging,
+    Positions,
+    SettingsLike,
+    case_facts,
+    decide_folders,
+)
+
+if TYPE_CHECKING:
+    from pathway_cli.caseload import Case, Caseload
+    from pathway_cli.facts import CaseloadView
+    from pathway_cli.validation import Context
 
 __all__ = [
     "DUE_SOON_DAYS",
@@ -115,22 +126,24 @@ def summarise_caseload(
 ) -> list[LearnerSummary]:
     """One summary a learner (of those ``only`` keeps): red first, then amber, then green;
     closed cases last."""
+    from pathway_cli.validation import Context
+
     ctx = Context(caseload.settings, caseload.mentors, today)
     rows = [kept_case_summary(case, ctx, only) for case in caseload.cases]
     return sort_summaries(row for row in rows if row is not None)
 
 
-def summarise_folders(caseload: Caseload, today: date, only: CaseFilter | None = None,
+def summarise_folders(view: CaseloadView, today: date, only: CaseFilter | None = None,
                       jobs: int | None = None) -> list[LearnerSummary]:
-    """``summarise_caseload`` for an opened caseload (``open_caseload``), decided on the facts
-    of each case (cached where its folder has not changed; see ``facts.py``), on every core
-    when it is big."""
-    ctx = Context(caseload.settings, caseload.mentors, today)
-    rows = decide_folders(caseload, ctx, _summary_of_facts, only, jobs=jobs)
+    """``summarise_caseload`` for a caseload's folders (``facts.open_view``), decided on the
+    facts of each case (cached where its folder has not changed; see ``facts.py``), on every
+    core when it is big."""
+    rows = decide_folders(view, Judge(view.settings, today), _summary_of_facts, only,
+                          jobs=jobs)
     return sort_summaries(row for row in rows if row is not None)
 
 
-def _summary_of_facts(facts: CaseFacts, ctx: Context, only: CaseFilter | None,
+def _summary_of_facts(facts: CaseFacts, ctx: Judging, only: CaseFilter | None,
                       _: Positions) -> LearnerSummary | None:
     return kept_facts_summary(facts, ctx, only)
 
@@ -141,7 +154,7 @@ def kept_case_summary(case: Case, ctx: Context,
     return kept_facts_summary(case_facts(case, ctx), ctx, only)
 
 
-def kept_facts_summary(facts: CaseFacts, ctx: Context,
+def kept_facts_summary(facts: CaseFacts, ctx: Judging,
                        only: CaseFilter | None = None) -> LearnerSummary | None:
     """The summary of one case from its facts; None when ``only`` leaves it out."""
     if only is not None and not only.keeps(facts):
@@ -155,7 +168,7 @@ def sort_summaries(rows: Iterable[LearnerSummary]) -> list[LearnerSummary]:
 
 
 def facts_summary(facts: CaseFacts, alerts: Sequence[Alert],
-                  settings: Settings) -> LearnerSummary:
+                  settings: SettingsLike) -> LearnerSummary:
     """The summary of one case from its facts, given its alerts."""
     learner = facts.learner
     plan = facts.plan

@@ -47,6 +47,7 @@ __all__ = [
     "print_json",
     "relative_paths_in",
     "resolve_today",
+    "warn_broken_settings",
 ]
 
 P = ParamSpec("P")
@@ -392,12 +393,19 @@ def open_for_command(paths: list[Path] | None) -> Caseload:
 
     caseload = open_caseload(paths or [])
     if caseload.settings_broken and caseload.settings_file is not None:
-        err_console().print(
-            f"[yellow]warning:[/] {_escape(display_path(caseload.settings_file.path))} has "
-            "errors, so the default settings (thresholds, review interval) are used; run "
-            "'pathway validate' to see them"
-        )
+        warn_broken_settings(caseload.settings_file.path)
     return caseload
+
+
+def warn_broken_settings(path: Path | None) -> None:
+    """Say that pathway.yaml at ``path`` has errors and the defaults stand in (None: it has
+    none, or there is none)."""
+    if path is not None:
+        err_console().print(
+            f"[yellow]warning:[/] {_escape(display_path(path))} has errors, so the default "
+            "settings (thresholds, review interval) are used; run 'pathway validate' to see "
+            "them"
+        )
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R]:

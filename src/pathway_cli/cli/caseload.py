@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -26,17 +26,17 @@ from pathway_cli.cli.app import (
     err_console,
     guarded,
     load_for_command,
-    open_for_command,
     out_console,
     print_json,
     resolve_today,
+    warn_broken_settings,
 )
 
 if TYPE_CHECKING:
     from rich.console import Console
 
     from pathway_cli.alerts import Alert, CaseFilter
-    from pathway_cli.caseload import Caseload
+    from pathway_cli.facts import CaseloadView
     from pathway_cli.i18n import Language
     from pathway_cli.summary import LearnerSummary
     from pathway_cli.timeline import Timeline
@@ -159,7 +159,17 @@ def _filter(key_worker: list[str] | None, status: list[StatusChoice] | None,
     )
 
 
-def _warn_unknown_key_workers(caseload: Caseload, only: CaseFilter) -> None:
+def _open_view(paths: list[Path] | None) -> CaseloadView:
+    """``open_for_command`` for the commands that decide on the cases' facts (alerts,
+    summarise): the settings from the cache where pathway.yaml has not changed."""
+    from pathway_cli.facts import open_view
+
+    view = open_view(paths or [])
+    warn_broken_settings(view.settings.broken_file)
+    return view
+
+
+def _warn_unknown_key_workers(caseload: CaseloadView, only: CaseFilter) -> None:
     """A --key-worker that matches nobody is named, with the key workers there are."""
     from rich.markup import escape
 
@@ -192,7 +202,7 @@ def _plain_tables() -> bool:
     return not out_console().is_terminal and "COLUMNS" not in os.environ
 
 
-def _write_plain_table(header: list[str], rows: list[list[Text]]) -> None:
+def _write_plain_table(header: list[str], rows: Sequence[Sequence[Text | str]]) -> None:
     """A table for grep, cut and sort: a header line, then one tab-separated line a row."""
 
     def cell(text: Text | str) -> str:
@@ -283,6 +293,9 @@ class _Shown:
 class _Column:
     header: str
     cell: Callable[[LearnerSummary, _Shown], Text]
+    # The cell's words without the styles, for a plain table (thousands of rows: a Text a
+    # cell cost more than deciding the rows); None: ``cell(...).plain``.
+    plain: Callable[[LearnerSummary, _Shown], str] | None = None
     # The narrowest console that still shows this column; narrower ones leave it out.
     from_width: int = 0
     wraps: bool = False
@@ -298,14 +311,27 @@ def _name_cell(row: LearnerSummary, shown: _Shown) -> Text:
     return name
 
 
-def _next_review_cell(row: LearnerSummary, shown: _Shown) -> Text:
+def _name_plain(row: LearnerSummary, shown: _Shown) -> str:
+    if row.status != "active":
+        return f"{row.name} ({shown.lang.gettext(row.status)})"
+    return row.name
+
+
+def _next_review_late(row: LearnerSummary, shown: _Shown) -> bool:
+    return (row.next_review is not None and row.next_review < shown.today
+            and not row.is_closed)
+
+
+def _next_review_plain(row: LearnerSummary, shown: _Shown) -> str:
     from pathway_cli.overview_text import late
 
-    is_late = (row.next_review is not None and row.next_review < shown.today
-               and not row.is_closed)
-    return Text((_day(row.next_review, shown) or "-")
-                + (f" {late(shown.lang)}" if is_late else ""),
-                style="red" if is_late else "")
+    return ((_day(row.next_review, shown) or "-")
+            + (f" {late(shown.lang)}" if _next_review_late(row, shown) else ""))
+
+
+def _next_review_cell(row: LearnerSummary, shown: _Shown) -> Text:
+    return Text(_next_review_plain(row, shown),
+                style="red" if _next_review_late(row, shown) else "")
 
 
 def _day(value: date | None, shown: _Shown) -> str | None:
@@ -316,19 +342,32 @@ def _rate(rate: float | None, shown: _Shown) -> str:
     return shown.lang.percent_text(round(rate, 2), _pct(rate)) if rate is not None else ""
 
 
+def _goals(row: LearnerSummary) -> str:
+    return f"{row.goals_achieved}/{row.goals_total}" if row.goals_total else ""
+
+
+def _wellbeing(row: LearnerSummary) -> str:
+    return f"{row.wellbeing}/5" if row.wellbeing else ""
+
+
 SUMMARY_COLUMNS = (
-    _Column("risk", lambda r, s: Text(s.lang.gettext(r.risk), style=LEVEL_STYLE[r.risk])),
-    _Column("learner", lambda r, _: Text(r.id, style="bold")),
-    _Column("name", _name_cell, wraps=True, ratio=1),
-    _Column("key worker", lambda r, _: Text(r.key_worker or ""), from_width=130),
-    _Column("goals", lambda r, _: Text(f"{r.goals_achieved}/{r.goals_total}"
-                                       if r.goals_total else ""), from_width=130, right=True),
-    _Column("last review", lambda r, s: Text(_day(r.last_review, s) or "-"), from_width=160),
-    _Column("next review", _next_review_cell),
-    _Column("attend.", lambda r, s: Text(_rate(r.attendance, s)), from_width=130, right=True),
-    _Column("well-being", lambda r, _: Text(f"{r.wellbeing}/5" if r.wellbeing else ""),
+    _Column("risk", lambda r, s: Text(s.lang.gettext(r.risk), style=LEVEL_STYLE[r.risk]),
+            lambda r, s: s.lang.gettext(r.risk)),
+    _Column("learner", lambda r, _: Text(r.id, style="bold"), lambda r, _: r.id),
+    _Column("name", _name_cell, _name_plain, wraps=True, ratio=1),
+    _Column("key worker", lambda r, _: Text(r.key_worker or ""),
+            lambda r, _: r.key_worker or "", from_width=130),
+    _Column("goals", lambda r, _: Text(_goals(r)), lambda r, _: _goals(r), from_width=130,
+            right=True),
+    _Column("last review", lambda r, s: Text(_day(r.last_review, s) or "-"),
+            lambda r, s: _day(r.last_review, s) or "-", from_width=160),
+    _Column("next review", _next_review_cell, _next_review_plain),
+    _Column("attend.", lambda r, s: Text(_rate(r.attendance, s)),
+            lambda r, s: _rate(r.attendance, s), from_width=130, right=True),
+    _Column("well-being", lambda r, _: Text(_wellbeing(r)), lambda r, _: _wellbeing(r),
             from_width=130, right=True),
-    _Column("why", lambda r, s: Text(_why(r, s.lang)), wraps=True, ratio=2),
+    _Column("why", lambda r, s: Text(_why(r, s.lang)), lambda r, s: _why(r, s.lang),
+            wraps=True, ratio=2),
 )
 
 
@@ -341,7 +380,8 @@ def _summary_table(rows: list[LearnerSummary], shown: _Shown) -> None:
     if _plain_tables():
         _write_plain_table(
             [header(c.header, lang) for c in SUMMARY_COLUMNS],
-            [[Text(_why(row, lang, room=len(row.alerts))) if column.header == "why"
+            [[_why(row, lang, room=len(row.alerts)) if column.header == "why"
+              else column.plain(row, shown) if column.plain is not None
               else column.cell(row, shown) for column in SUMMARY_COLUMNS] for row in rows],
         )
         err_console().print(_summary_footer(rows, shown))
@@ -390,7 +430,7 @@ def summarise(
     from pathway_cli.summary import summarise_folders
 
     day = resolve_today(today)
-    caseload = open_for_command(paths)
+    caseload = _open_view(paths)
     only = _filter(key_worker, status, group)
     _warn_unknown_key_workers(caseload, only)
     rows = summarise_folders(caseload, day, only)
@@ -443,9 +483,8 @@ def _alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
     if alerts and _plain_tables():
         _write_plain_table(
             [header(name, lang) for name in ("level", "learner", "rule", "what", "record")],
-            [[Text(lang.gettext(a.level)), Text(a.learner), Text(a.rule),
-              Text(alert_message(a, lang)),
-              Text(display_path(a.file) + (f":{a.line}" if a.line else ""))] for a in alerts],
+            [[lang.gettext(a.level), a.learner, a.rule, alert_message(a, lang),
+              display_path(a.file) + (f":{a.line}" if a.line else "")] for a in alerts],
         )
     elif alerts:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
@@ -500,7 +539,7 @@ def alerts(
     from pathway_cli.overview_text import overview_language
 
     day = resolve_today(today)
-    caseload = open_for_command(paths)
+    caseload = _open_view(paths)
     only = _filter(key_worker, status, group)
     _warn_unknown_key_workers(caseload, only)
     found, kept = alerts_of_folders(caseload, day, only)

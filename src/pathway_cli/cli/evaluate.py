@@ -24,6 +24,7 @@ from pathway_cli.cli.app import (
     parse_date_option,
     resolve_today,
 )
+from pathway_cli.cli.output import show_table
 from pathway_cli.errors import UserError
 
 if TYPE_CHECKING:
@@ -263,7 +264,7 @@ def _table(evaluation: Evaluation) -> None:
         else:
             table = _figures_table(evaluation, title, evaluation.section(section))
         console.print()
-        console.print(table)
+        show_table(console, table)
 
 
 EPILOG = """Examples:

@@ -21,6 +21,7 @@ from pathway_cli.cli.app import (
     print_json,
     resolve_today,
 )
+from pathway_cli.cli.output import show_table
 from pathway_cli.errors import UserError
 from pathway_cli.plaintext import strip_controls
 
@@ -81,7 +82,7 @@ def _report_table(result: MatchResult) -> None:
                 f"{p.score:.2f}",
                 "\n".join(f"- {escape(r)}" for r in p.reasons),
             )
-        console.print(table)
+        show_table(console, table)
     else:
         console.print("No pairs to propose.")
     if result.unmatched:
@@ -90,7 +91,7 @@ def _report_table(result: MatchResult) -> None:
         table.add_column("Why")
         for u in result.unmatched:
             table.add_row(f"{escape(u.learner)} {escape(u.learner_name)}", escape(u.reason))
-        console.print(table)
+        show_table(console, table)
     pool = Table(title="Mentor pool", title_justify="left")
     pool.add_column("Mentor")
     pool.add_column("Kind")
@@ -100,7 +101,7 @@ def _report_table(result: MatchResult) -> None:
     for m in result.mentors:
         pool.add_row(escape(m.id), m.kind, f"{m.taken} of {m.capacity}",
                      str(m.proposed) if m.proposed else "", escape(m.note or ""))
-    console.print(pool)
+    show_table(console, pool)
 
 
 def _report_skipped(result: MatchResult) -> None:

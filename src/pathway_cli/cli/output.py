@@ -8,13 +8,15 @@ piped to a file are exactly the text.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
 if TYPE_CHECKING:
-    from rich.console import Console
+    from rich.console import Console, RenderableType
+    from rich.table import Table
 
-__all__ = ["Painter", "write_text"]
+__all__ = ["Painter", "plain_tables", "show_table", "write_text"]
 
 _SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33"}
 
@@ -41,3 +43,40 @@ def write_text(stream: TextIO, text: str) -> None:
     """Write a whole listing in one call and flush it."""
     stream.write(text)
     stream.flush()
+
+
+def plain_tables(console: Console) -> bool:
+    """True when ``console`` writes to a pipe or a file and no COLUMNS asks for a drawn table:
+    tables are then written for grep, cut and sort."""
+    return not console.is_terminal and "COLUMNS" not in os.environ
+
+
+def _plain_cell(cell: RenderableType | None) -> str:
+    from rich.text import Text
+
+    from pathway_cli.plaintext import strip_controls
+
+    if cell is None:
+        return ""
+    # a string cell is console markup, as Rich would render it
+    text = cell.plain if isinstance(cell, Text) else Text.from_markup(str(cell)).plain
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1 and all(line.startswith("- ") for line in lines):
+        text = "; ".join(line[2:] for line in lines)  # a list of reasons: one a clause
+    return strip_controls(" ".join(text.split()))  # no tab or line break inside a cell
+
+
+def show_table(console: Console, table: Table) -> None:
+    """A Rich table drawn on a terminal; piped, its title on a line, then a tab-separated
+    header line and one tab-separated line a row (the form of ``alerts`` and ``summarise``)."""
+    if not plain_tables(console):
+        console.print(table)
+        return
+    columns = table.columns
+    cells = [list(column.cells) for column in columns]
+    lines = [_plain_cell(table.title)] if table.title else []
+    lines.append("\t".join(_plain_cell(column.header) for column in columns))
+    lines += ["\t".join(_plain_cell(column_cells[row]) for column_cells in cells)
+              for row in range(table.row_count)]
+    console.file.write("\n".join(lines) + "\n")
+    console.file.flush()

@@ -12,7 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Union, get_args, get_origin
 
 from typer import _click as click  # typer ships its own click (0.29 and later)
 from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
@@ -139,7 +140,15 @@ class _CoercedOnUse(RuntimeParam):
 def _plain_value(annotation: Any, value: Any) -> Any:
     """The value of a plain parameter without pydantic: text for ``str``, the member of an
     enum (click's choice has made it one of the values), a path, or a value already of the
-    type (a default). None: let typer coerce it."""
+    type (a default), and a list of those. None: let typer coerce it. ``X | None`` is taken
+    as ``X``: a value left out never gets here."""
+    members = [a for a in get_args(annotation) if a is not type(None)]
+    if get_origin(annotation) in (Union, UnionType) and len(members) == 1:
+        annotation = members[0]
+    if get_origin(annotation) is list and isinstance(value, (list, tuple)) and value:
+        (item,) = get_args(annotation) or (None,)
+        items = [_plain_value(item, one) for one in value]
+        return None if any(one is None for one in items) else items
     if not isinstance(annotation, type):
         return None
     if type(value) is annotation or (annotation is Path and isinstance(value, Path)):

@@ -7,6 +7,7 @@ from datetime import date
 from pathway_cli.caseload import Case
 from pathway_cli.errors import UserError
 from pathway_cli.models import Contract
+from pathway_cli.plaintext import is_one_line
 from pathway_cli.updates.changes import Update
 from pathway_cli.updates.documents import _change, _document, _order_of
 
@@ -19,6 +20,9 @@ def sign_contract(case: Case, party: str, name: str, on: date) -> Update:
     """Append a signature ``{party, name, date}`` to contract.yaml."""
     if not name.strip():
         raise UserError("the name of the person signing is empty")
+    if not is_one_line(name):
+        raise UserError("the name of the person signing must be one line of text, without "
+                        "line breaks, tabs or control characters")
     path = case.folder / "contract.yaml"
     doc, raw = _document(path, "contract.yaml", case)
     signatures = doc.get(("signatures",)) or []
