@@ -255,8 +255,8 @@ def main() -> None:
                                  lambda: shutil.rmtree(pdf_out, ignore_errors=True),
                                  reference="cpu", reports=count))
         if args.only:
-            benches = [b for b in benches if b.reference == "floor" and (
-                b is benches[0] or b.name.startswith(tuple(args.only)))]
+            benches = [b for b in benches
+                       if b is benches[0] or b.name.startswith(tuple(args.only))]
         measure(benches, args.repeats)
         for bench in benches:  # name the reports the batches actually wrote
             if bench.reports:

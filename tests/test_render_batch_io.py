@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from concurrent.futures import Future
 from datetime import date
 from pathlib import Path
@@ -142,3 +143,87 @@ def test_broken_template_stops_a_text_batch_on_workers(
     assert one[0] == two[0] == 1
     assert one[1] == two[1]
     assert "no_such_thing" in two[1] and "Traceback" not in two[1]
+
+
+def test_text_batch_on_workers_loads_no_case_in_the_parent(
+    runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Markdown batch big enough for workers leaves the loading of the cases to them: the
+    parent process loads none (it used to load every case before forking)."""
+    from pathway_cli import caseload as caseload_module
+
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    loaded: list[int] = []
+    real = caseload_module.load_cases
+
+    def spy(root: Path | None, folders: Any, limit: int = 0) -> Any:
+        loaded.append(len(folders))  # in this process only: the workers are forked
+        return real(root, folders, limit)
+
+    monkeypatch.setattr(caseload_module, "load_cases", spy)
+    monkeypatch.setattr(batch, "load_cases", spy, raising=False)
+    code, output, files = _render_dir(runner, sample, tmp_path / "out", "md", "2")
+    assert code == 0, output
+    assert loaded == []
+    assert len(files) >= 5
+
+
+@pytest.mark.parametrize("statuses", [["paused"], ["active", "referred"], ["all"]])
+def test_workers_pick_the_same_cases_by_status_as_one_process(
+    runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    statuses: list[str],
+) -> None:
+    """Workers that load their own cases pick by --status exactly as one process does: the
+    same files, byte for byte, and the same lines on stderr."""
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    chosen = [arg for status in statuses for arg in ("--status", status)]
+    runs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / jobs
+        result = runner.invoke(app, ["--jobs", jobs, "render", str(sample), "-t", "progress",
+                                     "--to", "md", "-o", str(out), "--today", TODAY, *chosen])
+        assert result.exit_code == 0, result.output
+        runs.append((result.output.replace(str(out), "OUT"),
+                     {p.name: p.read_bytes() for p in sorted(out.iterdir())}))
+    assert runs[0] == runs[1]
+    index = runs[0][1]["index-progress-team.md"].decode()
+    if statuses == ["paused"]:
+        assert index.count("| L-2026-") == 1
+    else:
+        assert index.count("| L-2026-") > 1
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_batch_with_no_case_of_the_status_writes_nothing(
+    runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    jobs: str,
+) -> None:
+    """When no case has the status asked for, the batch says so plainly, exits 1 and makes
+    no output folder, on workers as in one process."""
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["--jobs", jobs, "render", str(sample), "-t", "plan", "-o",
+                                 str(out), "--today", TODAY, "--status", "left"])
+    assert result.exit_code == 1
+    assert "no case with status left to render" in result.output
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_terminal_batch_on_workers_shows_its_summary(
+    runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a terminal (a progress bar over the cases looked at), a batch on workers ends with
+    the same summary of written and skipped cases as when piped."""
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    piped = _render_dir(runner, sample, tmp_path / "piped", "md", "2")
+    monkeypatch.setenv("TTY_COMPATIBLE", "1")
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    drawn = _render_dir(runner, sample, tmp_path / "drawn", "md", "2")
+    assert piped[0] == drawn[0] == 0
+    assert piped[2].keys() == drawn[2].keys()
+    shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", drawn[1])
+    summary = [line for line in piped[1].splitlines() if "written to" in line]
+    assert summary and summary[0] in shown
+    assert "9/9" in shown  # the bar counts the case folders looked at, all of them
+    assert "wrote OUT" in piped[1] and "wrote OUT" not in shown

@@ -80,6 +80,43 @@ def test_sandbox_refuses_to_reach_python_internals(
     assert "Traceback" not in result.stderr
 
 
+def test_a_name_of_a_dict_method_still_gives_the_method(runner: CliRunner, sample: Path) -> None:
+    """``x.items`` is the dict's method and ``x.name`` its key, as in Jinja; a key that is
+    not there is a clear error naming it."""
+    _own_template(sample, "keys.md.j2",
+                  "{{ learner.name }}|{{ learner.items() | list | length > 3 }}|"
+                  "{{ learner.get('id') }}\n")
+    result = _render(runner, sample, "--template", "keys")
+    assert result.exit_code == 0, result.stderr
+    assert "Łukasz Zieliński|True|L-2026-002" in result.stdout
+    _own_template(sample, "missing.md.j2", "one\n{{ learner.no_such_key }}\n")
+    result = _render(runner, sample, "--template", "missing")
+    assert result.exit_code == 1
+    assert "templates/missing.md.j2, line 2" in result.stderr
+    assert "no_such_key" in result.stderr
+
+
+def test_underscore_calls_a_gettext_the_template_defines_through_the_sandbox(
+    runner: CliRunner, sample: Path
+) -> None:
+    """``_()`` translates with the report's language; where a template names something else
+    gettext, ``_()`` calls that instead, still inside the sandbox."""
+    _own_template(sample, "words.md.j2", '{{ _("Learner") }}\n')
+    result = _render(runner, sample, "--template", "words", "--lang", "de")
+    assert result.exit_code == 0, result.stderr
+    assert "Lernende Person" in result.stdout
+    _own_template(sample, "own-words.md.j2",
+                  '{% macro gettext(text) %}[{{ text }}]{% endmacro %}{{ _("Learner") }}\n')
+    result = _render(runner, sample, "--template", "own-words")
+    assert result.exit_code == 0, result.stderr
+    assert "[Learner]" in result.stdout
+    _own_template(sample, "evil-words.md.j2",
+                  "{% set gettext = lipsum.__globals__ %}{{ _('x') }}\n")
+    result = _render(runner, sample, "--template", "evil-words")
+    assert result.exit_code == 1
+    assert "Traceback" not in result.stderr
+
+
 def test_template_syntax_error_names_template_and_line(runner: CliRunner, sample: Path) -> None:
     """A syntax error is reported as templates/NAME, line N, without a traceback."""
     _own_template(sample, "plan.md.j2", "one\ntwo\n{% if learner.name %}\nthree\n")

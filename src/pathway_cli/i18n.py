@@ -17,10 +17,11 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, cached_property, lru_cache
 from importlib import resources
 from io import BytesIO
 from pathlib import Path
+from types import CodeType
 from typing import Any, Protocol
 
 from babel import Locale, UnknownLocaleError
@@ -43,6 +44,7 @@ __all__ = [
     "Words",
     "available_languages",
     "gettext_callables",
+    "is_report_gettext",
     "language",
     "language_problem",
     "parse_languages",
@@ -104,7 +106,7 @@ class Language:
         """The language's name in English: German."""
         return str(self.locale.get_display_name("en"))
 
-    @property
+    @cached_property  # asked for every line of text a report shows
     def rtl(self) -> bool:
         """True for a language written right to left (Arabic)."""
         return bool(self.locale.character_order == "right-to-left")
@@ -123,11 +125,11 @@ class Language:
 
     def long_date(self, value: date) -> str:
         """A date in words: 23 November 2026, 23. November 2026."""
-        return str(format_date(value, "long", locale=self.locale))
+        return _long_date(self.locale, value)
 
     def percent(self, fraction: float) -> str:
         """A fraction as a percentage: 62%, 62 %."""
-        return str(format_percent(fraction, locale=self.locale))
+        return _percent(self.locale, fraction)
 
     def percent_text(self, fraction: float, text: str) -> str:
         """A percentage written ``text`` in English ("84.9%"), the locale's way elsewhere
@@ -170,6 +172,18 @@ class Language:
         return str(format_decimal(value, locale=self.locale))
 
 
+# A batch of reports writes the same few hundred dates and rates thousands of times.
+@lru_cache(maxsize=4096)
+def _long_date(locale: Locale, value: date) -> str:
+    return str(format_date(value, "long", locale=locale))
+
+
+@lru_cache(maxsize=4096, typed=True)  # typed: 1 and 1.0 are kept apart
+def _percent(locale: Locale, fraction: float) -> str:
+    return str(format_percent(fraction, locale=locale))
+
+
+@cache  # the catalogues are part of the installed package
 def available_languages() -> tuple[str, ...]:
     """The languages pathway has catalogues for, English first."""
     found = sorted(p.name for p in LOCALES_DIR.iterdir()
@@ -316,3 +330,14 @@ def gettext_callables(lang: Language) -> dict[str, Callable[..., str]]:
             for key, value in variables.items()}
 
     return {"gettext": _gettext, "ngettext": _ngettext}
+
+
+# Every report's gettext is a closure of the one ``_gettext`` above: its code tells it apart
+# from any other callable a template might name gettext.
+_GETTEXT_CODE = next(const for const in gettext_callables.__code__.co_consts
+                     if isinstance(const, CodeType) and const.co_name == "_gettext")
+
+
+def is_report_gettext(func: object) -> bool:
+    """True for a ``gettext`` made by ``gettext_callables``."""
+    return getattr(func, "__code__", None) is _GETTEXT_CODE

@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from pathway_cli.decoding import decode_record, position_of_offset
 from pathway_cli.findings import Finding, KeyPath, Severity
 
 __all__ = [
@@ -333,63 +334,12 @@ def _child(node: Node, part: str | int) -> tuple[Node | None, Node | None]:
     return None, None
 
 
-def _position_of_offset(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    line = before.count("\n") + 1
-    column = offset - (before.rfind("\n") + 1) + 1
-    return line, column
-
-
-# Byte order marks of the Unicode encodings editors offer besides UTF-8 (UTF-32 first: its
-# little-endian mark begins with UTF-16's).
-_OTHER_UNICODE = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-                  (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
-
-
-def _other_unicode(raw: bytes) -> str | None:
-    """The name of the Unicode encoding a file was saved in when it is not UTF-8: by its byte
-    order mark, or UTF-16 without one (every other byte of its first line is zero)."""
-    for mark, name in _OTHER_UNICODE:
-        if raw.startswith(mark):
-            return name
-    head = raw[:64]
-    if len(head) >= 4 and (head[1::2].count(0) == len(head[1::2])
-                           or head[0::2].count(0) == len(head[0::2])):
-        return "UTF-16"
-    return None
-
-
 def _decode(raw: bytes) -> tuple[str | None, _Problem | None]:
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        other = _other_unicode(raw)
-        if other is not None:
-            return None, _Problem(
-                "yaml-encoding",
-                f"this file is saved as {other} text, not UTF-8; save it again as UTF-8 in "
-                "your editor (in most editors: Save as..., Encoding: UTF-8)",
-                1,
-                1,
-            )
-        good = raw[: exc.start].decode("utf-8-sig", errors="replace")
-        line, column = _position_of_offset(good, len(good))
-        return None, _Problem(
-            "yaml-encoding",
-            "this file is not saved as UTF-8 text (byte "
-            f"0x{raw[exc.start]:02x} cannot be read); save it again as UTF-8 in your editor",
-            line,
-            column,
-        )
-    if "\0" in text[:64] and _other_unicode(raw) is not None:  # UTF-16 of ASCII is valid UTF-8
-        return None, _Problem(
-            "yaml-encoding",
-            "this file is saved as UTF-16 text, not UTF-8; save it again as UTF-8 in your "
-            "editor (in most editors: Save as..., Encoding: UTF-8)",
-            1,
-            1,
-        )
-    return text, None
+    text, problem = decode_record(raw)
+    if problem is None:
+        return text, None
+    message, line, column = problem
+    return None, _Problem("yaml-encoding", message, line, column)
 
 
 def _expanded_size(data: Any) -> int | None:
@@ -458,7 +408,7 @@ def _alias_line(text: str) -> tuple[int, int]:
     match = _ALIAS_RE.search(text)
     if match is None:
         return 1, 1
-    return _position_of_offset(text, match.start())
+    return position_of_offset(text, match.start())
 
 
 def _culprit_alias(text: str) -> tuple[int, int] | None:
@@ -505,7 +455,7 @@ def parse_text(text: str) -> tuple[Any, list[_Problem]]:
     except yaml.MarkedYAMLError as exc:
         return None, [*loader.problems, _yaml_problem(exc, text)]
     except yaml.reader.ReaderError as exc:
-        line, column = _position_of_offset(text, exc.position)
+        line, column = position_of_offset(text, exc.position)
         return None, [
             _Problem(
                 "yaml-syntax",

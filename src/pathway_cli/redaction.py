@@ -134,15 +134,26 @@ def _fields_shown(model: type[BaseModel], audience: str) -> tuple[tuple[str, boo
     )
 
 
+# Values a view holds as they are, by exact type (the quick test; subclasses such as the
+# records' words, a StrEnum, take the general one).
+_PLAIN = frozenset({str, int, float, bool, date})
+
+
 def _dump(value: Any, audience: str) -> Any:
     """A model as plain data, with the fields ``audience`` may not see set to None."""
-    if value is None or isinstance(value, str | int | float | bool | date):
+    if type(value) in _PLAIN or value is None:
+        return value
+    if isinstance(value, str | int | float | bool | date):
         return value
     if isinstance(value, BaseModel):
-        return {name: _dump(getattr(value, name), audience) if shown else None
-                for name, shown in _fields_shown(type(value), audience)}
+        out: dict[str, Any] = {}
+        for name, shown in _fields_shown(type(value), audience):
+            item = getattr(value, name) if shown else None
+            # most fields are plain values: taken here rather than through a call each
+            out[name] = item if item is None or type(item) in _PLAIN else _dump(item, audience)
+        return out
     if isinstance(value, list | tuple):
-        return [_dump(item, audience) for item in value]
+        return [item if type(item) in _PLAIN else _dump(item, audience) for item in value]
     if isinstance(value, dict):
         return {key: _dump(item, audience) for key, item in value.items()}
     return str(value)

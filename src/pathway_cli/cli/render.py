@@ -86,9 +86,9 @@ or contract report."""
 
 def _single_case(caseload: Caseload, paths: list[Path]) -> bool:
     """True when the paths name one case folder or files inside it (not a caseload)."""
-    if len(caseload.cases) != 1 or not paths:
+    if len(caseload.case_folders) != 1 or not paths:
         return False
-    folder = caseload.cases[0].folder.resolve()
+    folder = caseload.case_folders[0].resolve()
     return all(p.resolve() == folder or folder in p.resolve().parents for p in paths)
 
 
@@ -136,18 +136,12 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
                statuses: list[str], jobs: int | None) -> BatchResult:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pathway_cli.rendering.batch import render_batch, select_cases
+    from pathway_cli.rendering.batch import render_cases
 
-    cases = select_cases(caseload, statuses)
-    if not cases:
-        raise UserError(
-            f"no case with status {' or '.join(statuses)} to render",
-            hint="--status all renders every case",
-        )
     console = err_console()
     if not console.is_terminal:
         # Written files as they come; the skipped ones once, in the summary at the end.
-        return render_batch(caseload, cases, options, output, jobs=jobs,
+        return render_cases(caseload, statuses, options, output, jobs=jobs,
                             on_outcome=lambda o: console.print(_outcome_line(o))
                             if o.written else None)
     progress = Progress(
@@ -155,13 +149,12 @@ def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
         TimeElapsedColumn(), console=console, transient=True,
     )
     with progress:
+        # Cases are counted as they are looked at: which have the statuses asked for is
+        # known once each is loaded, in the workers of a big batch.
         task = progress.add_task(f"{options.template} for the {options.audience}",
-                                 total=len(cases))
-
-        def advance(outcome: Outcome) -> None:
-            progress.advance(task)  # skipped cases are listed once, after the bar
-
-        return render_batch(caseload, cases, options, output, jobs=jobs, on_outcome=advance)
+                                 total=len(caseload.case_folders))
+        return render_cases(caseload, statuses, options, output, jobs=jobs,
+                            on_looked=lambda count: progress.advance(task, count))
 
 
 def _report_batch(result: BatchResult, output: Path) -> None:
@@ -248,7 +241,7 @@ def render(
     them. Markdown is pandoc-ready; HTML is one printable page; PDF is made without any
     system library. The same records and --today give the same bytes.
     """
-    from pathway_cli.caseload import case_folder_around, load_caseload
+    from pathway_cli.caseload import case_folder_around, load_cases, open_caseload
     from pathway_cli.rendering.caseload_report import render_caseload_report
     from pathway_cli.rendering.finishing import render_case, report_file_name
     from pathway_cli.rendering.options import RenderOptions
@@ -262,13 +255,16 @@ def render(
     here = case_folder_around(Path.cwd()) if not given and template != "caseload" else None
     if here is not None:
         given = [here]  # inside a case folder: that case, as if it had been named
-    caseload = load_caseload(given)
+    caseload = open_caseload(given)  # a batch loads its cases in its workers
     options = RenderOptions(
         template, audience.value,
         to, resolve_today(today),
         date.fromisoformat(review_date) if review_date else None,
         lang,
     )
+    if template == "caseload" or _single_case(caseload, given):
+        caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                    caseload.settings.max_record_bytes)
     if template == "caseload":
         data = render_caseload_report(caseload, options, [s.value for s in status or []])
         if output is not None:

@@ -8,17 +8,18 @@ synced once at the end.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from pathway_cli.caseload import Case, Caseload
+from pathway_cli.caseload import Case, Caseload, load_cases
 from pathway_cli.errors import UserError
 from pathway_cli.i18n import Language, UnknownLanguage, language_problem, parse_languages
 from pathway_cli.parallel import CHUNKS_PER_WORKER, worker_count
@@ -57,6 +58,7 @@ __all__ = [
     "BatchResult",
     "Outcome",
     "render_batch",
+    "render_cases",
     "select_cases",
     "write_report",
 ]
@@ -116,18 +118,19 @@ def write_report(path: Path, data: bytes, *, durable: bool = True) -> None:
         raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
+def _wanted(case: Case, statuses: Collection[str]) -> bool:
+    """A case with one of ``statuses`` ("all": any); one whose learner.yaml cannot be read
+    is kept, so that the batch reports it."""
+    return "all" in statuses or case.learner is None or case.learner.status in statuses
+
+
 def select_cases(caseload: Caseload, statuses: Iterable[str]) -> list[Case]:
     """Cases whose status is in ``statuses`` ("all" for every one), in id order.
 
     A case whose learner.yaml cannot be read is kept, so the batch reports it.
     """
     wanted = set(statuses)
-    every = "all" in wanted
-    return sorted(
-        (c for c in caseload.cases
-         if every or c.learner is None or c.learner.status in wanted),
-        key=lambda c: c.id,
-    )
+    return sorted((c for c in caseload.cases if _wanted(c, wanted)), key=lambda c: c.id)
 
 
 def _skip(case: Case, error: UserError) -> Outcome:
@@ -146,6 +149,29 @@ def _skip(case: Case, error: UserError) -> Outcome:
                    kind, reason=reason)
 
 
+def _made(case: Case) -> Outcome:
+    """The outcome of a report that was made; the file is named when it is written."""
+    learner = case.learner
+    return Outcome(case.id, learner.name if learner else "", learner.status if learner else "",
+                   "written")
+
+
+# What one case came to in a text batch: ("written", (Outcome, bytes)), ("skipped", Outcome)
+# or ("template", (message, hint)) for a broken template, which stops the batch.
+Made = tuple[str, Any]
+
+
+def _make_text_report(caseload: Caseload, case: Case, options: RenderOptions,
+                      assets: Assets) -> Made:
+    try:
+        data = finish(prepare_case(caseload, case, options), options.fmt, assets)
+    except TemplateProblem as problem:
+        return "template", (problem.message, problem.hint)
+    except UserError as error:
+        return "skipped", _skip(case, error)
+    return "written", (_made(case), data)
+
+
 def _workers(jobs: int | None) -> int:
     return max(1, jobs if jobs is not None else (os.cpu_count() or 1))
 
@@ -156,50 +182,166 @@ _BATCH: dict[str, Any] = {}
 
 def _text_workers(cases: int, jobs: int | None) -> int:
     """Processes for a Markdown or HTML batch: as for validate (``parallel.worker_count``),
-    where the system can fork (the workers use the parent's loaded cases, not a copy)."""
+    where the system can fork (the workers inherit the parent's settings, templates and
+    loaded cases rather than a copy sent to them)."""
     if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     return worker_count(cases, jobs)
 
 
-def _render_text_chunk(indices: range) -> list[tuple[str, Any]]:
-    """In a worker: the reports of ``cases[indices]`` as (kind, value), in order."""
-    caseload, cases, options, assets = _BATCH["batch"]
-    done: list[tuple[str, Any]] = []
-    for index in indices:
-        case = cases[index]
-        try:
-            done.append(("written",
-                         finish(prepare_case(caseload, case, options), options.fmt, assets)))
-        except TemplateProblem as problem:
-            done.append(("template", (problem.message, problem.hint)))
+def _render_text_chunk(job: range | list[Path]) -> tuple[int, list[Made]]:
+    """In a worker: how many cases it looked at, and the reports of its share in order.
+
+    The share is ``job``: positions in the parent's loaded cases, or case folders that
+    the worker loads itself (through the cache of loaded cases) and picks by status.
+    """
+    caseload, cases, statuses, options, assets = _BATCH["batch"]
+    if isinstance(job, range):
+        chosen = [cases[index] for index in job]
+        looked = len(chosen)
+    else:
+        loaded = load_cases(caseload.root, job, caseload.settings.max_record_bytes)
+        chosen = [case for case in loaded if _wanted(case, statuses)]
+        looked = len(loaded)
+    done: list[Made] = []
+    for case in chosen:
+        done.append(_make_text_report(caseload, case, options, assets))
+        if done[-1][0] == "template":
             break
-        except UserError as error:
-            done.append(("skipped", _skip(case, error)))
-    return done
+    return looked, done
 
 
-def _text_reports(caseload: Caseload, cases: Sequence[Case], options: RenderOptions,
-                  assets: Assets, workers: int) -> Iterator[tuple[Case, str, Any]]:
-    """(case, kind, value) for each case in order: its report's bytes ("written"), its
-    Outcome ("skipped") or a broken template's message and hint ("template"), made in
-    ``workers`` forked processes, a few chunks each so that no core waits for another."""
-    count = min(len(cases), workers * CHUNKS_PER_WORKER)
-    size, extra = divmod(len(cases), count)
+def _shares(count: int, parts: int) -> list[range]:
+    """``range(count)`` cut into ``parts`` consecutive shares of nearly equal size."""
+    size, extra = divmod(count, parts)
     bounds = [0]
-    for index in range(count):
+    for index in range(parts):
         bounds.append(bounds[-1] + size + (1 if index < extra else 0))
-    chunks = [range(start, end) for start, end in itertools.pairwise(bounds)]
-    _BATCH["batch"] = (caseload, cases, options, assets)
+    return [range(start, end) for start, end in itertools.pairwise(bounds) if end > start]
+
+
+def _text_reports(batch: tuple[Caseload, Sequence[Case], frozenset[str], RenderOptions, Assets],
+                  jobs: Sequence[range | list[Path]],
+                  workers: int) -> Iterator[tuple[int, list[Made]]]:
+    """The results of ``_render_text_chunk`` for each job, in order, made in ``workers``
+    forked processes, a few jobs each so that no core waits for another."""
+    _BATCH["batch"] = batch
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        futures = [pool.submit(_render_text_chunk, chunk) for chunk in chunks]
-        for chunk, future in zip(chunks, futures, strict=True):
-            for index, (kind, value) in zip(chunk, future.result(), strict=False):
-                yield cases[index], kind, value
+        futures = [pool.submit(_render_text_chunk, job) for job in jobs]
+        for future in futures:
+            yield future.result()
     finally:
         pool.shutdown(cancel_futures=True)
         _BATCH.clear()
+
+
+def _check_batch(caseload: Caseload, options: RenderOptions, out_dir: Path) -> None:
+    """Refuse a batch that would fail for every case alike, or write among the records."""
+    _check_template_name(options.template)
+    _check_settings(caseload)
+    unknown = language_problem(caseload.settings.locale)
+    if options.lang is None and unknown is not None:  # every case would be refused alike
+        raise UserError(f"pathway.yaml: locale: {unknown}",
+                        hint="set locale in pathway.yaml to one of these, or give --lang")
+    refuse_record_area(out_dir, caseload.root)
+
+
+class _Batch:
+    """The parent's side of a batch: writes each report, records each outcome in order."""
+
+    def __init__(self, caseload: Caseload, options: RenderOptions, out_dir: Path,
+                 on_outcome: Callable[[Outcome], None] | None) -> None:
+        self.caseload, self.options, self.out_dir = caseload, options, out_dir
+        self.on_outcome = on_outcome
+        self.outcomes: dict[str, Outcome] = {}
+
+    def record(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.case_id] = outcome
+        if self.on_outcome is not None:
+            self.on_outcome(outcome)
+
+    def write(self, made: Outcome, data: bytes) -> None:
+        options, out_dir = self.options, self.out_dir
+        path = ensure_inside(out_dir / report_file_name(made.case_id, options.template,
+                                                        options.audience, options.fmt), out_dir)
+        write_report(path, data, durable=False)  # one sync of the folder at the end
+        self.record(dataclasses.replace(made, path=path))
+
+    def take(self, made: Made) -> None:
+        kind, value = made
+        if kind == "written":
+            self.write(*value)
+        elif kind == "skipped":
+            self.record(value)
+        else:  # a broken template: every case would fail the same way
+            raise TemplateProblem(value[0], hint=value[1])
+
+    def finish(self) -> BatchResult:
+        """The result in id order, with the index written and the folder synced."""
+        outcomes = self.outcomes
+        result = BatchResult([outcomes[key] for key in sorted(outcomes)])
+        result.index = _write_index(self.caseload, self.options, self.out_dir, result)
+        sync_folder(self.out_dir)
+        return result
+
+
+def render_cases(
+    caseload: Caseload,
+    statuses: Collection[str],
+    options: RenderOptions,
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    on_outcome: Callable[[Outcome], None] | None = None,
+    on_looked: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Render the cases of ``caseload.case_folders`` whose status is in ``statuses`` ("all"
+    for every one) into ``out_dir``, as ``render_batch`` does; ``on_looked(n)`` says that
+    ``n`` more cases were looked at, chosen or not.
+
+    A Markdown or HTML batch big enough for workers loads no case in this process: each
+    worker loads its share of the folders, picks by status and sends back the reports,
+    which are written here in id order. Otherwise the cases are loaded here. Raises
+    UserError, writing nothing, when no case has one of ``statuses``.
+    """
+    _check_batch(caseload, options, out_dir)
+    wanted = frozenset(statuses)
+    folders = sorted(caseload.case_folders, key=lambda folder: folder.name)  # id order
+    workers = _text_workers(len(folders), jobs)
+    looked = on_looked or (lambda count: None)
+    if options.fmt is OutputFormat.pdf or workers <= 1 or caseload.cases:
+        if not caseload.cases:
+            caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                        caseload.settings.max_record_bytes)
+        cases = select_cases(caseload, wanted)
+        if not cases:
+            raise _nothing_to_render(statuses)
+        looked(len(caseload.cases) - len(cases))
+
+        def outcome(done: Outcome) -> None:
+            looked(1)
+            if on_outcome is not None:
+                on_outcome(done)
+
+        return render_batch(caseload, cases, options, out_dir, jobs=jobs, on_outcome=outcome)
+    batch = _Batch(caseload, options, out_dir, on_outcome)
+    assets = assets_for(caseload)
+    jobs_list = [folders[share.start:share.stop]
+                 for share in _shares(len(folders), workers * CHUNKS_PER_WORKER)]
+    for count, made in _text_reports((caseload, (), wanted, options, assets), jobs_list,
+                                     workers):
+        for each in made:
+            batch.take(each)
+        looked(count)
+    if not batch.outcomes:
+        raise _nothing_to_render(statuses)
+    return batch.finish()
+
+
+def _nothing_to_render(statuses: Collection[str]) -> UserError:
+    return UserError(f"no case with status {' or '.join(dict.fromkeys(statuses))} to render",
+                     hint="--status all renders every case")
 
 
 def render_batch(
@@ -218,80 +360,57 @@ def render_batch(
     PDFs are compiled in ``jobs`` worker processes (default: one per core). Files are
     written atomically; the same records and date give the same bytes.
     """
-    _check_template_name(options.template)
-    _check_settings(caseload)
-    unknown = language_problem(caseload.settings.locale)
-    if options.lang is None and unknown is not None:  # every case would be refused alike
-        raise UserError(f"pathway.yaml: locale: {unknown}",
-                        hint="set locale in pathway.yaml to one of these, or give --lang")
-    refuse_record_area(out_dir, caseload.root)
+    _check_batch(caseload, options, out_dir)
     _make_folder(out_dir)
     assets = assets_for(caseload)
-    outcomes: dict[str, Outcome] = {}
-
-    def record(outcome: Outcome) -> None:
-        outcomes[outcome.case_id] = outcome
-        if on_outcome is not None:
-            on_outcome(outcome)
-
-    def write(case: Case, data: bytes) -> None:
-        path = ensure_inside(out_dir / report_file_name(case.id, options.template,
-                                                        options.audience, options.fmt), out_dir)
-        write_report(path, data, durable=False)  # one sync of the folder at the end
-        learner = case.learner
-        record(Outcome(case.id, learner.name if learner else "",
-                       learner.status if learner else "", "written", path=path))
-
-    if options.fmt is not OutputFormat.pdf and _text_workers(len(cases), jobs) > 1:
-        for case, kind, value in _text_reports(caseload, cases, options, assets,
-                                               _text_workers(len(cases), jobs)):
-            if kind == "written":
-                write(case, value)
-            elif kind == "skipped":
-                record(value)
-            else:  # a broken template: every case would fail the same way
-                raise TemplateProblem(value[0], hint=value[1])
-        cases_done: Sequence[Case] = ()
-    else:
-        cases_done = cases
+    batch = _Batch(caseload, options, out_dir, on_outcome)
+    cases = sorted(cases, key=lambda c: c.id)
+    if options.fmt is not OutputFormat.pdf:
+        workers = _text_workers(len(cases), jobs)
+        if workers > 1:
+            shares: list[range | list[Path]] = list(
+                _shares(len(cases), workers * CHUNKS_PER_WORKER))
+            for _count, made in _text_reports((caseload, cases, frozenset(), options, assets),
+                                              shares, workers):
+                for each in made:
+                    batch.take(each)
+        else:
+            for case in cases:
+                batch.take(_make_text_report(caseload, case, options, assets))
+        return batch.finish()
     workers = _workers(jobs)
-    parallel = options.fmt is OutputFormat.pdf and workers > 1 and len(cases) > 1
-    pool = PdfWorkers(min(workers, len(cases))) if parallel else None
+    pool = PdfWorkers(min(workers, len(cases))) if workers > 1 and len(cases) > 1 else None
     # Reports in flight, oldest first: written in submission order, at most a few per worker,
     # so the parent's work stays linear in the number of cases.
     pending: deque[tuple[Future[bytes], Case]] = deque()
     in_flight = 2 * workers
     try:
-        for case in cases_done:
+        for case in cases:
             try:
                 ready = prepare_case(caseload, case, options)
             except TemplateProblem:
                 raise
             except UserError as error:
-                record(_skip(case, error))
+                batch.record(_skip(case, error))
                 continue
             if pool is None:
-                write(case, finish(ready, options.fmt, assets))
+                batch.write(_made(case), finish(ready, options.fmt, assets))
                 continue
             future = pool.submit(ready.meta, assets.typst, ready.body, assets.typst_root,
                                  assets.font_dirs)
             pending.append((future, case))
             while len(pending) >= in_flight or (pending and pending[0][0].done()):
                 done, done_case = pending.popleft()
-                write(done_case, done.result())
+                batch.write(_made(done_case), done.result())
         while pending:
             done, done_case = pending.popleft()
-            write(done_case, done.result())
+            batch.write(_made(done_case), done.result())
     except TypesetError as exc:
         raise _typeset_problem(exc) from None
     finally:
         if pool is not None:
             pool.close()
-    result = BatchResult([outcomes[c.id] for c in sorted(cases, key=lambda c: c.id)
-                          if c.id in outcomes])
-    result.index = _write_index(caseload, options, out_dir, result)
-    sync_folder(out_dir)
-    return result
+    return batch.finish()
 
 
 def _index_language(caseload: Caseload, options: RenderOptions) -> Language:

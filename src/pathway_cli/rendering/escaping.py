@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
@@ -56,6 +57,8 @@ def markdown_unescape(text: str) -> str:
 
 
 _PLAIN_KEY = re.compile(r"\w+")
+# Values passed as they are, by exact type (a subclass takes the general tests).
+_UNESCAPED = frozenset({type(None), int, float, bool, date})
 
 
 def escape_tree(value: Any) -> Any:
@@ -64,9 +67,19 @@ def escape_tree(value: Any) -> Any:
     Keys are escaped too, except word-like keys (``with_``, ``name_native``), which
     templates look up by name and which cannot carry Markdown syntax.
     """
+    kind = type(value)  # the exact types first: a report's view holds thousands of values
+    if kind is str:
+        return markdown_escape(value)
+    if kind is dict:  # its strings escaped here rather than through a call each
+        return {_escape_key(k): markdown_escape(v) if type(v) is str else escape_tree(v)
+                for k, v in value.items()}
+    if kind is list:
+        return [markdown_escape(v) if type(v) is str else escape_tree(v) for v in value]
+    if kind in _UNESCAPED:
+        return value
     if isinstance(value, str):
         return markdown_escape(value)
-    if type(value) is dict or isinstance(value, Mapping):  # the exact type is the quick test
+    if isinstance(value, Mapping):
         return {_escape_key(k): escape_tree(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [escape_tree(v) for v in value]

@@ -170,7 +170,8 @@ def _check_template_name(name: str) -> None:
 
 def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
     """Refuse a report that may not or cannot be made: validity, consent, sections, data."""
-    findings = case_findings(case, Context(caseload.settings, caseload.mentors, options.today))
+    findings = case_findings(case, Context(caseload.settings, caseload.mentors, options.today),
+                             errors_only=True)
     errors = [f for f in findings if f.is_error]
     if errors or case.learner is None:
         detail = f" (first: {_where(case, errors[0])}: {errors[0].message})" if errors else ""

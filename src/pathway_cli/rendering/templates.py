@@ -23,6 +23,7 @@ from jinja2 import (
     TemplateError,
     TemplateNotFound,
     TemplateSyntaxError,
+    pass_context,
     select_autoescape,
 )
 from jinja2.exceptions import SecurityError
@@ -30,6 +31,7 @@ from jinja2.runtime import Context as JinjaContext
 from jinja2.sandbox import SandboxedEnvironment
 
 from pathway_cli.caseload import Caseload
+from pathway_cli.i18n import is_report_gettext
 from pathway_cli.rendering.filters import (
     _capital,
     _dash,
@@ -135,6 +137,44 @@ class _ReportSandbox(SandboxedEnvironment):
             raise SecurityError(f"a power of {right:,} makes no report")
         return super().call_binop(context, operator, left, right)
 
+    def call(__self, __context: JinjaContext, __obj: Any,  # Jinja's names: any keyword passes
+             *args: Any, **kwargs: Any) -> Any:
+        """Call ``__obj`` from a template; ``_()``, pathway's own, said some sixty times a
+        report, is called without the sandbox's checks, which it passes anyway."""
+        if __obj is _translate:
+            return _translate(__context, *args, **kwargs)
+        return super().call(__context, __obj, *args, **kwargs)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """``learner.name``: a report's data is plain dicts, so the key, looked up first.
+
+        Jinja tries the attribute first and takes the key after an AttributeError. A plain
+        dict has no attribute but its type's, so for any other name the answer is the same
+        without an exception raised and caught for each of the thousands of names a batch
+        of reports shows.
+        """
+        if type(obj) is dict and attribute not in _DICT_ATTRIBUTES:
+            try:
+                return obj[attribute]
+            except KeyError:
+                pass
+        return super().getattr(obj, attribute)
+
+
+_DICT_ATTRIBUTES = frozenset(dir(dict))
+
+
+@pass_context
+def _translate(context: JinjaContext, *args: Any, **kwargs: Any) -> Any:
+    """``_()`` in a template, as Jinja's i18n alias, which calls ``gettext`` through the
+    sandbox a second time: the report's own gettext (``i18n.gettext_callables``), safe
+    and plain, is called directly, since a report says ``_()`` some sixty times. Any
+    other ``gettext`` a template defines goes the sandbox's way."""
+    found = context.resolve("gettext")
+    if is_report_gettext(found):
+        return found(*args, **kwargs)
+    return context.call(found, *args, **kwargs)
+
 
 @cache
 def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
@@ -159,6 +199,7 @@ def template_environment(dirs: tuple[Path, ...]) -> SandboxedEnvironment:
     # gettext and ngettext come with each report's data (its language); {% trans %} blocks
     # are trimmed so a msgid is one line whatever the template's layout.
     env.policies["ext.i18n.trimmed"] = True
+    env.globals["_"] = _translate
     env.newstyle_gettext = True  # type: ignore[attr-defined]
     # tojson for a template's own debugging or data export: dates as ISO strings.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False,

@@ -117,11 +117,13 @@ DATED_RULES: frozenset[CaseRule] = frozenset({
 
 
 # Rules that only ever warn: skipped where only errors count (the records-invalid alert
-# runs the rules on every open case, and these are a third of their cost).
+# runs the rules on every open case, and these are a third of their cost; a report checks
+# its case too, and the control characters rule reads every file of a cached case again).
 WARNING_RULES: frozenset[CaseRule] = frozenset({
     check_stray_files, check_goal_baselines, check_plan_reviewed, check_learner_signature,
     check_mentor_training, check_consent, check_health_details, check_plan_assessment,
     check_needs_addressed, check_weak_skills, check_attendance_response, check_mentor_endings,
+    check_control_characters,
 })
 
 
