@@ -31,6 +31,7 @@ __all__ = [
     "alert_message",
     "alerts_footer",
     "header",
+    "is_english",
     "late",
     "more_alerts",
     "no_learners",
@@ -107,18 +108,20 @@ def overview_language(locale: str | None, wanted: str | None = None) -> Language
     return team if team.covers(OVERVIEW) else language(SOURCE_LANGUAGE)
 
 
-def _english(lang: Language) -> bool:
+def is_english(lang: Language) -> bool:
+    """True for the language pathway's own words are written in (no catalogue needed)."""
     return lang.code == SOURCE_LANGUAGE
+
 
 
 def header(name: str, lang: Language) -> str:
     """A column header in ``lang``."""
-    return name if _english(lang) else lang.gettext(name)
+    return name if is_english(lang) else lang.gettext(name)
 
 
 def alert_message(alert: Alert, lang: Language) -> str:
     """The alert's sentence in ``lang``."""
-    if _english(lang) or alert.why is None:
+    if is_english(lang) or alert.why is None:
         return alert.message
     return alert.why.say(lang)
 
@@ -134,7 +137,7 @@ def _values(why: Why) -> dict[str, object]:
 
 def alert_headline(alert: Alert, lang: Language) -> str:
     """The alert's few words for a table in ``lang`` (its sentence where a rule has none)."""
-    if _english(lang):
+    if is_english(lang):
         return alert.headline or alert.rule
     if alert.headline in _FIXED_HEADLINES:
         return lang.gettext(_FIXED_HEADLINES[alert.headline])

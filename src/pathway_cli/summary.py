@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from pathway_cli.alerts import Alert, CaseFilter, facts_alerts, first_review_due, sort_alerts
+from pathway_cli.alerts import (
+    Alert,
+    Asked,
+    CaseFilter,
+    facts_alerts,
+    first_review_due,
+    sort_alerts,
+)
 from pathway_cli.facts import (
     CLOSED_STATUSES,
     CaseFacts,
@@ -134,18 +141,24 @@ def summarise_caseload(
 
 
 def summarise_folders(view: CaseloadView, today: date, only: CaseFilter | None = None,
-                      jobs: int | None = None) -> list[LearnerSummary]:
+                      jobs: int | None = None, *,
+                      sentences: bool = True) -> list[LearnerSummary]:
     """``summarise_caseload`` for a caseload's folders (``facts.open_view``), decided on the
     facts of each case (cached where its folder has not changed; see ``facts.py``), on every
-    core when it is big."""
-    rows = decide_folders(view, Judge(view.settings, today), _summary_of_facts, only,
-                          jobs=jobs)
+    core when it is big. Without ``sentences`` the rows' alerts come without ``why``."""
+    rows = decide_folders(view, Judge(view.settings, today), _summary_of_facts,
+                          Asked(only, sentences), jobs=jobs)
     return sort_summaries(row for row in rows if row is not None)
 
 
-def _summary_of_facts(facts: CaseFacts, ctx: Judging, only: CaseFilter | None,
+def _summary_of_facts(facts: CaseFacts, ctx: Judging, asked: Asked,
                       _: Positions) -> LearnerSummary | None:
-    return kept_facts_summary(facts, ctx, only)
+    if asked.only is not None and not asked.only.keeps(facts):
+        return None
+    alerts = sort_alerts(facts_alerts(facts, ctx))
+    if not asked.sentences:
+        alerts = [a.without_sentence() for a in alerts]
+    return facts_summary(facts, alerts, ctx.settings)
 
 
 def kept_case_summary(case: Case, ctx: Context,

@@ -48,6 +48,7 @@ from pathway_cli.alerts.recorded import risky_window
 from pathway_cli.alerts.running import (
     ALERT_RULES,
     AlertRule,
+    Asked,
     CaseFilter,
     alerts_of_folders,
     case_alerts,
@@ -73,6 +74,7 @@ __all__ = [
     "REVIEW_RED_DAYS",
     "Alert",
     "AlertRule",
+    "Asked",
     "CaseFilter",
     "Level",
     "Percent",

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from pathway_cli.alerts.recorded import (
     alert_attendance_drop,
@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ALERT_RULES",
     "AlertRule",
+    "Asked",
     "CaseFilter",
     "alerts_of_folders",
     "case_alerts",
@@ -149,21 +150,32 @@ def find_alerts(caseload: Caseload, today: date, *, locate: bool = True,
 
 
 def alerts_of_folders(view: CaseloadView, today: date, only: CaseFilter | None = None,
-                      jobs: int | None = None) -> tuple[list[Alert], int]:
+                      jobs: int | None = None, *,
+                      sentences: bool = True) -> tuple[list[Alert], int]:
     """``find_alerts`` for a caseload's folders (``facts.open_view``), decided on the facts
     of each case (cached where its folder has not changed; see ``facts.py``), on every core
-    when it is big; also the number of learners ``only`` keeps."""
-    per_case = decide_folders(view, Judge(view.settings, today), _kept_placed_alerts, only,
-                              _facts_with_lines, jobs)
+    when it is big; also the number of learners ``only`` keeps. Without ``sentences`` the
+    alerts come without ``why`` (output in English only needs ``message``)."""
+    per_case = decide_folders(view, Judge(view.settings, today), _kept_placed_alerts,
+                              Asked(only, sentences), _facts_with_lines, jobs)
     kept = [alerts for alerts in per_case if alerts is not None]
     return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
 
 
-def _kept_placed_alerts(facts: CaseFacts, ctx: Judging, only: CaseFilter | None,
+class Asked(NamedTuple):
+    """Which cases a whole-caseload command looks at, and whether it needs the alerts'
+    sentences in other languages (``Alert.why``)."""
+
+    only: CaseFilter | None
+    sentences: bool = True
+
+
+def _kept_placed_alerts(facts: CaseFacts, ctx: Judging, asked: Asked,
                         positions: Positions) -> list[Alert] | None:
-    if only is not None and not only.keeps(facts):
+    if asked.only is not None and not asked.only.keeps(facts):
         return None
-    return placed_alerts(facts, facts_alerts(facts, ctx), positions)
+    placed = placed_alerts(facts, facts_alerts(facts, ctx), positions)
+    return placed if asked.sentences else [a.without_sentence() for a in placed]
 
 
 def _facts_with_lines(case: Case, ctx: Context) -> CaseFacts:

@@ -52,6 +52,16 @@ class Alert:
         """True for a red alert."""
         return self.level == "red"
 
+    def without_sentence(self) -> Alert:
+        """The alert without ``why``, for output in English only: most of what an alert costs
+        to send from a worker is its sentence's values (``dataclasses.replace`` would look
+        up every field by name, thousands of times)."""
+        if self.why is None:
+            return self
+        copy = object.__new__(Alert)
+        copy.__dict__.update(self.__dict__, why=None)
+        return copy
+
 
 class Days(int):
     """A number of days in an alert's sentence: "1 day", "3 days", "3 Tage"."""

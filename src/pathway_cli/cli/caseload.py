@@ -169,6 +169,14 @@ def _open_view(paths: list[Path] | None) -> CaseloadView:
     return view
 
 
+def _sentences(table: bool, lang: Language) -> bool:
+    """Whether the output needs the alerts' sentences in another language than English
+    (``Alert.why``): only a table in another language does (JSON and CSV stay English)."""
+    from pathway_cli.overview_text import is_english
+
+    return table and not is_english(lang)
+
+
 def _warn_unknown_key_workers(caseload: CaseloadView, only: CaseFilter) -> None:
     """A --key-worker that matches nobody is named, with the key workers there are."""
     from rich.markup import escape
@@ -433,13 +441,14 @@ def summarise(
     caseload = _open_view(paths)
     only = _filter(key_worker, status, group)
     _warn_unknown_key_workers(caseload, only)
-    rows = summarise_folders(caseload, day, only)
+    shown = _Shown(day, overview_language(caseload.settings.locale, lang))
+    rows = summarise_folders(caseload, day, only, sentences=_sentences(
+        output_format is SummaryFormat.table, shown.lang))
     if output_format is SummaryFormat.json:
         print_json([summary_json(r) for r in rows])
     elif output_format is SummaryFormat.csv:
         sys.stdout.write(_summary_csv(rows))
     else:
-        shown = _Shown(day, overview_language(caseload.settings.locale, lang))
         if rows:
             _summary_table(rows, shown)
         else:
@@ -542,12 +551,14 @@ def alerts(
     caseload = _open_view(paths)
     only = _filter(key_worker, status, group)
     _warn_unknown_key_workers(caseload, only)
-    found, kept = alerts_of_folders(caseload, day, only)
+    language = overview_language(caseload.settings.locale, lang)
+    found, kept = alerts_of_folders(caseload, day, only, sentences=_sentences(
+        output_format is AlertsFormat.table, language))
     if output_format is AlertsFormat.json:
         document = {"as_of": day.isoformat(), "alerts": [alert_json(a) for a in found]}
         print_json(document)
     else:
-        _alerts_table(found, kept, overview_language(caseload.settings.locale, lang))
+        _alerts_table(found, kept, language)
     if fail_on is not None and any(
         a.is_red or fail_on is FailOn.amber for a in found
     ):
