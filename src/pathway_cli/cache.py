@@ -132,11 +132,16 @@ def folder_fingerprint(folder: Path) -> Fingerprint | None:
             prefix, where = scan.pop()
             with os.scandir(where) as entries:
                 for entry in entries:
-                    info = entry.stat()
-                    if stat.S_ISDIR(info.st_mode):
+                    # a folder is known from the listing itself (a link is followed, as stat
+                    # does): only files cost a look at their inode
+                    if entry.is_dir():
                         rows.append((prefix + entry.name, "d"))
                         if not prefix and entry.name == "reviews":
                             scan.append(("reviews/", entry.path))
+                        continue
+                    info = entry.stat()
+                    if stat.S_ISDIR(info.st_mode):  # became a folder since it was listed
+                        rows.append((prefix + entry.name, "d"))
                     else:
                         rows.append((prefix + entry.name, "f", info.st_size, info.st_mtime_ns,
                                      info.st_ctime_ns, info.st_ino))

@@ -22,15 +22,12 @@ from importlib import resources
 from io import BytesIO
 from pathlib import Path
 from types import CodeType
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from babel import Locale, UnknownLocaleError
-from babel.dates import format_date
-from babel.lists import format_list
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+if TYPE_CHECKING:  # Babel is imported when a date, a number or a catalogue is needed: an
+    # English table on the command line needs none
+    from babel import Locale
+    from babel.messages.catalog import Catalog
 
 __all__ = [
     "DOMAIN",
@@ -93,8 +90,12 @@ class Language:
     code: str
     region: str | None
     translations: gettext_module.NullTranslations
-    locale: Locale
     reports: frozenset[str] | None  # None: every report
+
+    @property
+    def locale(self) -> Locale:
+        """The Babel locale for dates and numbers (made on first use)."""
+        return _babel_locale(self.code, self.region)
 
     @property
     def tag(self) -> str:
@@ -136,6 +137,8 @@ class Language:
         ("84,9 %"), with as many decimals."""
         if self.code == SOURCE_LANGUAGE:
             return text
+        from babel.numbers import format_percent
+
         decimals = len(text.removesuffix("%").partition(".")[2])
         return str(format_percent(round(fraction, 2 + decimals), locale=self.locale,
                                   decimal_quantization=False))
@@ -145,6 +148,8 @@ class Language:
         the locale's own numeric form elsewhere (02.11.2026, 2 nov. 2026)."""
         if self.code == SOURCE_LANGUAGE:
             return value.isoformat()
+        from babel.dates import format_date
+
         return str(format_date(value, "medium", locale=self.locale))
 
     def isolate(self, text: str) -> str:
@@ -161,6 +166,8 @@ class Language:
         """Items as a list in running text: a, b, c (English), a, b und c, a وb وc."""
         if not items:
             return ""
+        from babel.lists import format_list
+
         try:  # CLDR has no narrow list style for some locales
             return str(format_list(items, style="standard-narrow",  # type: ignore[arg-type]
                                    locale=self.locale))
@@ -169,17 +176,23 @@ class Language:
 
     def number(self, value: float) -> str:
         """A number with the locale's decimal sign."""
+        from babel.numbers import format_decimal
+
         return str(format_decimal(value, locale=self.locale))
 
 
 # A batch of reports writes the same few hundred dates and rates thousands of times.
 @lru_cache(maxsize=4096)
 def _long_date(locale: Locale, value: date) -> str:
+    from babel.dates import format_date
+
     return str(format_date(value, "long", locale=locale))
 
 
 @lru_cache(maxsize=4096, typed=True)  # typed: 1 and 1.0 are kept apart
 def _percent(locale: Locale, fraction: float) -> str:
+    from babel.numbers import format_percent
+
     return str(format_percent(fraction, locale=locale))
 
 
@@ -242,25 +255,35 @@ def parse_languages(value: str) -> tuple[Language, ...]:
 
 @cache
 def _language(code: str, region: str | None) -> Language:
-    try:
-        locale = Locale.parse(_FORMAT_LOCALE.get(code, code) if region is None
-                              else f"{code}_{region}")
-    except (UnknownLocaleError, ValueError):
-        locale = Locale.parse(_FORMAT_LOCALE.get(code, code))
     if code == SOURCE_LANGUAGE:
-        return Language(code, region, gettext_module.NullTranslations(), locale, None)
+        return Language(code, region, gettext_module.NullTranslations(), None)
     catalog = _catalog(code)
-    return Language(code, region, _translations(catalog), locale, _covered(catalog))
+    return Language(code, region, _translations(catalog), _covered(catalog))
+
+
+@cache
+def _babel_locale(code: str, region: str | None) -> Locale:
+    from babel import Locale, UnknownLocaleError
+
+    try:
+        return Locale.parse(_FORMAT_LOCALE.get(code, code) if region is None
+                            else f"{code}_{region}")
+    except (UnknownLocaleError, ValueError):
+        return Locale.parse(_FORMAT_LOCALE.get(code, code))
 
 
 @cache
 def _catalog(code: str) -> Catalog:
+    from babel.messages.pofile import read_po
+
     path = LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as handle:
         return read_po(handle, locale=code, domain=DOMAIN)
 
 
 def _translations(catalog: Catalog) -> gettext_module.GNUTranslations:
+    from babel.messages.mofile import write_mo
+
     buffer = BytesIO()
     # Fuzzy entries are guesses waiting for a translator: they are not shown.
     write_mo(buffer, catalog, use_fuzzy=False)

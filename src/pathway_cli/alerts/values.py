@@ -84,6 +84,10 @@ class Term(str):
     __slots__ = ()
 
 
+# Values of a sentence shown as they are, in any language (not their subclasses: Days, Term).
+_PLAIN = frozenset({str, int})
+
+
 @dataclass(frozen=True)
 class Why:
     """An alert's sentence as its catalogue text and its values, so a report in another
@@ -98,7 +102,9 @@ class Why:
         """The sentence in the language of ``words``."""
         shown: dict[str, object] = {"count": self.count}
         for key, value in self.values.items():
-            if isinstance(value, Days):
+            if type(value) in _PLAIN:  # thousands of sentences a run: the common kind first
+                shown[key] = str(value)
+            elif isinstance(value, Days):
                 shown[key] = words.ngettext("%(num)d day", "%(num)d days", value) % {
                     "num": value}
             elif isinstance(value, Term):

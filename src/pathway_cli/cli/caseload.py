@@ -214,7 +214,9 @@ def _write_plain_table(header: list[str], rows: Sequence[Sequence[Text | str]]) 
     """A table for grep, cut and sort: a header line, then one tab-separated line a row."""
 
     def cell(text: Text | str) -> str:
-        plain = text.plain if isinstance(text, Text) else text
+        plain = text if type(text) is str else text.plain  # type: ignore[union-attr]
+        if plain.isprintable() and "  " not in plain and plain == plain.strip():
+            return plain  # one line, single spaces: most cells, thousands of them
         words = " ".join(plain.split())  # no tab or line break inside a cell
         if words.isprintable():
             return words
