@@ -246,3 +246,19 @@ def test_a_warm_run_parses_no_yaml_and_imports_no_record_model(caseload: Path) -
         warm = imported_by_validate(caseload, today)
         assert warm & {"yaml", "pathway_cli.models", "pathway_cli.caseload",
                        "pathway_cli.loader", "pathway_cli.validation"} == set(), today
+
+
+def test_a_finding_rebuilt_from_an_entry_is_the_finding() -> None:
+    """The fast rebuild of a cached finding sets every field of ``Finding`` as its
+    constructor does (a new field of Finding would fail here, not go missing)."""
+    import dataclasses
+
+    from pathway_cli.checked import _finding
+    from pathway_cli.findings import Finding, Severity
+
+    rebuilt = _finding(("cases/L-1/plan.yaml", 3, 4, "warning", "plan-no-goals", "m"))
+    made = Finding(Path("cases/L-1/plan.yaml"), "plan-no-goals", "m", Severity.WARNING,
+                   line=3, column=4)
+    assert rebuilt == made and hash(rebuilt) == hash(made)
+    assert set(vars(rebuilt)) == {f.name for f in dataclasses.fields(Finding)}
+    assert vars(rebuilt) == vars(made)

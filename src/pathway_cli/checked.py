@@ -144,10 +144,18 @@ def _placed(finding: Finding) -> Placed:
             finding.rule, finding.message)
 
 
+_SEVERITY = {severity.value: severity for severity in Severity}
+
+
 def _finding(placed: Placed) -> Finding:
+    """The finding an entry keeps as plain values. A warm run makes thousands: the frozen
+    dataclass's ``__init__`` (a ``setattr`` a field) is skipped for its fields' values."""
     file, line, column, severity, rule, message = placed
-    return Finding(file_path(file), rule, message, Severity(severity), line=line,
-                   column=column)
+    finding = object.__new__(Finding)
+    finding.__dict__.update(file=file_path(file), rule=rule, message=message,
+                            severity=_SEVERITY[severity], key_path=None, line=line,
+                            column=column, on_key=False)
+    return finding
 
 
 def _quoted_lines(findings: Sequence[Finding],

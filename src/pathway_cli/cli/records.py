@@ -39,15 +39,17 @@ def _report_text(result: ValidationResult) -> None:
     # Thousands of findings are common in a big caseload: the text is built once and written
     # in one go, with colour codes of our own on a terminal, instead of one Rich render a line.
     paint = Painter.for_stream(err_console())
+    # record text (in a message, a source line, a file name) never carries a control
+    # character to the terminal; our own colour codes are added after. Without colour the
+    # whole text is cleaned once at the end (the same bytes, one pass instead of thousands).
+    clean = strip_controls if paint.colour else _as_is
     out: list[str] = []
     for finding in result.findings:
         colour = "red" if finding.is_error else "yellow"
-        # record text (in a message, a source line, a file name) never carries a
-        # control character to the terminal; our own colour codes are added after
-        where = strip_controls(_where(finding))
+        where = clean(_where(finding))
         out.append(
             f"{paint(where + ':', 'bold')} {paint(finding.severity.value, colour)} "
-            f"{paint(finding.rule + ':', 'dim')} {strip_controls(finding.message)}\n"
+            f"{paint(finding.rule + ':', 'dim')} {clean(finding.message)}\n"
         )
         source = result.sources.get(finding.file)
         if source is not None and finding.line:
@@ -64,7 +66,12 @@ def _report_text(result: ValidationResult) -> None:
     )
     style = "red" if result.errors else ("yellow" if result.warnings else "green")
     out.append(paint(summary, style) + "\n")
-    write_text(sys.stderr, "".join(out))
+    text = "".join(out)
+    write_text(sys.stderr, text if paint.colour else strip_controls(text))
+
+
+def _as_is(text: str) -> str:
+    return text
 
 
 def _where(finding: Finding) -> str:
