@@ -462,3 +462,20 @@ def test_a_record_in_latin1_names_the_byte_and_its_place(runner: CliRunner,
     _no_crash(result)
     assert ("learner.yaml:2:68: error yaml-encoding: this file is not saved as UTF-8 text "
             "(byte 0xfc cannot be read)") in " ".join(result.stderr.split())
+
+
+def test_a_case_named_twice_is_read_once(runner: CliRunner, sample: Path) -> None:
+    """A case folder reached twice (a link to it in cases/, or named beside its caseload) is
+    one learner: checked, counted and summarised once."""
+    (sample / "cases" / "alias").symlink_to("L-2026-002", target_is_directory=True)
+    once = runner.invoke(app, ["summarise", str(sample), "--format", "csv", "--today", TODAY])
+    assert once.exit_code == 0, once.stderr
+    ids = [row["id"] for row in csv.DictReader(io.StringIO(once.stdout))]
+    assert ids.count("L-2026-002") == 1 and len(ids) == len(set(ids))
+    named = runner.invoke(app, ["summarise", str(sample), str(sample / "cases/L-2026-003"),
+                                "--format", "csv", "--today", TODAY])
+    assert named.stdout == once.stdout
+    checked = runner.invoke(app, ["validate", str(sample), str(sample / "cases/L-2026-003"),
+                                  "-f", "json", "--today", TODAY])
+    plain = runner.invoke(app, ["validate", str(sample), "-f", "json", "--today", TODAY])
+    assert checked.stdout == plain.stdout

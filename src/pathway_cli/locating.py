@@ -74,6 +74,17 @@ class _Request:
     case_folders: list[Path] = field(default_factory=list)
     files: list[Path] = field(default_factory=list)
     strays: list[Path] = field(default_factory=list)
+    # how the case folders were found: listings of a cases/ folder, entries of those that
+    # are links, and folders named one by one (or through a file)
+    listings: int = 0
+    links: list[str] = field(default_factory=list)
+    named: int = 0
+
+    @property
+    def distinct(self) -> bool:
+        """True when no two case folders can be one: one listing of one folder, no link in
+        it (a folder has one name in its parent; only a link gives it another)."""
+        return self.listings <= 1 and not self.links and not self.named
 
 
 def _resolve_paths(paths: Sequence[Path]) -> _Request:
@@ -95,16 +106,20 @@ def _resolve_paths(paths: Sequence[Path]) -> _Request:
                 request.root = request.root or path
                 cases_dir = path / CASES_DIR
                 if cases_dir.is_dir():
-                    request.case_folders.extend(_case_dirs(cases_dir, request.strays))
+                    request.listings += 1
+                    request.case_folders.extend(_case_dirs(cases_dir, request.strays,
+                                                           request.links))
             elif path.name == CASES_DIR or any(
                 (child / "learner.yaml").exists() for child in _subdirs(path)
             ):
                 request.root = request.root or (path.parent if path.name == CASES_DIR else None)
-                request.case_folders.extend(_case_dirs(path, request.strays))
+                request.listings += 1
+                request.case_folders.extend(_case_dirs(path, request.strays, request.links))
             elif (path / "learner.yaml").exists() or (path / REVIEWS_DIR).is_dir() or any(
                 (path / name).exists() for name in RECORD_FILES
             ):
                 request.root = request.root or _case_root(path)
+                request.named += 1
                 request.case_folders.append(path)
             else:
                 raise UserError(
@@ -118,13 +133,16 @@ def _resolve_paths(paths: Sequence[Path]) -> _Request:
                 continue
             folder = path.parent.parent if path.parent.name == REVIEWS_DIR else path.parent
             request.root = request.root or _case_root(folder)
+            request.named += 1
             request.case_folders.append(folder)
     return request
 
 
-def _subdirs(folder: Path, others: list[Path] | None = None) -> list[Path]:
+def _subdirs(folder: Path, others: list[Path] | None = None,
+             links: list[str] | None = None) -> list[Path]:
     """The folders in ``folder`` (hidden ones left out); its other entries (files, links to
-    nothing) are added to ``others`` when given."""
+    nothing) are added to ``others`` and the names of folders that are links to ``links``,
+    when given."""
     # by name, as Paths of one folder sort, but without comparing thousands of Paths
     names: list[str] = []
     other: list[str] = []
@@ -132,7 +150,10 @@ def _subdirs(folder: Path, others: list[Path] | None = None) -> list[Path]:
         with os.scandir(folder) as entries:
             for entry in entries:
                 if not entry.name.startswith("."):
-                    (names if _is_dir(entry) else other).append(entry.name)
+                    is_dir = _is_dir(entry)
+                    (names if is_dir else other).append(entry.name)
+                    if is_dir and links is not None and entry.is_symlink():
+                        links.append(entry.name)
     except OSError:
         return []
     if others is not None:
@@ -147,8 +168,8 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-def _case_dirs(cases_dir: Path, strays: list[Path]) -> list[Path]:
-    return _subdirs(cases_dir, strays)
+def _case_dirs(cases_dir: Path, strays: list[Path], links: list[str]) -> list[Path]:
+    return _subdirs(cases_dir, strays, links)
 
 
 def stray_findings(strays: Sequence[Path]) -> list[Finding]:
@@ -195,13 +216,16 @@ def locate(paths: Sequence[Path] = ()) -> Located:
     """The caseload, case folders and files named by ``paths`` (see CLI.md, Finding the
     caseload). Raises UserError only when a path does not exist or is not a caseload at all."""
     request = _resolve_paths(paths)
-    seen: set[object] = set()
     folders: list[Path] = []
-    for folder in request.case_folders:
-        key = _identity(folder)
-        if key not in seen:
-            seen.add(key)
-            folders.append(folder)
+    if request.distinct:  # the usual run over a caseload: no stat of every case folder
+        folders = request.case_folders
+    else:
+        seen: set[object] = set()
+        for folder in request.case_folders:
+            key = _identity(folder)
+            if key not in seen:
+                seen.add(key)
+                folders.append(folder)
     only = None
     if request.files and not any(p.is_dir() for p in paths):
         only = frozenset(resolved_path(p) for p in request.files)

@@ -142,7 +142,7 @@ def map_chunks(items: Sequence[A], task: Callable[[list[A], Any], list[R]], argu
 def map_halves(items: Sequence[A], task: Callable[[list[A], Any], list[R]], argument: Any,
                jobs: int | None = None, least: int = MIN_CASES) -> list[R]:
     """``task(chunk, argument)`` over ``items``, one result an item, in order: the second
-    half in a forked child while this process does the first.
+    half (a little less) in a forked child while this process does the first.
 
     For short work on many items (answers from the cache: a warm run costs a few tenths of
     a second), where a pool of workers costs more to start than it saves. One fork, one
@@ -157,7 +157,9 @@ def map_halves(items: Sequence[A], task: Callable[[list[A], Any], list[R]], argu
         return task(list(items), argument) if items else []
     import pickle
 
-    middle = len(items) // 2
+    # the child also pickles its half's results and the parent unpickles them: the parent
+    # takes a little more of the items, so that both are done at about the same time
+    middle = len(items) * 53 // 100
     first, second = list(items[:middle]), list(items[middle:])
     sys.stdout.flush()
     sys.stderr.flush()
