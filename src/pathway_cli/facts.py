@@ -11,7 +11,7 @@ records are not parsed, the models not unpickled.
 The facts are named tuples of primitives (no model, no parsed YAML): they pickle
 small and load fast, and this module imports nothing heavy, so a warm run does not pay for
 the models. ``case_facts(case)`` builds them from a loaded case; it is the only place that
-reads the models for alerts and the overview, so the rules (``alerts.py``, ``summary.py``)
+reads the models for alerts and the overview, so the rules (``alerts``, ``summary.py``)
 have one code path, whether the case was loaded this run or long ago.
 
 Lines are found as the user needs them: the records-invalid alert's at once, every other
