@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.text import Text
 
 from pathway_cli.cli import completion
 from pathway_cli.cli.app import (
@@ -387,6 +386,8 @@ KIND_STYLE = {"review": "cyan", "goal-achieved": "green", "badge": "green", "clo
 
 
 def _timeline_text(timeline: Timeline) -> None:
+    from rich.text import Text
+
     console = data_console()
     console.print(Text.assemble((timeline.learner, "bold"), f"  {timeline.name}  ",
                                 (f"({timeline.status})", "dim")))

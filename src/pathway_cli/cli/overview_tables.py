@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rich.text import Text
-
 from pathway_cli.cli.app import display_path, err_console, out_console
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # Rich's Text is imported for a drawn table only (piped: plain text)
     from rich.console import Console
+    from rich.text import Text
 
     from pathway_cli.alerts import Alert
     from pathway_cli.i18n import Language
@@ -39,6 +38,17 @@ def data_console() -> Console:
 def plain_tables() -> bool:
     """True when stdout is a pipe or a file and no COLUMNS asks for a drawn table."""
     return not out_console().is_terminal and "COLUMNS" not in os.environ
+
+
+def _text_class() -> type[Text]:
+    from rich.text import Text
+
+    return Text
+
+
+def _text(text: str = "", style: str = "") -> Text:
+    """A Rich ``Text`` (Rich's text module is imported by the first drawn cell)."""
+    return _text_class()(text, style=style)
 
 
 def write_plain_table(header: list[str], rows: Sequence[Sequence[Text | str]]) -> None:
@@ -94,7 +104,7 @@ class _Column:
 
 
 def _name_cell(row: LearnerSummary, shown: Shown) -> Text:
-    name = Text(row.name)
+    name = _text(row.name)
     if row.status != "active":  # the usual case goes without saying
         name.append(f" ({shown.lang.gettext(row.status)})",
                     style="dim" if row.is_closed else "italic")
@@ -120,7 +130,7 @@ def _next_review_plain(row: LearnerSummary, shown: Shown) -> str:
 
 
 def _next_review_cell(row: LearnerSummary, shown: Shown) -> Text:
-    return Text(_next_review_plain(row, shown),
+    return _text(_next_review_plain(row, shown),
                 style="red" if _next_review_late(row, shown) else "")
 
 
@@ -141,29 +151,27 @@ def _wellbeing(row: LearnerSummary) -> str:
 
 
 SUMMARY_COLUMNS = (
-    _Column("risk", lambda r, s: Text(s.lang.gettext(r.risk), style=LEVEL_STYLE[r.risk]),
+    _Column("risk", lambda r, s: _text(s.lang.gettext(r.risk), style=LEVEL_STYLE[r.risk]),
             lambda r, s: s.lang.gettext(r.risk)),
-    _Column("learner", lambda r, _: Text(r.id, style="bold"), lambda r, _: r.id),
+    _Column("learner", lambda r, _: _text(r.id, style="bold"), lambda r, _: r.id),
     _Column("name", _name_cell, _name_plain, wraps=True, ratio=1),
-    _Column("key worker", lambda r, _: Text(r.key_worker or ""),
+    _Column("key worker", lambda r, _: _text(r.key_worker or ""),
             lambda r, _: r.key_worker or "", from_width=130),
-    _Column("goals", lambda r, _: Text(_goals(r)), lambda r, _: _goals(r), from_width=130,
+    _Column("goals", lambda r, _: _text(_goals(r)), lambda r, _: _goals(r), from_width=130,
             right=True),
-    _Column("last review", lambda r, s: Text(_day(r.last_review, s) or "-"),
+    _Column("last review", lambda r, s: _text(_day(r.last_review, s) or "-"),
             lambda r, s: _day(r.last_review, s) or "-", from_width=160),
     _Column("next review", _next_review_cell, _next_review_plain),
-    _Column("attend.", lambda r, s: Text(_rate(r.attendance, s)),
+    _Column("attend.", lambda r, s: _text(_rate(r.attendance, s)),
             lambda r, s: _rate(r.attendance, s), from_width=130, right=True),
-    _Column("well-being", lambda r, _: Text(_wellbeing(r)), lambda r, _: _wellbeing(r),
+    _Column("well-being", lambda r, _: _text(_wellbeing(r)), lambda r, _: _wellbeing(r),
             from_width=130, right=True),
-    _Column("why", lambda r, s: Text(_why(r, s.lang)), lambda r, s: _why(r, s.lang),
+    _Column("why", lambda r, s: _text(_why(r, s.lang)), lambda r, s: _why(r, s.lang),
             wraps=True, ratio=2),
 )
 
 
 def summary_table(rows: list[LearnerSummary], shown: Shown) -> None:
-    from rich.table import Table
-
     from pathway_cli.overview_text import header
 
     lang = shown.lang
@@ -176,6 +184,8 @@ def summary_table(rows: list[LearnerSummary], shown: Shown) -> None:
         )
         err_console().print(_summary_footer(rows, shown))
         return
+    from rich.table import Table
+
     console = data_console()
     columns = [c for c in SUMMARY_COLUMNS if console.width >= c.from_width]
     table = Table(header_style="bold", pad_edge=False, show_edge=False)
@@ -200,8 +210,6 @@ def _summary_footer(rows: list[LearnerSummary], shown: Shown) -> str:
 
 
 def alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
-    from rich.table import Table
-
     from pathway_cli.overview_text import alert_message, alerts_footer, header
 
     console = data_console()
@@ -212,15 +220,17 @@ def alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
               display_path(a.file) + (f":{a.line}" if a.line else "")] for a in alerts],
         )
     elif alerts:
+        from rich.table import Table
+
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
         for name in ("level", "learner", "rule"):
             table.add_column(header(name, lang), no_wrap=True)
         table.add_column(header("what, and the record behind it", lang), overflow="fold")
         for alert in alerts:
             where = display_path(alert.file) + (f":{alert.line}" if alert.line else "")
-            table.add_row(Text(lang.gettext(alert.level), style=LEVEL_STYLE[alert.level]),
-                          Text(alert.learner, style="bold"), Text(alert.rule),
-                          Text.assemble(alert_message(alert, lang), "\n", (where, "dim")))
+            table.add_row(_text(lang.gettext(alert.level), style=LEVEL_STYLE[alert.level]),
+                          _text(alert.learner, style="bold"), _text(alert.rule),
+                          _text_class().assemble(alert_message(alert, lang), "\n", (where, "dim")))
         console.print(table)
     red = sum(1 for a in alerts if a.is_red)
     with_alerts = len({a.learner for a in alerts})
