@@ -52,15 +52,19 @@ class Alert:
         """True for a red alert."""
         return self.level == "red"
 
+    def but(self, **changes: Any) -> Alert:
+        """A copy with ``changes`` (field names and values): ``dataclasses.replace`` would look
+        up every field by name and run ``__init__``, thousands of times a run."""
+        if not changes.keys() <= self.__dict__.keys():
+            raise TypeError(f"Alert has no field {sorted(changes.keys() - self.__dict__.keys())}")
+        copy = object.__new__(Alert)
+        copy.__dict__.update(self.__dict__, **changes)
+        return copy
+
     def without_sentence(self) -> Alert:
         """The alert without ``why``, for output in English only: most of what an alert costs
-        to send from a worker is its sentence's values (``dataclasses.replace`` would look
-        up every field by name, thousands of times)."""
-        if self.why is None:
-            return self
-        copy = object.__new__(Alert)
-        copy.__dict__.update(self.__dict__, why=None)
-        return copy
+        to send from a worker is its sentence's values."""
+        return self if self.why is None else self.but(why=None)
 
 
 class Days(int):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -22,6 +21,7 @@ from pathway_cli.cli.app import (
     out_console,
     resolve_today,
 )
+from pathway_cli.cli.output import plain_cell, plain_tables
 
 if TYPE_CHECKING:
     from pathway_cli.agenda import Agenda, AgendaItem
@@ -52,16 +52,11 @@ def _item_json(item: AgendaItem) -> dict[str, Any]:
     }
 
 
-def _plain_cell(text: str) -> str:
-    words = " ".join(text.split())  # no tab or line break inside a cell
-    return "".join(ch for ch in words if ch.isprintable())  # nor a terminal control code
-
-
 def _plain_table(agenda: Agenda) -> str:
     """For grep, cut and sort (as summarise and alerts): a header line, then one
     tab-separated line an item, each naming its person."""
     lines = ["who\tdate\tlearner\tname\twhat"]
-    lines += ["\t".join(_plain_cell(cell) for cell in (
+    lines += ["\t".join(plain_cell(cell) for cell in (
         item.who, item.date.isoformat() + (" overdue" if item.overdue else ""), item.learner,
         item.name, f"{item.kind}: {item.text}")) for item in agenda.items]
     return "\n".join(lines) + "\n"
@@ -72,7 +67,7 @@ def _table(agenda: Agenda) -> str:
     from rich.text import Text
 
     console = out_console()
-    if not console.is_terminal and "COLUMNS" not in os.environ:
+    if plain_tables(console):
         return _plain_table(agenda)
     with console.capture() as captured:
         table = Table(header_style="bold", pad_edge=False, show_edge=False)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from datetime import date
 from enum import StrEnum
@@ -24,7 +23,7 @@ from pathway_cli.cli.app import (
     parse_date_option,
     resolve_today,
 )
-from pathway_cli.cli.output import show_table
+from pathway_cli.cli.output import show_table, wide_when_piped
 from pathway_cli.errors import UserError
 
 if TYPE_CHECKING:
@@ -35,8 +34,6 @@ if TYPE_CHECKING:
         Evaluation,
         Figure,
     )
-
-PIPE_WIDTH = 160
 
 
 class EvaluateFormat(StrEnum):
@@ -242,9 +239,7 @@ def _table(evaluation: Evaluation) -> None:
 
     from pathway_cli.evaluation import SECTIONS, cases_text
 
-    console = out_console()
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = PIPE_WIDTH
+    console = wide_when_piped(out_console())
     audience = ("" if evaluation.audience == "team"
                 else f"; for the {evaluation.audience}: cells of fewer than 5 learners "
                 "show <5")

@@ -16,8 +16,11 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
 
-__all__ = ["Painter", "plain_tables", "show_table", "write_text"]
+__all__ = ["PIPE_WIDTH", "Painter", "plain_cell", "plain_tables", "show_table", "wide_when_piped",
+           "write_text"]
 
+# Wide enough for a table when stdout is a file or a pipe (Rich would use 80).
+PIPE_WIDTH = 160
 _SGR = {"bold": "1", "dim": "2", "red": "31", "green": "32", "yellow": "33"}
 
 
@@ -51,10 +54,27 @@ def plain_tables(console: Console) -> bool:
     return not console.is_terminal and "COLUMNS" not in os.environ
 
 
+def wide_when_piped(console: Console) -> Console:
+    """``console``, as wide as ``PIPE_WIDTH`` when it writes to a pipe or a file (and no
+    COLUMNS says otherwise)."""
+    if plain_tables(console):
+        console.width = PIPE_WIDTH
+    return console
+
+
+def plain_cell(text: str) -> str:
+    """One cell of a tab-separated table: one line, single spaces, no tab and no character a
+    terminal would not print (a control code)."""
+    if text.isprintable() and "  " not in text and text == text.strip():
+        return text  # one line, single spaces already: most cells, thousands of them
+    words = " ".join(text.split())
+    if words.isprintable():
+        return words
+    return "".join(ch for ch in words if ch.isprintable())
+
+
 def _plain_cell(cell: RenderableType | None) -> str:
     from rich.text import Text
-
-    from pathway_cli.plaintext import strip_controls
 
     if cell is None:
         return ""
@@ -63,7 +83,7 @@ def _plain_cell(cell: RenderableType | None) -> str:
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if len(lines) > 1 and all(line.startswith("- ") for line in lines):
         text = "; ".join(line[2:] for line in lines)  # a list of reasons: one a clause
-    return strip_controls(" ".join(text.split()))  # no tab or line break inside a cell
+    return plain_cell(text)
 
 
 def show_table(console: Console, table: Table) -> None:

@@ -3,7 +3,6 @@ a terminal, written as plain tab-separated lines when piped (thousands of rows c
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -11,6 +10,8 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from pathway_cli.cli.app import display_path, err_console, out_console
+from pathway_cli.cli.output import PIPE_WIDTH, plain_cell, wide_when_piped
+from pathway_cli.cli.output import plain_tables as _plain_on
 
 if TYPE_CHECKING:  # Rich's Text is imported for a drawn table only (piped: plain text)
     from rich.console import Console
@@ -23,21 +24,17 @@ if TYPE_CHECKING:  # Rich's Text is imported for a drawn table only (piped: plai
 __all__ = ["LEVEL_STYLE", "PIPE_WIDTH", "Shown", "alerts_table", "data_console",
            "plain_tables", "summary_table", "write_plain_table"]
 
-# Wide enough for the overview when stdout is a file or a pipe (Rich would use 80).
-PIPE_WIDTH = 160
 LEVEL_STYLE = {"red": "bold red", "amber": "yellow", "green": "green"}
 
 
 def data_console() -> Console:
-    console = out_console()
-    if not console.is_terminal and "COLUMNS" not in os.environ:
-        console.width = PIPE_WIDTH
-    return console
+    """The console of the tables, as wide as ``PIPE_WIDTH`` when piped."""
+    return wide_when_piped(out_console())
 
 
 def plain_tables() -> bool:
     """True when stdout is a pipe or a file and no COLUMNS asks for a drawn table."""
-    return not out_console().is_terminal and "COLUMNS" not in os.environ
+    return _plain_on(out_console())
 
 
 def _text_class() -> type[Text]:
@@ -55,13 +52,7 @@ def write_plain_table(header: list[str], rows: Sequence[Sequence[Text | str]]) -
     """A table for grep, cut and sort: a header line, then one tab-separated line a row."""
 
     def cell(text: Text | str) -> str:
-        plain = text if type(text) is str else text.plain  # type: ignore[union-attr]
-        if plain.isprintable() and "  " not in plain and plain == plain.strip():
-            return plain  # one line, single spaces: most cells, thousands of them
-        words = " ".join(plain.split())  # no tab or line break inside a cell
-        if words.isprintable():
-            return words
-        return "".join(ch for ch in words if ch.isprintable())  # nor a terminal control code
+        return plain_cell(text if type(text) is str else text.plain)  # type: ignore[union-attr]
 
     lines = ["\t".join(header)]
     lines += ["\t".join(cell(c) for c in row) for row in rows]
