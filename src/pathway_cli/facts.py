@@ -561,18 +561,7 @@ def _decide_known(folders: list[Path], job: _Job[R]) -> list[R | _Unknown]:
     from pathway_cli.cache import open_cache
 
     store = open_cache(job.root)
-    positions = Positions(source_finder(job.limit))
-    results: list[R | _Unknown] = []
-    for folder, fingerprint, cached in _read(folders, store, job.limit):
-        if cached is None:
-            results.append(_Unknown())
-            continue
-        positions.changed = False
-        results.append(job.decide(cached, job.ctx, job.argument, positions))
-        if store is not None and fingerprint is not None and positions.changed:
-            _store_if_unchanged(store, folder, fingerprint, cached)
-    positions.done()
-    return results
+    return _decide_slots(_read(folders, store, job.limit), store, job, {})
 
 
 Slot = tuple[Path, Any, CaseFacts | None]
@@ -602,6 +591,7 @@ def _decide_chunk(folders: list[Path], job: _Job[R]) -> list[R]:
 
 
 def _decide(slots: list[Slot], store: Any, job: _Job[R]) -> list[R]:
+    """``decide`` for every folder, the cases whose facts are not cached loaded first."""
     missing = [folder for folder, _, facts in slots if facts is None]
     built: dict[Path, CaseFacts] = {}
     if missing:
@@ -610,15 +600,28 @@ def _decide(slots: list[Slot], store: Any, job: _Job[R]) -> list[R]:
         assert job.full is not None  # noqa: S101 - set whenever a case is missing
         for case in load_cases(job.root, missing, job.limit):
             built[case.folder] = job.build(case, job.full)
+        if built.keys() != set(missing):
+            raise AssertionError("a case folder was not loaded")
+    return _decide_slots(slots, store, job, built)  # type: ignore[return-value] # all known
+
+
+def _decide_slots(slots: list[Slot], store: Any, job: _Job[R],
+                  built: dict[Path, CaseFacts]) -> list[R | _Unknown]:
+    """``decide`` on each folder's facts (cached, or ``built`` this run; ``_Unknown()`` where
+    neither); facts built afresh, or with lines found for the first time, are stored."""
     positions = Positions(source_finder(job.limit))
-    results = []
+    results: list[R | _Unknown] = []
     for folder, fingerprint, cached in slots:
-        facts = cached if cached is not None else built[folder]
+        facts = cached if cached is not None else built.get(folder)
+        if facts is None:
+            results.append(_Unknown())
+            continue
         positions.changed = False
         results.append(job.decide(facts, job.ctx, job.argument, positions))
         if store is not None and fingerprint is not None and (
                 cached is None or positions.changed):
             _store_if_unchanged(store, folder, fingerprint, facts)
+    positions.done()
     return results
 
 
