@@ -7,6 +7,7 @@ The golden files under tests/golden/facts/ were written by pathway before the fa
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -193,6 +194,46 @@ def test_two_halves_print_what_the_records_gave(
     assert run_all(runner, name, "--jobs", "2") == expected
 
 
+def test_two_halves_with_changed_cases_print_what_one_process_prints(
+    runner: CliRunner, caseloads: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm run on two cores where some cases changed (loaded afresh after the halves, in
+    both halves) prints what one process prints without the cache."""
+    root = tmp_path / "generated"
+    shutil.copytree(caseloads / "generated", root)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    commands = [("alerts",), ("alerts", "--format", "json"), ("summarise",),
+                ("summarise", "--format", "json"), ("summarise", "--format", "csv")]
+
+    def outputs(*options: str) -> list[str]:
+        results = [runner.invoke(app, [*options, *command, "generated", "--today",
+                                       "2026-11-23"]) for command in commands]
+        return [f"{r.exit_code}\n{r.stdout}---\n{r.stderr}" for r in results]
+
+    outputs("--jobs", "2")  # the cache filled
+    cases = sorted(path for path in (root / "cases").iterdir() if path.is_dir())
+    for case in (cases[1], cases[-2]):  # one in each half
+        learner = case / "learner.yaml"
+        text = learner.read_text(encoding="utf-8")
+        status = re.search(r"^status: (\w+)$", text, re.MULTILINE)
+        assert status is not None
+        other = "paused" if status[1] == "active" else "active"
+        learner.write_text(text.replace(status[0], f"status: {other}"), encoding="utf-8")
+    assert outputs("--jobs", "2") == outputs("--no-cache", "--jobs", "1")
+
+
+def test_a_piped_warm_run_imports_no_rich(tmp_path: Path) -> None:
+    """Piped, a warm alerts or summarise writes its table and footer without Rich."""
+    root = tmp_path / "caseload"
+    shutil.copytree(SAMPLE, root)
+    for command in ("alerts", "summarise"):
+        args = (command, str(root), "--today", "2026-11-23")
+        imported_by(*args)  # the cache filled
+        assert not {name for name in imported_by(*args) if name.split(".")[0] == "rich"}
+
+
 PROBE = """
 import contextlib, io, json, sys
 sys.argv = ["pathway", *sys.argv[1:]]
@@ -261,3 +302,30 @@ def test_thresholds_follow_pathway_yaml(runner: CliRunner, tmp_path: Path) -> No
         assert warm == fresh
         assert "pathway.yaml has errors, so the default settings" in \
             " ".join(warm[2].split())
+
+
+@pytest.mark.parametrize("name", ["alerts", "sample"])
+def test_rows_and_alerts_sent_packed_come_back_equal(caseloads: Path, name: str) -> None:
+    """The overview's rows and the alerts, packed as the forked half sends them (sentences
+    and their values included) and pickled, come back equal to what was packed."""
+    import pickle
+    from datetime import date
+
+    from pathway_cli import summary
+    from pathway_cli.alerts import find_alerts, packed_alerts, running, unpacked_alerts
+    from pathway_cli.caseload import load_caseload
+
+    caseload = load_caseload([caseloads / name])
+    for day in DAYS[name]:
+        today = date.fromisoformat(day)
+        rows: list[summary.LearnerSummary | None] = [
+            *summary.summarise_caseload(caseload, today), None]
+        sent = pickle.loads(pickle.dumps(summary._packed(rows)))  # noqa: S301 - ours
+        assert summary._unpacked(sent) == rows
+        found = find_alerts(caseload, today)
+        assert any(a.why is not None for a in found)
+        assert unpacked_alerts(pickle.loads(pickle.dumps(packed_alerts(found)))) == \
+            tuple(found)  # noqa: S301 - ours
+        per_case = [found, None, []]
+        assert running._unpacked(pickle.loads(pickle.dumps(  # noqa: S301 - ours
+            running._packed(per_case)))) == per_case

@@ -106,3 +106,30 @@ def test_map_halves_stays_in_one_process_when_asked_or_small(
     assert not any(e for _, e in map_halves(list(range(900)), _halves_task, parent, jobs=1))
     assert not any(e for _, e in map_halves(list(range(99)), _halves_task, parent, jobs=2,
                                             least=100))
+
+
+def _sent_as_text(results: list[tuple[int, bool]]) -> str:
+    return ";".join(f"{value},{int(elsewhere)}" for value, elsewhere in results)
+
+
+def _received_from_text(text: str) -> list[tuple[int, bool]]:
+    pairs = [part.split(",") for part in text.split(";")]
+    return [(int(value), elsewhere == "1") for value, elsewhere in pairs]
+
+
+def test_map_halves_carries_the_childs_half_through_send_and_receive() -> None:
+    """The child's results travel as ``send`` makes them and come back through ``receive``;
+    a ``receive`` that fails only costs time: the half is done again here."""
+    items = list(range(800))
+    found = map_halves(items, _halves_task, os.getpid(), jobs=2, least=10,
+                       send=_sent_as_text, receive=_received_from_text)
+    assert [value for value, _ in found] == [item * item for item in items]
+    if sys.platform.startswith("linux"):
+        assert [elsewhere for _, elsewhere in found] == [False] * 424 + [True] * 376
+
+    def broken(text: str) -> list[tuple[int, bool]]:
+        raise ValueError(text[:10])
+
+    again = map_halves(items, _halves_task, os.getpid(), jobs=2, least=10,
+                       send=_sent_as_text, receive=broken)
+    assert again == [(item * item, False) for item in items]

@@ -511,7 +511,9 @@ class _Job(Generic[R]):
 def decide_folders(view: CaseloadView, ctx: Judging,
                    decide: Callable[[CaseFacts, Judging, A, Positions], R], argument: A,
                    build: Callable[[Case, Context], CaseFacts] = case_facts,
-                   jobs: int | None = None) -> list[R]:
+                   jobs: int | None = None, *,
+                   send: Callable[[list[R]], Any] | None = None,
+                   receive: Callable[[Any], list[R]] | None = None) -> list[R]:
     """``decide(facts, ctx, argument, positions)`` for every case folder of a caseload,
     in order.
 
@@ -523,12 +525,16 @@ def decide_folders(view: CaseloadView, ctx: Judging,
     on cached facts costs a fraction of a millisecond a case, less than starting workers and
     sending the results back (measured: ``--jobs 2`` was slower warm than one process).
     ``decide`` and ``build`` must be module-level functions: they run in the workers.
+    ``send`` and ``receive`` (``parallel.map_halves``) carry the results of a warm half
+    back from the forked child in a compact form.
     """
     from pathway_cli.parallel import map_chunks, map_halves, worker_count
 
     job = _Job(view.root, view.settings.max_record_bytes, ctx, None, build, decide, argument)
     with _collector_paused():
-        found = map_halves(view.case_folders, _decide_known, job, jobs, WARM_MIN_CASES)
+        carry, carried = _carried(send, receive)
+        found = map_halves(view.case_folders, _decide_known, job, jobs, WARM_MIN_CASES,
+                           send=carry, receive=carried)
     missing = [index for index, result in enumerate(found) if isinstance(result, _Unknown)]
     if not missing:
         return found  # type: ignore[return-value] # no _Unknown left
@@ -554,6 +560,29 @@ class _Unknown:
     """The result of a folder whose facts are not cached (yet): it is loaded afterwards."""
 
     __slots__ = ()
+
+
+def _carried(
+    send: Callable[[list[R]], Any] | None, receive: Callable[[Any], list[R]] | None,
+) -> tuple[Callable[[list[R | _Unknown]], Any] | None,
+           Callable[[Any], list[R | _Unknown]] | None]:
+    """``send`` and ``receive`` for ``map_halves``, taking the folders whose facts were not
+    cached (``_Unknown``) along by their places."""
+    if send is None or receive is None:
+        return None, None
+
+    def sent(results: list[R | _Unknown]) -> tuple[list[int], Any]:
+        unknown = [index for index, result in enumerate(results) if type(result) is _Unknown]
+        return unknown, send([r for r in results if not isinstance(r, _Unknown)])
+
+    def received(payload: tuple[list[int], Any]) -> list[R | _Unknown]:
+        unknown, packed = payload
+        results: list[R | _Unknown] = list(receive(packed))
+        for index in unknown:  # in increasing order: each lands at its place
+            results.insert(index, _Unknown())
+        return results
+
+    return sent, received
 
 
 def _decide_known(folders: list[Path], job: _Job[R]) -> list[R | _Unknown]:

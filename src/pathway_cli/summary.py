@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Literal, TypeVar
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from pathway_cli.alerts import (
     Alert,
@@ -19,7 +20,9 @@ from pathway_cli.alerts import (
     CaseFilter,
     facts_alerts,
     first_review_due,
+    packed_alerts,
     sort_alerts,
+    unpacked_alerts,
 )
 from pathway_cli.facts import (
     CLOSED_STATUSES,
@@ -147,8 +150,37 @@ def summarise_folders(view: CaseloadView, today: date, only: CaseFilter | None =
     facts of each case (cached where its folder has not changed; see ``facts.py``), on every
     core when it is big. Without ``sentences`` the rows' alerts come without ``why``."""
     rows = decide_folders(view, Judge(view.settings, today), _summary_of_facts,
-                          Asked(only, sentences), jobs=jobs)
+                          Asked(only, sentences), jobs=jobs, send=_packed, receive=_unpacked)
     return sort_summaries(row for row in rows if row is not None)
+
+
+_FIELDS = tuple(f.name for f in fields(LearnerSummary))
+_values = attrgetter(*_FIELDS)
+
+
+def _packed(rows: list[LearnerSummary | None]) -> list[tuple[Any, ...] | None]:
+    """Rows as plain tuples, their alerts too, for sending from a worker (``map_halves``)."""
+    packed: list[tuple[Any, ...] | None] = []
+    for row in rows:
+        if row is None:
+            packed.append(None)
+            continue
+        values = _values(row)
+        packed.append((*values[:-1], packed_alerts(row.alerts)))
+    return packed
+
+
+def _unpacked(packed: list[tuple[Any, ...] | None]) -> list[LearnerSummary | None]:
+    rows: list[LearnerSummary | None] = []
+    for values in packed:
+        if values is None:
+            rows.append(None)
+            continue
+        row = object.__new__(LearnerSummary)  # no per-field ``__init__``: thousands of rows
+        row.__dict__.update(zip(_FIELDS, values, strict=True))
+        row.__dict__["alerts"] = unpacked_alerts(values[-1])
+        rows.append(row)
+    return rows
 
 
 def _summary_of_facts(facts: CaseFacts, ctx: Judging, asked: Asked,

@@ -64,7 +64,14 @@ from pathway_cli.alerts.schedule import (
     REVIEW_RED_DAYS,
     first_review_due,
 )
-from pathway_cli.alerts.values import Alert, Level, Percent, Why
+from pathway_cli.alerts.values import (
+    Alert,
+    Level,
+    Percent,
+    Why,
+    packed_alerts,
+    unpacked_alerts,
+)
 from pathway_cli.facts import key_workers
 
 __all__ = [
@@ -86,7 +93,9 @@ __all__ = [
     "first_review_due",
     "kept_case_alerts",
     "key_workers",
+    "packed_alerts",
     "placed_alerts",
     "risky_window",
     "sort_alerts",
+    "unpacked_alerts",
 ]

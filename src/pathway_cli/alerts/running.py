@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from pathway_cli.alerts.recorded import (
     alert_attendance_drop,
@@ -28,7 +28,7 @@ from pathway_cli.alerts.schedule import (
     alert_records_invalid,
     alert_review_overdue,
 )
-from pathway_cli.alerts.values import Alert
+from pathway_cli.alerts.values import Alert, packed_alerts, unpacked_alerts
 from pathway_cli.facts import (
     CaseFacts,
     Judge,
@@ -157,7 +157,8 @@ def alerts_of_folders(view: CaseloadView, today: date, only: CaseFilter | None =
     when it is big; also the number of learners ``only`` keeps. Without ``sentences`` the
     alerts come without ``why`` (output in English only needs ``message``)."""
     per_case = decide_folders(view, Judge(view.settings, today), _kept_placed_alerts,
-                              Asked(only, sentences), _facts_with_lines, jobs)
+                              Asked(only, sentences), _facts_with_lines, jobs,
+                              send=_packed, receive=_unpacked)
     kept = [alerts for alerts in per_case if alerts is not None]
     return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
 
@@ -176,6 +177,14 @@ def _kept_placed_alerts(facts: CaseFacts, ctx: Judging, asked: Asked,
         return None
     placed = placed_alerts(facts, facts_alerts(facts, ctx), positions)
     return placed if asked.sentences else [a.without_sentence() for a in placed]
+
+
+def _packed(per_case: list[list[Alert] | None]) -> list[tuple[tuple[Any, ...], ...] | None]:
+    return [None if alerts is None else packed_alerts(alerts) for alerts in per_case]
+
+
+def _unpacked(packed: list[tuple[tuple[Any, ...], ...] | None]) -> list[list[Alert] | None]:
+    return [None if alerts is None else list(unpacked_alerts(alerts)) for alerts in packed]
 
 
 def _facts_with_lines(case: Case, ctx: Context) -> CaseFacts:

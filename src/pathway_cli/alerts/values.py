@@ -5,9 +5,10 @@ and the helpers every rule says it with."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
 from datetime import date
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, Literal
 
@@ -21,6 +22,8 @@ __all__ = [
     "Percent",
     "Term",
     "Why",
+    "packed_alerts",
+    "unpacked_alerts",
 ]
 
 Level = Literal["amber", "red"]
@@ -65,6 +68,32 @@ class Alert:
         """The alert without ``why``, for output in English only: most of what an alert costs
         to send from a worker is its sentence's values."""
         return self if self.why is None else self.but(why=None)
+
+
+_FIELDS = tuple(f.name for f in fields(Alert))
+_FILE = _FIELDS.index("file")
+_values = attrgetter(*_FIELDS)
+
+
+def packed_alerts(alerts: Iterable[Alert]) -> tuple[tuple[Any, ...], ...]:
+    """Alerts as plain tuples of their fields, the record's path as text, for sending from
+    a worker: a dataclass pickles as a dict, a path as its parts, and both load slowly."""
+    packed = []
+    for alert in alerts:
+        values = _values(alert)
+        packed.append((*values[:_FILE], str(values[_FILE]), *values[_FILE + 1:]))
+    return tuple(packed)
+
+
+def unpacked_alerts(packed: Iterable[tuple[Any, ...]]) -> tuple[Alert, ...]:
+    """The alerts of ``packed_alerts``, equal to those packed."""
+    alerts = []
+    for values in packed:
+        alert = object.__new__(Alert)  # as ``Alert.but``: no per-field ``__init__`` checks
+        alert.__dict__.update(zip(_FIELDS, values, strict=True))
+        alert.__dict__["file"] = _at(values[_FILE])
+        alerts.append(alert)
+    return tuple(alerts)
 
 
 class Days(int):
