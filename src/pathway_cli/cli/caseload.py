@@ -176,12 +176,12 @@ def _sentences(table: bool, lang: Language) -> bool:
 
 def _warn_unknown_key_workers(caseload: CaseloadView, only: CaseFilter) -> None:
     """A --key-worker that matches nobody is named, with the key workers there are."""
+    if not only.key_workers:
+        return
     from rich.markup import escape
 
     from pathway_cli.alerts import key_workers
 
-    if not only.key_workers:
-        return
     known = key_workers(caseload)
     unknown = sorted(k for k in only.key_workers if k not in known)
     if not unknown:

@@ -9,6 +9,7 @@ piped to a file are exactly the text.
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -16,8 +17,8 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.table import Table
 
-__all__ = ["PIPE_WIDTH", "Painter", "plain_cell", "plain_tables", "show_table", "wide_when_piped",
-           "write_text"]
+__all__ = ["PIPE_WIDTH", "Painter", "certainly_piped", "plain_cell", "plain_tables", "show_table",
+           "wide_when_piped", "write_note", "write_text"]
 
 # Wide enough for a table when stdout is a file or a pipe (Rich would use 80).
 PIPE_WIDTH = 160
@@ -46,6 +47,40 @@ def write_text(stream: TextIO, text: str) -> None:
     """Write a whole listing in one call and flush it."""
     stream.write(text)
     stream.flush()
+
+
+def certainly_piped(stream: TextIO | None) -> bool:
+    """True when Rich would take ``stream`` for no terminal (``Console.is_terminal``), decided
+    without importing Rich: a warm ``summarise`` or ``alerts`` piped to a file needs none of
+    it (its import is about a twentieth of such a run). False means "ask Rich": a terminal,
+    or anything that could make Rich decide otherwise (TTY_COMPATIBLE, FORCE_COLOR, IPython,
+    IDLE)."""
+    if stream is None or "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return False
+    if "IPython" in sys.modules or "idlelib" in sys.modules:
+        return False
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return isatty is None or not isatty()
+    except ValueError:  # a closed stream, which Rich takes for no terminal too
+        return True
+
+
+def write_note(text: str, tags: tuple[str, ...] = ()) -> bool:
+    """Write one line of console markup (a footer) to stderr without Rich when Rich would
+    write exactly these bytes: stderr is no terminal (so no style is shown), and once the
+    style ``tags`` the caller put in (``[yellow]``, ``[/]``) are taken out, the text has no
+    other markup or escape, no control or format character and no line break. False: the
+    caller prints it through Rich."""
+    if not certainly_piped(sys.stderr):
+        return False
+    for tag in tags:
+        text = text.replace(tag, "")
+    if not text.isprintable() or "[" in text or "\\" in text:
+        return False
+    sys.stderr.write(text + "\n")
+    sys.stderr.flush()
+    return True
 
 
 def plain_tables(console: Console) -> bool:

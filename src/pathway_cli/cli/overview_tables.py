@@ -3,6 +3,7 @@ a terminal, written as plain tab-separated lines when piped (thousands of rows c
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -10,7 +11,13 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from pathway_cli.cli.app import display_path, err_console, out_console
-from pathway_cli.cli.output import PIPE_WIDTH, plain_cell, wide_when_piped
+from pathway_cli.cli.output import (
+    PIPE_WIDTH,
+    certainly_piped,
+    plain_cell,
+    wide_when_piped,
+    write_note,
+)
 from pathway_cli.cli.output import plain_tables as _plain_on
 
 if TYPE_CHECKING:  # Rich's Text is imported for a drawn table only (piped: plain text)
@@ -33,8 +40,11 @@ def data_console() -> Console:
 
 
 def plain_tables() -> bool:
-    """True when stdout is a pipe or a file and no COLUMNS asks for a drawn table."""
-    return _plain_on(out_console())
+    """True when stdout is a pipe or a file and no COLUMNS asks for a drawn table (Rich is
+    asked only when that is not certain without it)."""
+    if "COLUMNS" in os.environ:
+        return False
+    return certainly_piped(sys.stdout) or _plain_on(out_console())
 
 
 def _text_class() -> type[Text]:
@@ -173,7 +183,9 @@ def summary_table(rows: list[LearnerSummary], shown: Shown) -> None:
               else column.plain(row, shown) if column.plain is not None
               else column.cell(row, shown) for column in SUMMARY_COLUMNS] for row in rows],
         )
-        err_console().print(_summary_footer(rows, shown))
+        footer = _summary_footer(rows, shown)
+        if not write_note(footer, SUMMARY_FOOTER_TAGS):
+            err_console().print(footer)
         return
     from rich.table import Table
 
@@ -190,6 +202,10 @@ def summary_table(rows: list[LearnerSummary], shown: Shown) -> None:
     console.print("\n" + _summary_footer(rows, shown))
 
 
+# The styles ``overview_text.summary_footer`` marks its counts of red and amber with.
+SUMMARY_FOOTER_TAGS = ("[bold red]", "[yellow]", "[/]")
+
+
 def _summary_footer(rows: list[LearnerSummary], shown: Shown) -> str:
     from pathway_cli.overview_text import summary_footer
     from pathway_cli.summary import summary_totals
@@ -203,7 +219,6 @@ def _summary_footer(rows: list[LearnerSummary], shown: Shown) -> str:
 def alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
     from pathway_cli.overview_text import alert_message, alerts_footer, header
 
-    console = data_console()
     if alerts and plain_tables():
         write_plain_table(
             [header(name, lang) for name in ("level", "learner", "rule", "what", "record")],
@@ -213,6 +228,7 @@ def alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
     elif alerts:
         from rich.table import Table
 
+        console = data_console()
         table = Table(header_style="bold", pad_edge=False, show_edge=False)
         for name in ("level", "learner", "rule"):
             table.add_column(header(name, lang), no_wrap=True)
@@ -225,7 +241,6 @@ def alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
         console.print(table)
     red = sum(1 for a in alerts if a.is_red)
     with_alerts = len({a.learner for a in alerts})
-    err_console().print(
-        alerts_footer(red, len(alerts) - red, with_alerts, learners, lang),
-        style="red" if red else ("yellow" if alerts else "green"),
-    )
+    footer = alerts_footer(red, len(alerts) - red, with_alerts, learners, lang)
+    if not write_note(footer):
+        err_console().print(footer, style="red" if red else ("yellow" if alerts else "green"))
