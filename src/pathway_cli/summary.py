@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date, timedelta
+from functools import partial
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
@@ -148,9 +149,11 @@ def summarise_folders(view: CaseloadView, today: date, only: CaseFilter | None =
                       sentences: bool = True) -> list[LearnerSummary]:
     """``summarise_caseload`` for a caseload's folders (``facts.open_view``), decided on the
     facts of each case (cached where its folder has not changed; see ``facts.py``), on every
-    core when it is big. Without ``sentences`` the rows' alerts come without ``why``."""
+    core when it is big. Without ``sentences`` the rows' alerts may come without ``why``
+    (those of a half decided in a forked child do: it is not sent)."""
     rows = decide_folders(view, Judge(view.settings, today), _summary_of_facts,
-                          Asked(only, sentences), jobs=jobs, send=_packed, receive=_unpacked)
+                          Asked(only, sentences), jobs=jobs,
+                          send=partial(_packed, sentences=sentences), receive=_unpacked)
     return sort_summaries(row for row in rows if row is not None)
 
 
@@ -158,7 +161,8 @@ _FIELDS = tuple(f.name for f in fields(LearnerSummary))
 _values = attrgetter(*_FIELDS)
 
 
-def _packed(rows: list[LearnerSummary | None]) -> list[tuple[Any, ...] | None]:
+def _packed(rows: list[LearnerSummary | None], *,
+            sentences: bool = True) -> list[tuple[Any, ...] | None]:
     """Rows as plain tuples, their alerts too, for sending from a worker (``map_halves``)."""
     packed: list[tuple[Any, ...] | None] = []
     for row in rows:
@@ -166,7 +170,7 @@ def _packed(rows: list[LearnerSummary | None]) -> list[tuple[Any, ...] | None]:
             packed.append(None)
             continue
         values = _values(row)
-        packed.append((*values[:-1], packed_alerts(row.alerts)))
+        packed.append((*values[:-1], packed_alerts(row.alerts, sentences=sentences)))
     return packed
 
 
@@ -187,10 +191,7 @@ def _summary_of_facts(facts: CaseFacts, ctx: Judging, asked: Asked,
                       _: Positions) -> LearnerSummary | None:
     if asked.only is not None and not asked.only.keeps(facts):
         return None
-    alerts = sort_alerts(facts_alerts(facts, ctx))
-    if not asked.sentences:
-        alerts = [a.without_sentence() for a in alerts]
-    return facts_summary(facts, alerts, ctx.settings)
+    return facts_summary(facts, facts_alerts(facts, ctx), ctx.settings)
 
 
 def kept_case_summary(case: Case, ctx: Context,

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -155,10 +156,11 @@ def alerts_of_folders(view: CaseloadView, today: date, only: CaseFilter | None =
     """``find_alerts`` for a caseload's folders (``facts.open_view``), decided on the facts
     of each case (cached where its folder has not changed; see ``facts.py``), on every core
     when it is big; also the number of learners ``only`` keeps. Without ``sentences`` the
-    alerts come without ``why`` (output in English only needs ``message``)."""
+    alerts may come without ``why`` (output in English only needs ``message``; a half
+    decided in a forked child does not send it)."""
     per_case = decide_folders(view, Judge(view.settings, today), _kept_placed_alerts,
                               Asked(only, sentences), _facts_with_lines, jobs,
-                              send=_packed, receive=_unpacked)
+                              send=partial(_packed, sentences=sentences), receive=_unpacked)
     kept = [alerts for alerts in per_case if alerts is not None]
     return sort_alerts([a for alerts in kept for a in alerts]), len(kept)
 
@@ -175,12 +177,13 @@ def _kept_placed_alerts(facts: CaseFacts, ctx: Judging, asked: Asked,
                         positions: Positions) -> list[Alert] | None:
     if asked.only is not None and not asked.only.keeps(facts):
         return None
-    placed = placed_alerts(facts, facts_alerts(facts, ctx), positions)
-    return placed if asked.sentences else [a.without_sentence() for a in placed]
+    return placed_alerts(facts, facts_alerts(facts, ctx), positions)
 
 
-def _packed(per_case: list[list[Alert] | None]) -> list[tuple[tuple[Any, ...], ...] | None]:
-    return [None if alerts is None else packed_alerts(alerts) for alerts in per_case]
+def _packed(per_case: list[list[Alert] | None], *,
+            sentences: bool = True) -> list[tuple[tuple[Any, ...], ...] | None]:
+    return [None if alerts is None else packed_alerts(alerts, sentences=sentences)
+            for alerts in per_case]
 
 
 def _unpacked(packed: list[tuple[tuple[Any, ...], ...] | None]) -> list[list[Alert] | None]:

@@ -29,7 +29,7 @@ __all__ = [
 Level = Literal["amber", "red"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, init=False)
 class Alert:
     """One early-warning flag about one learner.
 
@@ -49,6 +49,16 @@ class Alert:
     threshold: str | None = None
     key_path: KeyPath | None = None
     why: Why | None = None  # the message as catalogue text and values, for translation
+
+    def __init__(self, learner: str, level: Level, rule: str, message: str, file: Path,
+                 line: int | None = None, headline: str = "", value: str | None = None,
+                 threshold: str | None = None, key_path: KeyPath | None = None,
+                 why: Why | None = None) -> None:
+        # The fields of dataclass's own __init__, set at once: a frozen dataclass sets each
+        # through object.__setattr__, and a warm run makes thousands of alerts.
+        self.__dict__.update(learner=learner, level=level, rule=rule, message=message,
+                             file=file, line=line, headline=headline, value=value,
+                             threshold=threshold, key_path=key_path, why=why)
 
     @property
     def is_red(self) -> bool:
@@ -72,16 +82,21 @@ class Alert:
 
 _FIELDS = tuple(f.name for f in fields(Alert))
 _FILE = _FIELDS.index("file")
+_WHY = _FIELDS.index("why")
 _values = attrgetter(*_FIELDS)
 
 
-def packed_alerts(alerts: Iterable[Alert]) -> tuple[tuple[Any, ...], ...]:
+def packed_alerts(alerts: Iterable[Alert], *,
+                  sentences: bool = True) -> tuple[tuple[Any, ...], ...]:
     """Alerts as plain tuples of their fields, the record's path as text, for sending from
-    a worker: a dataclass pickles as a dict, a path as its parts, and both load slowly."""
+    a worker: a dataclass pickles as a dict, a path as its parts, and both load slowly.
+    Without ``sentences`` their ``why`` is left out (output in English needs ``message``
+    only, and the sentence's values are most of what an alert costs to send)."""
     packed = []
     for alert in alerts:
         values = _values(alert)
-        packed.append((*values[:_FILE], str(values[_FILE]), *values[_FILE + 1:]))
+        packed.append((*values[:_FILE], str(values[_FILE]), *values[_FILE + 1:_WHY],
+                       values[_WHY] if sentences else None))
     return tuple(packed)
 
 
@@ -135,8 +150,13 @@ class Why:
         """The sentence in the language of ``words``."""
         shown: dict[str, object] = {"count": self.count}
         for key, value in self.values.items():
-            if type(value) in _PLAIN:  # thousands of sentences a run: the common kind first
-                shown[key] = str(value)
+            kind = type(value)
+            if kind in _PLAIN:  # thousands of sentences a run: the common kinds first
+                shown[key] = value  # "%(key)s" shows it as str() does
+            elif kind is Days and words is ENGLISH_WORDS:
+                shown[key] = ("%d day" if value == 1 else "%d days") % value
+            elif kind is date and words is ENGLISH_WORDS:
+                shown[key] = str(value)  # ISO, as the chain below ends
             elif isinstance(value, Days):
                 shown[key] = words.ngettext("%(num)d day", "%(num)d days", value) % {
                     "num": value}
