@@ -350,12 +350,17 @@ def open_view(paths: Sequence[Path]) -> CaseloadView:
 def _collector_paused() -> Iterator[None]:
     """The garbage collector off while thousands of facts are unpickled and decided on:
     they are all kept, and full collections rescanning them cost more than the reading
-    (3 times the time at 3,000 cases)."""
+    (3 times the time at 3,000 cases). What was decided (rows, alerts, kept until they are
+    printed) is then frozen, as loaded records are (``caseload._bulk_allocation``): the
+    first collection after the pause would otherwise scan every one of them (36 ms for
+    3,000 cases decided in one process). They hold no reference cycles: reference counting
+    frees them."""
     was_on = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if was_on:
             gc.enable()
 
