@@ -215,13 +215,15 @@ def agreed_action_facts(facts: CaseFacts) -> list[AgreedActionFacts]:
     """Every action agreed at the case's reviews, once, in the order first agreed: the rule
     of ``actions.agreed_actions`` (known by its words, its latest mention counts)."""
     first: dict[str, date] = {}
-    latest: dict[str, AgreedActionFacts] = {}
+    latest: dict[str, tuple[ActionFacts, ReviewFacts, int]] = {}
     for review in facts.reviews:
         for index, action in enumerate(review.actions):
             key = action.key
-            first.setdefault(key, review.date)
-            latest[key] = AgreedActionFacts(action, review, index, first[key])
-    return [latest[key] for key in first]
+            if key not in first:
+                first[key] = review.date
+            latest[key] = (action, review, index)  # made into facts once, below: an action
+            # is carried over at review after review
+    return [AgreedActionFacts(*latest[key], first[key]) for key in first]
 
 
 # --- what the rules decide with --------------------------------------------------------

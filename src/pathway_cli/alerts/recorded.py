@@ -64,11 +64,10 @@ def _with_attendance(facts: CaseFacts) -> list[tuple[ReviewFacts, str]]:
 
 def alert_attendance_low(facts: CaseFacts, ctx: Judging) -> list[Alert]:
     """The latest recorded attendance is below the amber line (red below the red line)."""
-    recorded = _with_attendance(facts)
-    if not recorded:
+    review = next((r for r in reversed(facts.reviews) if r.attendance is not None), None)
+    if review is None:
         return []
-    review, path = recorded[-1]
-    rate = review.attendance
+    path, rate = review.path, review.attendance
     assert rate is not None  # noqa: S101 - filtered above
     risk = ctx.settings.risk
     # The window the rate was measured in decides the line, not the day it is read.

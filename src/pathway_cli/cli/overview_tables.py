@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pathway_cli.cli.app import display_path, err_console, out_console
@@ -61,11 +62,9 @@ def _text(text: str = "", style: str = "") -> Text:
 def write_plain_table(header: list[str], rows: Sequence[Sequence[Text | str]]) -> None:
     """A table for grep, cut and sort: a header line, then one tab-separated line a row."""
 
-    def cell(text: Text | str) -> str:
-        return plain_cell(text if type(text) is str else text.plain)  # type: ignore[union-attr]
-
     lines = ["\t".join(header)]
-    lines += ["\t".join(cell(c) for c in row) for row in rows]
+    lines += ["\t".join([plain_cell(c if type(c) is str else c.plain)  # type: ignore[union-attr]
+                         for c in row]) for row in rows]
     sys.stdout.write("\n".join(lines) + "\n")
 
 
@@ -80,6 +79,11 @@ def _why(row: LearnerSummary, lang: Language, room: int = 2) -> str:
     shown = "; ".join(headlines[:room])
     more = len(headlines) - room
     return shown + (f"; {more_alerts(more, lang)}" if more > 0 else "")
+
+
+def _all_alerts_why(row: LearnerSummary, shown: Shown) -> str:
+    """The why of a plain table: every alert's headline (a drawn one has room for two)."""
+    return _why(row, shown.lang, room=len(row.alerts))
 
 
 @dataclass(frozen=True)
@@ -177,12 +181,10 @@ def summary_table(rows: list[LearnerSummary], shown: Shown) -> None:
 
     lang = shown.lang
     if plain_tables():
-        write_plain_table(
-            [header(c.header, lang) for c in SUMMARY_COLUMNS],
-            [[_why(row, lang, room=len(row.alerts)) if column.header == "why"
-              else column.plain(row, shown) if column.plain is not None
-              else column.cell(row, shown) for column in SUMMARY_COLUMNS] for row in rows],
-        )
+        cells = [_all_alerts_why if column.header == "why" else column.plain or column.cell
+                 for column in SUMMARY_COLUMNS]
+        write_plain_table([header(c.header, lang) for c in SUMMARY_COLUMNS],
+                          [[cell(row, shown) for cell in cells] for row in rows])
         footer = _summary_footer(rows, shown)
         if not write_note(footer, SUMMARY_FOOTER_TAGS):
             err_console().print(footer)
@@ -216,14 +218,24 @@ def _summary_footer(rows: list[LearnerSummary], shown: Shown) -> str:
                           shown.lang)
 
 
+def _record(alert: Alert, shown: dict[Path, str]) -> str:
+    """Where the record behind an alert is, as the user sees it: file and line (a file
+    is shown once a table: a case's alerts often name the same one)."""
+    where = shown.get(alert.file)
+    if where is None:
+        where = shown[alert.file] = display_path(alert.file)
+    return where + (f":{alert.line}" if alert.line else "")
+
+
 def alerts_table(alerts: list[Alert], learners: int, lang: Language) -> None:
     from pathway_cli.overview_text import alert_message, alerts_footer, header
 
     if alerts and plain_tables():
+        shown_paths: dict[Path, str] = {}
         write_plain_table(
             [header(name, lang) for name in ("level", "learner", "rule", "what", "record")],
             [[lang.gettext(a.level), a.learner, a.rule, alert_message(a, lang),
-              display_path(a.file) + (f":{a.line}" if a.line else "")] for a in alerts],
+              _record(a, shown_paths)] for a in alerts],
         )
     elif alerts:
         from rich.table import Table
