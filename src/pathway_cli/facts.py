@@ -219,10 +219,8 @@ def agreed_action_facts(facts: CaseFacts) -> list[AgreedActionFacts]:
     for review in facts.reviews:
         for index, action in enumerate(review.actions):
             key = action.key
-            if key not in first:
-                first[key] = review.date
-            latest[key] = (action, review, index)  # made into facts once, below: an action
-            # is carried over at review after review
+            first.setdefault(key, review.date)
+            latest[key] = (action, review, index)  # facts made once, below
     return [AgreedActionFacts(*latest[key], first[key]) for key in first]
 
 
@@ -350,13 +348,10 @@ def open_view(paths: Sequence[Path]) -> CaseloadView:
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """The garbage collector off while thousands of facts are unpickled and decided on:
-    they are all kept, and full collections rescanning them cost more than the reading
-    (3 times the time at 3,000 cases). What was decided (rows, alerts, kept until they are
-    printed) is then frozen, as loaded records are (``caseload._bulk_allocation``): the
-    first collection after the pause would otherwise scan every one of them (36 ms for
-    3,000 cases decided in one process). They hold no reference cycles: reference counting
-    frees them."""
+    """The garbage collector off while thousands of facts are unpickled and decided on (full
+    collections rescanning them cost 3 times the reading at 3,000 cases); then what was decided
+    (kept to be printed) is frozen, as loaded records are, or the first collection scans it all
+    (36 ms for 3,000 cases in one process); it holds no cycles: reference counting frees it."""
     was_on = gc.isenabled()
     gc.disable()
     try:
@@ -532,14 +527,13 @@ def decide_folders(view: CaseloadView, ctx: Judging,
     on cached facts costs a fraction of a millisecond a case, less than starting workers and
     sending the results back (measured: ``--jobs 2`` was slower warm than one process).
     ``decide`` and ``build`` must be module-level functions: they run in the workers.
-    ``send`` and ``receive`` (``parallel.map_halves``) carry the results of a warm half
-    back from the forked child in a compact form.
+    ``send``/``receive``: how a warm forked half's results travel (``map_halves``).
     """
     from pathway_cli.parallel import map_chunks, map_halves, worker_count
 
     job = _Job(view.root, view.settings.max_record_bytes, ctx, None, build, decide, argument)
+    carry, carried = _carried(send, receive)
     with _collector_paused():
-        carry, carried = _carried(send, receive)
         found = map_halves(view.case_folders, _decide_known, job, jobs, WARM_MIN_CASES,
                            send=carry, receive=carried)
     missing = [index for index, result in enumerate(found) if isinstance(result, _Unknown)]
@@ -569,23 +563,20 @@ class _Unknown:
     __slots__ = ()
 
 
-def _carried(
-    send: Callable[[list[R]], Any] | None, receive: Callable[[Any], list[R]] | None,
-) -> tuple[Callable[[list[R | _Unknown]], Any] | None,
-           Callable[[Any], list[R | _Unknown]] | None]:
-    """``send`` and ``receive`` for ``map_halves``, taking the folders whose facts were not
-    cached (``_Unknown``) along by their places."""
+def _carried(send: Callable[[list[R]], Any] | None, receive: Callable[[Any], list[R]] | None,
+             ) -> tuple[Callable[[list[R | _Unknown]], Any] | None,
+                        Callable[[Any], list[R | _Unknown]] | None]:
+    """``send``/``receive`` for ``map_halves``, with the places of uncached folders."""
     if send is None or receive is None:
         return None, None
 
     def sent(results: list[R | _Unknown]) -> tuple[list[int], Any]:
-        unknown = [index for index, result in enumerate(results) if type(result) is _Unknown]
-        return unknown, send([r for r in results if not isinstance(r, _Unknown)])
+        return ([index for index, result in enumerate(results) if isinstance(result, _Unknown)],
+                send([result for result in results if not isinstance(result, _Unknown)]))
 
     def received(payload: tuple[list[int], Any]) -> list[R | _Unknown]:
-        unknown, packed = payload
-        results: list[R | _Unknown] = list(receive(packed))
-        for index in unknown:  # in increasing order: each lands at its place
+        results: list[R | _Unknown] = list(receive(payload[1]))
+        for index in payload[0]:  # in increasing order: each lands at its place
             results.insert(index, _Unknown())
         return results
 
