@@ -116,6 +116,17 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
     sys.stdout.buffer.flush()
 
 
+def _shows_one_review(root: Path | None, template: str) -> bool:
+    """True unless ``template`` is a built-in report other than ``review`` (those show no
+    single review, so --date would be ignored); a caseload's own template may show one."""
+    from pathway_cli.rendering.options import BUILTIN_TEMPLATES
+    from pathway_cli.rendering.templates import TEMPLATE_SUFFIX
+
+    if template == "review" or template not in BUILTIN_TEMPLATES:
+        return True
+    return root is not None and (root / "templates" / f"{template}{TEMPLATE_SUFFIX}").is_file()
+
+
 # Why a case was skipped, in a word or two before the full reason.
 SKIP_LABELS = {
     "invalid": "records have errors",
@@ -256,6 +267,12 @@ def render(
     if here is not None:
         given = [here]  # inside a case folder: that case, as if it had been named
     caseload = open_caseload(given)  # a batch loads its cases in its workers
+    if review_date and not _shows_one_review(caseload.root, template):
+        raise typer.BadParameter(
+            f"--date picks the review that the review report shows; the {template} report "
+            "shows no single review",
+            param_hint="'--date'",
+        )
     options = RenderOptions(
         template, audience.value,
         to, resolve_today(today),
