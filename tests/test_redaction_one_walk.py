@@ -42,6 +42,25 @@ def test_the_escaped_view_is_the_view_escaped(tmp_path: Path, source: Path,
                        "team")["learner"]["name"] is learner.name
 
 
+def test_goal_keys_that_escape_alike_keep_the_escaped_view(tmp_path: Path) -> None:
+    """A review whose goals name the same goal twice in ways that escape alike ("G2" and a
+    quoted "G2 ") gives the same escaped view in one walk as escaped afterwards, for every
+    audience, rather than an error."""
+    root = tmp_path / "caseload"
+    shutil.copytree(SAMPLE, root)
+    review = root / "cases" / "L-2026-001" / "reviews" / "2026-09-22.yaml"
+    review.write_text(review.read_text().replace(
+        "  G3: {status: in-progress, progress: 30}",
+        '  G3: {status: in-progress, progress: 30}\n  "G2 ": {status: planned}'), encoding="utf-8")
+    caseload = load_caseload([root])
+    case = next(case for case in caseload.cases if case.id == "L-2026-001")
+    assert any("G2 " in review.goals for review in case.reviews)
+    for audience in AUDIENCES:
+        plain = redact_case(case, caseload.settings, audience)
+        assert redact_case(case, caseload.settings, audience,
+                           text=markdown_escape) == escape_tree(plain)
+
+
 _text = st.text(alphabet=st.characters(codec="utf-8"), max_size=12)
 _nested = st.recursive(
     st.none() | st.integers() | st.booleans() | _text,

@@ -276,9 +276,9 @@ def redact_case(case: Case, settings: Settings, audience: Audience, *,
             item = _dump(review, audience, text)
             item["with_"] = [view for view, person in zip(item["with_"], review.with_, strict=True)
                              if person not in hidden_people]
-            item["goals"] = {key: view for (key, view), goal
-                             in zip(item["goals"].items(), review.goals, strict=True)
-                             if goal in visible_goals}
+            # from the record: two keys of a review's goals may come out as one text
+            item["goals"] = _dump({goal: progress for goal, progress in review.goals.items()
+                                   if goal in visible_goals}, audience, text)
             item["actions"] = [view for view, action
                                in zip(item["actions"], review.actions, strict=True)
                                if action.owner not in hidden_people]
