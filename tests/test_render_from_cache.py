@@ -148,3 +148,18 @@ def test_a_case_whose_status_changed_is_picked_by_its_new_status(
     assert code == 0, output
     assert "L-2026-004-plan-team.md" in files
     assert _render(runner, sample, tmp_path / "cold", cache=False)[2] == files
+
+
+def test_a_case_whose_learner_file_cannot_be_read_is_still_reported(
+    runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose cached facts know no status (learner.yaml cannot be read) is loaded and
+    reported as skipped, exactly as without the cache."""
+    monkeypatch.setenv("PATHWAY_PARALLEL_MIN", "2")
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", _InlinePool)
+    learner = sample / "cases" / "L-2026-004" / "learner.yaml"
+    learner.write_text("id: [unclosed\n", encoding="utf-8")
+    runner.invoke(app, ["summarise", str(sample), "--today", TODAY])
+    warm = _render(runner, sample, tmp_path / "warm", "--jobs", "2")
+    assert "L-2026-004" in warm[1]
+    assert warm == _render(runner, sample, tmp_path / "cold", cache=False)
