@@ -112,6 +112,10 @@ class Case:
     contract_file: Loaded[Contract] | None = None
     review_files: list[Loaded[Review]] = field(default_factory=list)
     stray_files: list[Path] = field(default_factory=list)
+    # The folder's fingerprint (with max_record_bytes) when the case is known to be of that
+    # state: taken from, or stored to, the cache. A report then asks the cache of checked
+    # cases whether the case has errors (``checked.free_of_errors``). None: not known.
+    state: Fingerprint | None = field(default=None, compare=False, repr=False)
 
     @property
     def learner(self) -> Learner | None:
@@ -304,10 +308,12 @@ def load_case_cached(folder: Path, store: CaseCache | None, limit: int,
     fingerprint = (*found, ("max_record_bytes", limit))
     cached = store.get(folder, fingerprint)
     if cached is not None:
+        cached.state = fingerprint
         return cached
     case = load_case(folder, limit)
     if keep and folder_fingerprint(folder) == found:  # nothing changed while it was read
         store.put(folder, fingerprint, case)
+        case.state = fingerprint
     return case
 
 

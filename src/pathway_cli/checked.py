@@ -28,13 +28,20 @@ of ``validation.validate_folders``, which the tests compare with this one byte f
 from __future__ import annotations
 
 import gc
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from pathway_cli.cache import CaseCache, Fingerprint, folder_fingerprint, open_cache
+from pathway_cli.cache import (
+    CaseCache,
+    Fingerprint,
+    cache_disabled,
+    folder_fingerprint,
+    open_cache,
+)
 from pathway_cli.dated import DatedFacts, decide_dated, file_path
 from pathway_cli.findings import (
     Finding,
@@ -45,6 +52,8 @@ from pathway_cli.findings import (
     sort_findings,
 )
 from pathway_cli.locating import (
+    MENTORS_FILE,
+    SETTINGS_FILE,
     locate,
     resolved_path,
     settings_digest,
@@ -56,7 +65,7 @@ if TYPE_CHECKING:
     from pathway_cli.loader import Source
     from pathway_cli.validation import Context
 
-__all__ = ["CachedLines", "CaseloadEntry", "CheckedEntry", "validate_checked"]
+__all__ = ["CachedLines", "CaseloadEntry", "CheckedEntry", "free_of_errors", "validate_checked"]
 
 KIND = "checked"
 CASELOAD_KIND = "checked-caseload"
@@ -362,3 +371,66 @@ def _result(only: frozenset[Path] | None, head: CaseloadEntry,
         if finding.file not in sources and str(finding.file) in lines:
             sources[finding.file] = CachedLines(lines[str(finding.file)])
     return ValidationResult(sort_findings(findings), files, sources)
+
+
+# --- a report's question: does this case have errors? ------------------------------------
+
+
+def free_of_errors(caseload: Caseload, case: Case, today: date) -> bool:
+    """True when the cache of checked cases knows that ``case``, in the state it was loaded
+    in (``Case.state``), has no error on ``today``; False when it has one or is not known.
+
+    A report is made from valid records only, and finding that out runs every error rule
+    on the case. ``validate`` (a pre-commit hook, an editor, the morning's run) has usually
+    checked the same folder state already with the same ``pathway.yaml`` and
+    ``mentors.yaml``: its entry answers, its dated rules decided again for ``today``. The
+    entry's key is the one ``validate`` writes: the folder's fingerprint, the record size
+    bound and the settings' hash, taken when the question is first asked in this process
+    (and again whenever either file's size, times or inode change).
+    """
+    state = case.state
+    if state is None:
+        return False
+    known = _entries_of(caseload.root)
+    if known is None:
+        return False
+    store, digest = known
+    entry = store.get_value(case.folder, (*state, ("settings", digest)), KIND)
+    if not isinstance(entry, CheckedEntry):
+        return False
+    if any(placed[3] == Severity.ERROR.value for placed in entry.findings):
+        return False
+    dated = decide_dated(entry.facts, today, caseload.settings.review_every_days)
+    return not any(finding.is_error for finding in dated)
+
+
+_ENTRIES: dict[tuple[Any, ...], tuple[CaseCache, str] | None] = {}
+
+
+def _entries_of(root: Path | None) -> tuple[CaseCache, str] | None:
+    """The cache and the settings' hash for the checked entries of the caseload at ``root``,
+    made once per process for the same settings files (a batch asks for every case: opening
+    the cache and hashing the settings cost more than the answer)."""
+    key = (root, cache_disabled(), _settings_state(root),
+           *(os.environ.get(name) for name in ("PATHWAY_CACHE_DIR", "XDG_CACHE_HOME", "HOME")))
+    if key not in _ENTRIES:
+        store = open_cache(root)
+        digest = settings_digest(root) if store is not None else None
+        _ENTRIES.clear()
+        _ENTRIES[key] = None if store is None or digest is None else (store, digest)
+    return _ENTRIES[key]
+
+
+def _settings_state(root: Path | None) -> tuple[Any, ...] | None:
+    """Size, times and inode of pathway.yaml and mentors.yaml (None for one that is absent)."""
+    if root is None:
+        return None
+    rows: list[tuple[int, ...] | None] = []
+    for name in (SETTINGS_FILE, MENTORS_FILE):
+        try:
+            info = (root / name).lstat()
+        except OSError:
+            rows.append(None)
+            continue
+        rows.append((info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
+    return tuple(rows)

@@ -340,8 +340,10 @@ def _report_name(source: str) -> str:
 def gettext_callables(lang: Language) -> dict[str, Callable[..., str]]:
     """``gettext`` and ``ngettext`` for Jinja's i18n extension (new style: ``%(name)s``)."""
 
+    translate = lang.translations.gettext  # said some sixty times a report
+
     def _gettext(message: str, **variables: Any) -> str:
-        text = lang.gettext(message)
+        text = translate(message)
         if not variables:
             return text
         return text % {key: lang.isolate(str(value)) for key, value in variables.items()}

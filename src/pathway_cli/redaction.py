@@ -28,7 +28,8 @@ it is not in the data it is given.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -41,6 +42,7 @@ from pathway_cli.errors import UserError
 from pathway_cli.i18n import N_
 from pathway_cli.models import (
     Audience,
+    Contract,
     Learner,
     Sensitivity,
     Settings,
@@ -134,59 +136,86 @@ def _fields_shown(model: type[BaseModel], audience: str) -> tuple[tuple[str, boo
     )
 
 
-# Values a view holds as they are, by exact type (the quick test; subclasses such as the
-# records' words, a StrEnum, take the general one).
-_PLAIN = frozenset({str, int, float, bool, date})
+# Values a view holds as they are, by exact type (the quick test; subclasses take the
+# general one).
+_PLAIN = frozenset({int, float, bool, date})
+# Keys of free-form mappings (``extra``, a review's goals) that are words go into a view as
+# they are; others are text like any other (a report escapes them).
+_WORD_KEY = re.compile(r"\w+")
+
+Text = Callable[[str], Any]
 
 
-def _dump(value: Any, audience: str) -> Any:
-    """A model as plain data, with the fields ``audience`` may not see set to None."""
-    if type(value) in _PLAIN or value is None:
+def _as_is(text: str) -> str:
+    return text
+
+
+def _dump(value: Any, audience: str, text: Text = _as_is) -> Any:
+    """A model as plain data, with the fields ``audience`` may not see set to None; every
+    string (and every key of a mapping that is not a word) passed through ``text``."""
+    kind = type(value)
+    if kind is str:
+        return text(value)
+    if value is None or kind in _PLAIN:
         return value
-    if isinstance(value, str | int | float | bool | date):
+    if isinstance(value, str):
+        return text(value)
+    if isinstance(value, int | float | bool | date):
         return value
     if isinstance(value, BaseModel):
         out: dict[str, Any] = {}
         for name, shown in _fields_shown(type(value), audience):
-            item = getattr(value, name) if shown else None
+            item: Any = getattr(value, name) if shown else None
             # most fields are plain values: taken here rather than through a call each
-            out[name] = item if item is None or type(item) in _PLAIN else _dump(item, audience)
+            kind = type(item)
+            out[name] = (text(item) if kind is str
+                         else item if item is None or kind in _PLAIN
+                         else _dump(item, audience, text))
         return out
     if isinstance(value, list | tuple):
-        return [item if type(item) in _PLAIN else _dump(item, audience) for item in value]
+        return [text(item) if (kind := type(item)) is str
+                else item if kind in _PLAIN else _dump(item, audience, text) for item in value]
     if isinstance(value, dict):
-        return {key: _dump(item, audience) for key, item in value.items()}
-    return str(value)
+        return {key if not isinstance(key, str) or _WORD_KEY.fullmatch(key) else text(key):
+                _dump(item, audience, text) for key, item in value.items()}
+    return text(str(value))
 
 
-def _marked_visible(item: Any, audience: str) -> bool:
+def _marked_visible(record: Any, audience: str) -> bool:
     """False for an item the team marked ``sensitive:`` beyond what ``audience`` may see."""
-    mark = item.get("sensitive") if isinstance(item, dict) else None
+    mark = getattr(record, "sensitive", None) if isinstance(record, BaseModel) else None
     return may_see(audience, Sensitivity(mark) if mark else None)
 
 
-def _keep_support(actions: Iterable[dict[str, Any]], hidden_needs: set[str],
-                  hidden_people: set[str], audience: str) -> list[dict[str, Any]]:
+def _keep_support(views: list[dict[str, Any]], records: Sequence[BaseModel],
+                  hidden_needs: set[str], hidden_people: set[str],
+                  audience: str) -> list[dict[str, Any]]:
+    """The support actions (their views) that ``audience`` may see, decided on their records."""
     return [
-        a for a in actions
-        if not hidden_needs.intersection(a.get("needs") or ())
-        and (a.get("owner") or a.get("by")) not in hidden_people
-        and _marked_visible(a, audience)
+        view for view, record in zip(views, records, strict=True)
+        if not hidden_needs.intersection(getattr(record, "needs", None) or ())
+        and (getattr(record, "owner", None) or getattr(record, "by", None)) not in hidden_people
+        and _marked_visible(record, audience)
     ]
 
 
-def _contract_view(contract: dict[str, Any], audience: Audience) -> dict[str, Any]:
+def _contract_view(contract: dict[str, Any], record: Contract,
+                   audience: Audience) -> dict[str, Any]:
     """Commitments and entitlements as text, without those marked beyond ``audience``;
     signatures only of the parties ``audience`` may know about."""
     for key in ("learner_commits", "provider_commits", "entitlements"):
-        contract[key] = [item["text"] if isinstance(item, dict) else item
-                         for item in contract[key] if _marked_visible(item, audience)]
+        contract[key] = [view["text"] if isinstance(view, dict) else view
+                         for view, item in zip(contract[key], getattr(record, key), strict=True)
+                         if _marked_visible(item, audience)]
     parties = known_parties(audience)
-    contract["signatures"] = [s for s in contract["signatures"] if s["party"] in parties]
+    contract["signatures"] = [view for view, signature
+                              in zip(contract["signatures"], record.signatures, strict=True)
+                              if signature.party in parties]
     return contract
 
 
-def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str, Any]:
+def redact_case(case: Case, settings: Settings, audience: Audience, *,
+                text: Text = _as_is) -> dict[str, Any]:
     """The case as plain data holding only what ``audience`` may see (see module doc).
 
     Keys: ``id``, ``audience``, ``sections`` (what the audience may see), ``withheld``
@@ -194,17 +223,24 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
     ``plan``, ``contract`` (each None when absent or withheld) and ``reviews`` (a list).
     A reference to a withheld team member (owner, assessor, key worker) becomes None.
     Consent is not checked here: see ``check_consent``.
+
+    Every string of the view, and every key of a mapping that is not a word, is passed
+    through ``text`` (a report gives its Markdown escaping: the view is then made in one
+    walk of the records). What is withheld is decided on the records themselves.
     """
     sections = allowed_sections(settings, audience)
     personal = may_see(audience, Sensitivity.PERSONAL)
 
     learner = case.learner
-    learner_view: dict[str, Any] = _dump(learner, audience) if learner else {"id": case.id}
+    learner_view: dict[str, Any] = (_dump(learner, audience, text) if learner
+                                    else {"id": text(case.id)})
     hidden_people: set[str] = set()
     if learner is not None and not allows(Kind.HEALTH_PROFESSIONAL, "report", audience):
         hidden_people = {m.id for m in learner.team if m.role in HEALTH_ROLES}
-        learner_view["team"] = [m for m in learner_view["team"] if m["id"] not in hidden_people]
-        if learner_view["key_worker"] in hidden_people:
+        learner_view["team"] = [view for view, member
+                                in zip(learner_view["team"], learner.team, strict=True)
+                                if member.id not in hidden_people]
+        if learner.key_worker in hidden_people:
             learner_view["key_worker"] = None
     if "profile" not in sections:
         for key in learner_view:
@@ -217,34 +253,42 @@ def redact_case(case: Case, settings: Settings, audience: Audience) -> dict[str,
         hidden_needs = {n.id for n in assessment.support_needs if n.is_sensitive}
     assessment_view: dict[str, Any] | None = None
     if assessment is not None and "assessment" in sections:
-        assessment_view = _dump(assessment, audience)
+        assessment_view = _dump(assessment, audience, text)
         assessment_view["support_needs"] = [
-            n for n in assessment_view["support_needs"] if n["id"] not in hidden_needs
+            view for view, need
+            in zip(assessment_view["support_needs"], assessment.support_needs, strict=True)
+            if need.id not in hidden_needs
         ]
-        if assessment_view["assessor"] in hidden_people:
+        if assessment.assessor in hidden_people:
             assessment_view["assessor"] = None
 
-    plan_view = _plan_view(case, audience, sections, hidden_needs, hidden_people)
-    visible_goals = {g["id"] for g in plan_view["goals"]} if plan_view else set()
+    plan_view, visible_goals = _plan_view(case, audience, sections, hidden_needs,
+                                          hidden_people, text)
 
     contract_view: dict[str, Any] | None = None
     if case.contract is not None and "contract" in sections:
-        contract_view = _contract_view(_dump(case.contract, audience), audience)
+        contract_view = _contract_view(_dump(case.contract, audience, text), case.contract,
+                                       audience)
 
     reviews_view: list[dict[str, Any]] = []
     if "reviews" in sections:
         for review in case.reviews:
-            item = _dump(review, audience)
-            item["with_"] = [p for p in item["with_"] if p not in hidden_people]
-            item["goals"] = {k: v for k, v in item["goals"].items() if k in visible_goals}
-            item["actions"] = [a for a in item["actions"] if a["owner"] not in hidden_people]
+            item = _dump(review, audience, text)
+            item["with_"] = [view for view, person in zip(item["with_"], review.with_, strict=True)
+                             if person not in hidden_people]
+            # from the record: two keys of a review's goals may come out as one text
+            item["goals"] = _dump({goal: progress for goal, progress in review.goals.items()
+                                   if goal in visible_goals}, audience, text)
+            item["actions"] = [view for view, action
+                               in zip(item["actions"], review.actions, strict=True)
+                               if action.owner not in hidden_people]
             reviews_view.append(item)
 
     return {
-        "id": case.id,
-        "audience": audience,
-        "sections": sorted(sections),
-        "withheld": withheld_sections(sections, personal),
+        "id": text(case.id),
+        "audience": text(audience),
+        "sections": [text(section) for section in sorted(sections)],
+        "withheld": [text(words) for words in withheld_sections(sections, personal)],
         "learner": learner_view,
         "assessment": assessment_view,
         "plan": plan_view,
@@ -272,31 +316,36 @@ def withheld_sections(sections: frozenset[str], personal: bool) -> list[str]:
     return out
 
 
-def _plan_view(case: Case, audience: str, sections: frozenset[str],
-               hidden_needs: set[str], hidden_people: set[str]) -> dict[str, Any] | None:
+def _plan_view(case: Case, audience: str, sections: frozenset[str], hidden_needs: set[str],
+               hidden_people: set[str], text: Text) -> tuple[dict[str, Any] | None, set[str]]:
+    """The plan's view and the ids of the goals it shows."""
     plan = case.plan
     if plan is None or not sections.intersection(PLAN_SECTIONS):
-        return None
-    view: dict[str, Any] = _dump(plan, audience)
+        return None, set()
+    view: dict[str, Any] = _dump(plan, audience, text)
     wellbeing_visible = (allows(Kind.WELLBEING_GOAL, "report", audience)
                          and may_see(audience, Sensitivity.PERSONAL)
                          and "plan.wellbeing" in sections)
     goals = []
+    shown: set[str] = set()
     for record, goal in zip(plan.goals, view["goals"], strict=True):
-        section = goal_section(goal["area"])
+        section = goal_section(record.area)
         if section not in sections or (section == "plan.wellbeing" and not wellbeing_visible):
             continue
-        goal["support"] = _keep_support(goal["support"], hidden_needs, hidden_people, audience)
-        if goal["owner"] in hidden_people:
+        goal["support"] = _keep_support(goal["support"], record.support, hidden_needs,
+                                        hidden_people, audience)
+        if record.owner in hidden_people:
             goal["owner"] = None
         goal["progress"] = record.progress_made  # an achieved goal is all the way
         goals.append(goal)
+        shown.add(record.id)
     view["goals"] = goals
     if "plan.career" not in sections:
         view["career"] = None
     if not wellbeing_visible:
         view["wellbeing"] = None
-    elif view["wellbeing"] is not None:
-        view["wellbeing"]["actions"] = _keep_support(view["wellbeing"]["actions"], set(),
+    elif view["wellbeing"] is not None and plan.wellbeing is not None:
+        view["wellbeing"]["actions"] = _keep_support(view["wellbeing"]["actions"],
+                                                     plan.wellbeing.actions, set(),
                                                      hidden_people, audience)
-    return view
+    return view, shown

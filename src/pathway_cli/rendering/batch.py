@@ -44,6 +44,7 @@ from pathway_cli.rendering.options import (
     RenderOptions,
     TemplateProblem,
 )
+from pathway_cli.rendering.picking import load_wanted
 from pathway_cli.rendering.preparing import (
     Prepared,
     _check_settings,
@@ -200,9 +201,9 @@ def _render_text_chunk(job: range | list[Path]) -> tuple[int, list[Made]]:
         chosen = [cases[index] for index in job]
         looked = len(chosen)
     else:
-        loaded = load_cases(caseload.root, job, caseload.settings.max_record_bytes)
-        chosen = [case for case in loaded if _wanted(case, statuses)]
-        looked = len(loaded)
+        chosen = load_wanted(caseload.root, job, statuses, caseload.settings.max_record_bytes,
+                             lambda case: _wanted(case, statuses))
+        looked = len(job)
     done: list[Made] = []
     for case in chosen:
         done.append(_make_text_report(caseload, case, options, assets))

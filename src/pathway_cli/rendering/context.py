@@ -26,7 +26,7 @@ from pathway_cli.i18n import (
 )
 from pathway_cli.privacy import known_parties
 from pathway_cli.redaction import redact_case
-from pathway_cli.rendering.escaping import escape_tree
+from pathway_cli.rendering.escaping import escape_tree, markdown_escape
 from pathway_cli.rendering.options import (
     AUDIENCE_WORDS,
     ENGLISH,
@@ -160,10 +160,11 @@ def case_context(caseload: Caseload, case: Case, options: RenderOptions,
     """What a per-case template is given: the redacted view and data derived from it.
 
     Every string is Markdown-escaped; dates stay dates (format them with the ``date``
-    and ``long_date`` filters). The view is escaped first and everything derived from
-    it: ids and dates are compared escaped on both sides.
+    and ``long_date`` filters). The view is made escaped (redaction passes every string
+    through ``markdown_escape`` as it goes) and everything is derived from it: ids and
+    dates are compared escaped on both sides.
     """
-    view = escape_tree(redact_case(case, caseload.settings, options.audience))
+    view = redact_case(case, caseload.settings, options.audience, text=markdown_escape)
     learner = view["learner"]
     learner["display_name"] = learner.get("preferred_name") or learner["name"]
     people = {m["id"]: m for m in (learner.get("team") or [])}

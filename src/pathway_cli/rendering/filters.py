@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from jinja2 import pass_context
@@ -35,7 +36,9 @@ def long_date(value: Any, lang: Language = ENGLISH) -> str:
 
 
 def _language_of(ctx: JinjaContext) -> Language:
-    found = ctx.get("language")
+    # ``ctx.get`` without its two frames around this lookup: a report's filters ask for
+    # the language a hundred times and more
+    found = ctx.resolve_or_missing("language")
     return found if isinstance(found, Language) else ENGLISH
 
 
@@ -65,7 +68,16 @@ _BREAKING_SPACE = re.compile(r"[^\S\u00a0\u202f\u2007]+")
 def _oneline(value: Any) -> str:
     if value is None:
         return ""
+    if type(value) is str:
+        return _oneline_text(value)
     return _BREAKING_SPACE.sub(" ", str(value)).strip(" ")
+
+
+@lru_cache(maxsize=8192)
+def _oneline_text(text: str) -> str:
+    """Text on one line (a batch shows the same names, words and dates in report after
+    report, in a table cell each)."""
+    return _BREAKING_SPACE.sub(" ", text).strip(" ")
 
 
 def _quote(value: Any) -> str:

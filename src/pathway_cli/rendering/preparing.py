@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pathway_cli.caseload import Case, Caseload
+from pathway_cli.checked import free_of_errors
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.i18n import Language
@@ -169,10 +170,16 @@ def _check_template_name(name: str) -> None:
 
 
 def _check_case(caseload: Caseload, case: Case, options: RenderOptions) -> None:
-    """Refuse a report that may not or cannot be made: validity, consent, sections, data."""
-    findings = case_findings(case, Context(caseload.settings, caseload.mentors, options.today),
-                             errors_only=True)
-    errors = [f for f in findings if f.is_error]
+    """Refuse a report that may not or cannot be made: validity, consent, sections, data.
+
+    Validity is taken from the cache of checked cases where it knows the case is free of
+    errors today; otherwise the error rules run here.
+    """
+    errors: list[Finding] = []
+    if not free_of_errors(caseload, case, options.today):
+        findings = case_findings(case, Context(caseload.settings, caseload.mentors,
+                                               options.today), errors_only=True)
+        errors = [f for f in findings if f.is_error]
     if errors or case.learner is None:
         detail = f" (first: {_where(case, errors[0])}: {errors[0].message})" if errors else ""
         count = len(errors) or 1

@@ -141,7 +141,10 @@ class _ReportSandbox(SandboxedEnvironment):
              *args: Any, **kwargs: Any) -> Any:
         """Call ``__obj`` from a template; ``_()``, pathway's own, said some sixty times a
         report, is called without the sandbox's checks, which it passes anyway."""
-        if __obj is _translate:
+        if __obj is _translate:  # _translate's own test, without its frame and resolve's
+            found = __context.resolve_or_missing("gettext")
+            if is_report_gettext(found):
+                return found(*args, **kwargs)
             return _translate(__context, *args, **kwargs)
         return super().call(__context, __obj, *args, **kwargs)
 

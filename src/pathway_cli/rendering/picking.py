@@ -1,0 +1,48 @@
+"""Which cases a batch renders: the folders' cases of the statuses asked for, loaded.
+
+A batch of the active cases of a caseload loads only those: a folder whose cached facts
+(``facts.py``, kept by ``alerts`` and ``summarise``) name a learner status that was not
+asked for is passed over without its case being read from the cache. The facts are of the
+folder's exact state (the same key as the loaded case), so a case whose status changed is
+known by its changed fingerprint and loaded; a folder without facts, or with a
+learner.yaml that could not be read, is loaded and decided on its case as before.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
+
+from pathway_cli.cache import folder_fingerprint, open_cache
+from pathway_cli.caseload import Case, _bulk_allocation, load_case_cached, load_cases
+from pathway_cli.facts import FACTS_KIND, CaseFacts
+
+__all__ = [
+    "load_wanted",
+]
+
+
+def load_wanted(root: Path | None, folders: Sequence[Path], statuses: Collection[str],
+                limit: int, wanted: Callable[[Case], bool]) -> list[Case]:
+    """The cases of ``folders`` (in order) that ``wanted`` keeps, each loaded as
+    ``caseload.load_cases`` does; those whose cached facts name a status not in
+    ``statuses`` ("all": any) are left unread."""
+    store = open_cache(root)
+    if store is None or "all" in statuses:
+        return [case for case in load_cases(root, folders, limit) if wanted(case)]
+    cases: list[Case] = []
+    with _bulk_allocation():
+        for folder in folders:
+            found = folder_fingerprint(folder)
+            if found is not None:
+                # the key of the loaded case and of its facts: the bound decides which files
+                # were read at all
+                facts = store.get_value(folder, (*found, ("max_record_bytes", limit)),
+                                        FACTS_KIND)
+                if (isinstance(facts, CaseFacts) and facts.learner is not None
+                        and facts.learner.status not in statuses):
+                    continue
+            case = load_case_cached(folder, store, limit, found)
+            if wanted(case):
+                cases.append(case)
+    return cases
