@@ -76,7 +76,10 @@ One case named by its folder (or a file in it) is rendered to stdout, or into -o
 Several cases or a caseload are a batch: every active case (--status for others) into
 -o DIR as <id>-<template>-<audience>.<ext>, plus index-<template>-<audience>.md.
 A case that is invalid, lacks consent or has nothing to report is skipped and listed;
-the batch exits 0 when it wrote at least one report (1 with --strict if any was skipped).
+the batch exits 0 when it has at least one report, written or up to date (1 with --strict
+if any was skipped).
+Run again into the same folder, a batch makes only the reports that are out of date (pathway
+--no-cache render ... makes them all); a case now skipped loses its old report there.
 Templates: plan, contract, review, case, progress, caseload, or one in the caseload's
 own templates/ folder (<name>.md.j2), which also overrides a built-in of the same name.
 Language: --lang, else the learner's report_language (learner and guardian reports), else
