@@ -31,9 +31,12 @@ loading it: the status in an entry is valid while the folder's fingerprint is un
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import queue
 import re
+import threading
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
@@ -234,13 +237,21 @@ def _outcome(folder: Path, entry: ReportEntry, out_dir: Path) -> Outcome:
 
 class _Recorder:
     """Stores the entries of the cases rendered this run, each only when its folder is
-    still as it was before the case was loaded."""
+    still as it was before the case was loaded.
+
+    The entries are written by a thread of their own: the process that writes the reports
+    is what a batch on workers waits for, and an entry's rename costs as much as a report's
+    (half a millisecond each on a busy disk). ``close()`` waits for the last one.
+    """
 
     def __init__(self, store: CaseCache, request: BatchRequest, kind: str, inputs: bytes,
                  limit: int) -> None:
         self.store, self.request, self.kind, self.inputs = store, request, kind, inputs
         self.limit = limit
         self.before: dict[str, tuple[Path, Fingerprint]] = {}
+        self._queue: queue.SimpleQueue[tuple[Path, Fingerprint, ReportEntry] | None] = \
+            queue.SimpleQueue()
+        self._writer: threading.Thread | None = None
 
     def watch(self, folders: Sequence[Path]) -> None:
         """Take the folders' fingerprints before their cases are loaded."""
@@ -266,6 +277,11 @@ class _Recorder:
             written = (info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino)
         self._store(outcome, ReportEntry(self.inputs, outcome.kind, name, written,
                                          outcome.reason, outcome.name, outcome.status))
+        if self._writer is None:  # from the first outcome on: by then the renderer's
+            # workers are forked, so no process is forked while this thread runs
+            self._writer = threading.Thread(target=self._write, name="pathway-entries",
+                                            daemon=True)
+            self._writer.start()
 
     def unselected(self, outcome: Outcome) -> None:
         """Record the status of a case looked at whose status was not asked for."""
@@ -273,15 +289,28 @@ class _Recorder:
                                          outcome.name, outcome.status))
 
     def _store(self, outcome: Outcome, entry: ReportEntry) -> None:
+        known = self.before.get(outcome.case_id)
+        if known is not None:
+            self._queue.put((*known, entry))
+
+    def _write(self) -> None:
         from pathway_cli.cache import folder_fingerprint
 
-        known = self.before.get(outcome.case_id)
-        if known is None:
-            return
-        folder, fingerprint = known
-        now = folder_fingerprint(folder)
-        if now is not None and _key(now, self.limit) == fingerprint:
-            self.store.put_value(folder, fingerprint, entry, self.kind)
+        while (job := self._queue.get()) is not None:
+            folder, fingerprint, entry = job
+            with contextlib.suppress(Exception):  # a lost entry only makes a report again
+                now = folder_fingerprint(folder)
+                if now is not None and _key(now, self.limit) == fingerprint:
+                    self.store.put_value(folder, fingerprint, entry, self.kind)
+
+    def close(self) -> None:
+        """Wait until every entry is written (here, when no report was: no thread then)."""
+        self._queue.put(None)
+        if self._writer is None:
+            self._write()
+        else:
+            self._writer.join()
+            self._writer = None
 
 
 def _index_key(inputs: bytes, outcomes: Sequence[Outcome]) -> tuple[tuple[str, str], ...]:
@@ -398,9 +427,13 @@ def _render_stale(view: CaseloadView, request: BatchRequest, statuses: Collectio
 
     caseload = view.caseload()
     caseload.case_folders = stale
-    result = render_cases(caseload, statuses, request.options(), out_dir, jobs=jobs,
-                          on_outcome=heard, on_looked=looked, known=known,
-                          on_unselected=recorder.unselected if recorder else None)
+    try:
+        result = render_cases(caseload, statuses, request.options(), out_dir, jobs=jobs,
+                              on_outcome=heard, on_looked=looked, known=known,
+                              on_unselected=recorder.unselected if recorder else None)
+    finally:
+        if recorder is not None:
+            recorder.close()
     if (store is not None and kind is not None and inputs is not None
             and result.index is not None and result.index_data is not None):
         store.put_value(Path(os.path.realpath(out_dir)), _index_key(inputs, result.outcomes),
