@@ -37,6 +37,7 @@ import os
 import queue
 import re
 import threading
+import time
 from collections.abc import Callable, Collection, Sequence
 from datetime import date
 from pathlib import Path
@@ -254,12 +255,19 @@ class _Recorder:
         self._writer: threading.Thread | None = None
 
     def watch(self, folders: Sequence[Path]) -> None:
-        """Take the folders' fingerprints before their cases are loaded."""
-        from pathway_cli.cache import folder_fingerprint
+        """Take the folders' fingerprints before their cases are loaded.
 
+        A folder with a file changed within a clock tick or two of this look is left out
+        (its report is made again next time), as git treats "racily clean" files: a second
+        change within the same tick would keep the file's times, and the case loaded after
+        the look could be older than the folder the entry would then claim to describe.
+        """
+        from pathway_cli.cache import _TICK_NS, _newest_change, folder_fingerprint
+
+        settled = time.time_ns() - _TICK_NS
         for folder in folders:
             found = folder_fingerprint(folder)
-            if found is not None:
+            if found is not None and _newest_change(found) < settled:
                 self.before[folder.name] = (folder, _key(found, self.limit))
 
     def outcome(self, outcome: Outcome) -> None:
