@@ -110,6 +110,28 @@ def test_bad_review_date_is_a_usage_error(runner: CliRunner, sample: Path) -> No
     assert result.exit_code == 2
 
 
+def test_review_date_with_a_report_of_no_single_review_is_a_usage_error(
+        runner: CliRunner, sample: Path) -> None:
+    """--date with the plan report (which shows no single review) is refused, not ignored."""
+    result = _invoke(runner, str(sample / "cases" / "L-2026-002"), "-t", "plan",
+                     "--date", "2026-10-12")
+    assert result.exit_code == 2
+    assert "the plan report shows no single review" in result.stderr
+    assert result.stdout == ""
+
+
+def test_review_date_reaches_a_caseload_template_of_a_built_in_name(
+        runner: CliRunner, sample: Path) -> None:
+    """A caseload's own plan template may show the review --date picks: it is not refused."""
+    own = sample / "templates"
+    own.mkdir(exist_ok=True)
+    (own / "plan.md.j2").write_text("Review: {{ review.date }}\n", encoding="utf-8")
+    result = _invoke(runner, str(sample / "cases" / "L-2026-002"), "-t", "plan",
+                     "--date", "2026-10-12")
+    assert result.exit_code == 0, result.stderr
+    assert "2026-10-12" in result.stdout
+
+
 def test_report_needing_a_missing_record_is_refused(runner: CliRunner, sample: Path) -> None:
     """A plan report for a case without plan.yaml says so and exits 1."""
     result = _invoke(runner, str(sample / "cases" / "L-2026-009"), "-t", "plan")

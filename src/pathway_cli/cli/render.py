@@ -119,6 +119,17 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
     sys.stdout.buffer.flush()
 
 
+def _shows_one_review(root: Path | None, template: str) -> bool:
+    """True unless ``template`` is a built-in report other than ``review`` (those show no
+    single review, so --date would be ignored); a caseload's own template may show one."""
+    from pathway_cli.rendering.options import BUILTIN_TEMPLATES
+    from pathway_cli.rendering.templates import TEMPLATE_SUFFIX
+
+    if template == "review" or template not in BUILTIN_TEMPLATES:
+        return True
+    return root is not None and (root / "templates" / f"{template}{TEMPLATE_SUFFIX}").is_file()
+
+
 # Why a case was skipped, in a word or two before the full reason.
 SKIP_LABELS = {
     "invalid": "records have errors",
@@ -285,6 +296,12 @@ def render(
         given = [here]  # inside a case folder: that case, as if it had been named
     # a batch loads its cases in its workers, and only those whose reports are out of date
     view = open_view(given)
+    if review_date and not _shows_one_review(view.root, template):
+        raise typer.BadParameter(
+            f"--date picks the review that the review report shows; the {template} report "
+            "shows no single review",
+            param_hint="'--date'",
+        )
     request = BatchRequest(template, audience.value, to, resolve_today(today),
                            date.fromisoformat(review_date) if review_date else None, lang)
     if template == "caseload" or _single_case(view.case_folders, given):
