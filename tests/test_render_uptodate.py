@@ -275,6 +275,33 @@ def test_status_selection_is_right_on_a_warm_run(
     assert "L-2026-005" not in (out / "index-progress-team.md").read_text("utf-8")
 
 
+def test_a_case_changed_just_before_the_batch_is_made_again_next_time(
+    runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case folder changed within a clock tick or two of the batch's look at it is not
+    recorded as up to date (a second change in the same tick would keep its times): the
+    next batch makes its report again, and the one after finds it up to date."""
+    from pathway_cli.rendering import uptodate
+
+    out = tmp_path / "out"
+    _batch(runner, sample, out)
+    plan = sample / "cases" / "L-2026-002" / "plan.yaml"
+    _set(plan, "status: in-progress", "status: at-risk")
+    changed = plan.stat().st_ctime_ns
+    with monkeypatch.context() as patch:
+        patch.setattr(uptodate, "_now", lambda: changed + 1_000_000)  # looked 1 ms later
+        code, output = _batch(runner, sample, out)
+    assert code == 0, output
+    assert _summary(output).startswith("1 report written") and "6 up to date" in output
+    code, output = _batch(runner, sample, out)
+    assert code == 0, output
+    assert "wrote OUT/L-2026-002-plan-team.md" in output
+    assert _summary(output).startswith("1 report written") and "6 up to date" in output
+    code, output = _batch(runner, sample, out)
+    assert code == 0, output
+    assert _summary(output).startswith("0 reports written") and "7 up to date" in output
+
+
 def test_corrupt_or_foreign_entries_are_ignored(
     runner: CliRunner, sample: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -236,6 +236,11 @@ def _outcome(folder: Path, entry: ReportEntry, out_dir: Path) -> Outcome:
                    out_dir / entry.file if written else None, entry.reason, current=True)
 
 
+def _now() -> int:
+    """The time of a look at the case folders, in nanoseconds (the machine's clock)."""
+    return time.time_ns()
+
+
 class _Recorder:
     """Stores the entries of the cases rendered this run, each only when its folder is
     still as it was before the case was loaded.
@@ -264,7 +269,7 @@ class _Recorder:
         """
         from pathway_cli.cache import _TICK_NS, _newest_change, folder_fingerprint
 
-        settled = time.time_ns() - _TICK_NS
+        settled = _now() - _TICK_NS
         for folder in folders:
             found = folder_fingerprint(folder)
             if found is not None and _newest_change(found) < settled:
