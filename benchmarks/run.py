@@ -16,9 +16,12 @@ process (``python -m pathway_cli ...``, output to a file, not a terminal), and p
 
 Start-up (``--help``, ``--version``, ``CMD --help``) is compared with ``python -c "import typer"``
 instead, an update at N learners with the same update at 10 learners, and batch ``render --to md``
-with ``summarise`` (warm). Batch PDF is given as CPU milliseconds a report (parent and workers,
-from ``getrusage``), over ``--pdf-reports`` reports. Never part of the test suite's pass/fail:
-figures, not verdicts.
+with ``summarise`` (warm): into an empty folder (the reports of the run before set aside), again
+with nothing changed (every report up to date), and after one active case's plan was edited.
+Batch PDF is given as CPU milliseconds a report (parent and workers, from ``getrusage``), over
+``--pdf-reports`` reports. The last column is the CPU seconds (user + system) of a run, the
+process and its workers (median). Never part of the test suite's pass/fail: figures, not
+verdicts.
 
     python benchmarks/run.py --memory --learners 10000 --years 1
 
@@ -166,6 +169,11 @@ class Bench:
     reports: int = 0  # a batch: figures in CPU milliseconds a report instead of a ratio
 
 
+# The row each reference of a ratio is measured by (kept when --only leaves it out).
+REFERENCE_ROWS = {"typer": "import typer", "update10": "update at 10 learners",
+                  "summarise": "summarise, warm"}
+
+
 def argv_of(bench: Bench) -> list[str]:
     """The command line of one run (an update changes a value that differs every run)."""
     return bench.argv() if callable(bench.argv) else bench.argv
@@ -273,11 +281,23 @@ def main() -> None:
                   reference="update10"),
         ]
         if not args.skip_render:
-            benches.append(Bench("render --to md, active cases",
-                                 [*PATHWAY, "render", *sel, "--template", "plan", "--to", "md",
-                                  "-o", str(out)],
-                                 lambda: trash.set_aside(out),
-                                 reference="summarise"))
+            batch = [*PATHWAY, "render", *sel, "--template", "plan", "--to", "md", "-o",
+                     str(out)]
+            active = next(p for p in case_dirs
+                          if "status: active" in (p / "learner.yaml").read_text("utf-8"))
+            # One folder, in this order each round: every report made afresh, then one made
+            # again, then none (the output folder is part of what a report is made for, so
+            # a batch into another folder would make every report again).
+            benches += [
+                Bench("render --to md, into an empty folder", batch,
+                      lambda: trash.set_aside(out), reference="summarise"),
+                Bench("render --to md, one case changed", batch,
+                      touch_one(active / "plan.yaml"), reference="summarise"),
+                # an untimed summarise first, so that the next round's warm summarise finds
+                # the changed case's facts cached, as it does after the cold rows of a full run
+                Bench("render --to md again, nothing changed", batch,
+                      lambda: run_once([*PATHWAY, "summarise", *sel]), reference="summarise"),
+            ]
         if args.pdf_reports:
             # Active cases of the generated caseload, a report each (those refused are few).
             chosen = [str(p) for p in case_dirs[: args.pdf_reports]]
@@ -288,16 +308,18 @@ def main() -> None:
                                   "plan", "--status", "all", "--to", "pdf", "-o", str(pdf_out)],
                                  lambda: trash.set_aside(pdf_out),
                                  reference="cpu", reports=count))
-        if args.only:
-            benches = [b for b in benches
-                       if b is benches[0] or b.name.startswith(tuple(args.only))]
+        if args.only:  # with the rows the chosen ones are compared with
+            chosen_rows = [b for b in benches[1:] if b.name.startswith(tuple(args.only))]
+            needed = {REFERENCE_ROWS.get(b.reference, "") for b in chosen_rows} - {""}
+            benches = [b for b in benches if b is benches[0] or b in chosen_rows
+                       or b.name in needed]
         measure(benches, args.repeats)
         for bench in benches:  # name the reports the batches actually wrote
             if bench.reports:
                 bench.reports = len(list(Path(argv_of(bench)[-1]).glob("*.pdf")))
-            elif bench.name.startswith("render --to md"):
+            elif bench.name.startswith("render --to md, into"):
                 written = [p for p in out.glob("*.md") if not p.name.startswith("index-")]
-                bench.name = f"render --to md, {len(written):,} reports"
+                print(f"batch render --to md: {len(written):,} reports", file=sys.stderr)
 
         def median_of(prefix: str) -> float:
             found = [b for b in benches if b.name.startswith(prefix)]
@@ -312,7 +334,8 @@ def main() -> None:
         }
         names = {"floor": "floor", "typer": "import typer", "update10": "update at 10",
                  "summarise": "summarise, warm", "cpu": "ms CPU/report"}
-        print(f"\n{'command':<34} {'median':>9} {'ratio':>7}  {'to':<16} {'peak MiB':>8}")
+        print(f"\n{'command':<38} {'median':>9} {'ratio':>7}  {'to':<16} {'peak MiB':>8} "
+              f"{'CPU s':>6}")
         for bench in benches:
             median = bench.timing.median
             ratio = median / refs[bench.reference]
@@ -321,8 +344,10 @@ def main() -> None:
             odd = sorted(bench.timing.codes - {0, 1})
             note = f"  (exit {', '.join(map(str, odd))}: not measured)" if odd else ""
             unit = " " if bench.reports else "x"
-            print(f"{bench.name:<34} {median:>8.3f}s {ratio:>6.2f}{unit}  "
-                  f"{names[bench.reference]:<16} {bench.timing.peak_mib:>8.0f}{note}")
+            cpu = statistics.median(bench.timing.cpu) if bench.timing.cpu else float("nan")
+            print(f"{bench.name:<38} {median:>8.3f}s {ratio:>6.2f}{unit}  "
+                  f"{names[bench.reference]:<16} {bench.timing.peak_mib:>8.0f} {cpu:>6.2f}"
+                  f"{note}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         trash.empty()

@@ -28,9 +28,9 @@ from pathway_cli.plaintext import strip_controls
 from pathway_cli.terms import OutputFormat
 
 if TYPE_CHECKING:
-    from pathway_cli.caseload import Caseload
-    from pathway_cli.rendering.batch import BatchResult, Outcome
-    from pathway_cli.rendering.options import RenderOptions
+    from pathway_cli.facts import CaseloadView
+    from pathway_cli.rendering.outcomes import BatchResult, Outcome
+    from pathway_cli.rendering.uptodate import BatchRequest
 
 
 class AudienceChoice(StrEnum):
@@ -76,7 +76,10 @@ One case named by its folder (or a file in it) is rendered to stdout, or into -o
 Several cases or a caseload are a batch: every active case (--status for others) into
 -o DIR as <id>-<template>-<audience>.<ext>, plus index-<template>-<audience>.md.
 A case that is invalid, lacks consent or has nothing to report is skipped and listed;
-the batch exits 0 when it wrote at least one report (1 with --strict if any was skipped).
+the batch exits 0 when it has at least one report, written or up to date (1 with --strict
+if any was skipped).
+Run again into the same folder, a batch makes only the reports that are out of date (pathway
+--no-cache render ... makes them all); a case now skipped loses its old report there.
 Templates: plan, contract, review, case, progress, caseload, or one in the caseload's
 own templates/ folder (<name>.md.j2), which also overrides a built-in of the same name.
 Language: --lang, else the learner's report_language (learner and guardian reports), else
@@ -84,11 +87,11 @@ locale in pathway.yaml. Two languages joined by + (uk+de) give a bilingual progr
 or contract report."""
 
 
-def _single_case(caseload: Caseload, paths: list[Path]) -> bool:
+def _single_case(case_folders: list[Path], paths: list[Path]) -> bool:
     """True when the paths name one case folder or files inside it (not a caseload)."""
-    if len(caseload.case_folders) != 1 or not paths:
+    if len(case_folders) != 1 or not paths:
         return False
-    folder = caseload.case_folders[0].resolve()
+    folder = case_folders[0].resolve()
     return all(p.resolve() == folder or folder in p.resolve().parents for p in paths)
 
 
@@ -143,47 +146,74 @@ def _outcome_line(outcome: Outcome) -> str:
     return f"wrote {escape(display_path(outcome.path))}" if outcome.path else ""
 
 
-def _run_batch(caseload: Caseload, options: RenderOptions, output: Path,
+def _run_batch(view: CaseloadView, request: BatchRequest, output: Path,
                statuses: list[str], jobs: int | None) -> BatchResult:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    from pathway_cli.rendering.batch import render_cases
+    from pathway_cli.rendering.uptodate import bring_up_to_date
 
     console = err_console()
     if not console.is_terminal:
         # Written files as they come; the skipped ones once, in the summary at the end.
-        return render_cases(caseload, statuses, options, output, jobs=jobs,
-                            on_outcome=lambda o: console.print(_outcome_line(o))
-                            if o.written else None)
+        return bring_up_to_date(view, request, statuses, output, jobs=jobs,
+                                on_outcome=lambda o: console.print(_outcome_line(o))
+                                if o.written else None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     progress = Progress(
         TextColumn("[bold]render[/] {task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), console=console, transient=True,
     )
     with progress:
-        # Cases are counted as they are looked at: which have the statuses asked for is
-        # known once each is loaded, in the workers of a big batch.
-        task = progress.add_task(f"{options.template} for the {options.audience}",
-                                 total=len(caseload.case_folders))
-        return render_cases(caseload, statuses, options, output, jobs=jobs,
-                            on_looked=lambda count: progress.advance(task, count))
+        # Cases are counted as they are looked at (up to date, or loaded): which have the
+        # statuses asked for is known from their entries, or once each is loaded.
+        task = progress.add_task(f"{request.template} for the {request.audience}",
+                                 total=len(view.case_folders))
+        return bring_up_to_date(view, request, statuses, output, jobs=jobs,
+                                on_looked=lambda count: progress.advance(task, count))
 
 
 def _report_batch(result: BatchResult, output: Path) -> None:
     from rich.markup import escape
 
     console = err_console()
-    written, skipped = result.written, result.skipped
+    made, current, skipped = result.made, result.up_to_date, result.skipped
     where = escape(display_path(output))
     index = escape(display_path(result.index)) if result.index else "-"
     console.print(
-        f"[green]{len(written)} report{'s' if len(written) != 1 else ''}[/] written to "
+        f"[green]{len(made)} report{'s' if len(made) != 1 else ''}[/] written to "
         f"{where} (index: {index})"
+        + (f"; {len(current)} up to date" if current else "")
         + (f"; [yellow]{len(skipped)} skipped[/]:" if skipped else "")
     )
     for outcome in skipped:
         label = SKIP_LABELS.get(outcome.kind, outcome.kind)
         reason = relative_paths_in(outcome.reason or "")
-        console.print(f"  {outcome.case_id} ({label}): {escape(reason)}")
+        removed = (f" (its old report {display_path(outcome.removed)} was removed)"
+                   if outcome.removed else "")
+        console.print(f"  {outcome.case_id} ({label}): {escape(reason + removed)}")
+
+
+def _render_one(view: CaseloadView, request: BatchRequest, given: list[Path],
+                output: Path | None, status: list[StatusFilter] | None) -> None:
+    """The caseload overview, or the report of the one case named, to stdout or a file."""
+    from pathway_cli.caseload import load_cases
+    from pathway_cli.rendering.caseload_report import render_caseload_report
+    from pathway_cli.rendering.finishing import render_case, report_file_name
+    from pathway_cli.writer import refuse_record_area
+
+    caseload = view.caseload()
+    caseload.cases = load_cases(caseload.root, caseload.case_folders,
+                                caseload.settings.max_record_bytes)
+    options = request.options()
+    if request.template == "caseload":
+        data = render_caseload_report(caseload, options, [s.value for s in status or []])
+        name = report_file_name(None, request.template, options.audience, request.fmt)
+    else:
+        case = caseload.cases[0]
+        data = render_case(caseload, case, options)
+        name = report_file_name(case.id, request.template, options.audience, request.fmt)
+    if output is not None:
+        refuse_record_area(output, caseload.root)
+    _emit(data, request.fmt, output, name)
 
 
 def _check_lang(value: str | None) -> str | None:
@@ -252,11 +282,9 @@ def render(
     them. Markdown is pandoc-ready; HTML is one printable page; PDF is made without any
     system library. The same records and --today give the same bytes.
     """
-    from pathway_cli.caseload import case_folder_around, load_cases, open_caseload
-    from pathway_cli.rendering.caseload_report import render_caseload_report
-    from pathway_cli.rendering.finishing import render_case, report_file_name
-    from pathway_cli.rendering.options import RenderOptions
-    from pathway_cli.writer import refuse_record_area
+    from pathway_cli.facts import open_view
+    from pathway_cli.locating import case_folder_around
+    from pathway_cli.rendering.uptodate import BatchRequest
 
     if template == "evaluation":
         raise UserError("the evaluation report has its own command, with the period and "
@@ -266,42 +294,26 @@ def render(
     here = case_folder_around(Path.cwd()) if not given and template != "caseload" else None
     if here is not None:
         given = [here]  # inside a case folder: that case, as if it had been named
-    caseload = open_caseload(given)  # a batch loads its cases in its workers
-    if review_date and not _shows_one_review(caseload.root, template):
+    # a batch loads its cases in its workers, and only those whose reports are out of date
+    view = open_view(given)
+    if review_date and not _shows_one_review(view.root, template):
         raise typer.BadParameter(
             f"--date picks the review that the review report shows; the {template} report "
             "shows no single review",
             param_hint="'--date'",
         )
-    options = RenderOptions(
-        template, audience.value,
-        to, resolve_today(today),
-        date.fromisoformat(review_date) if review_date else None,
-        lang,
-    )
-    if template == "caseload" or _single_case(caseload, given):
-        caseload.cases = load_cases(caseload.root, caseload.case_folders,
-                                    caseload.settings.max_record_bytes)
-    if template == "caseload":
-        data = render_caseload_report(caseload, options, [s.value for s in status or []])
-        if output is not None:
-            refuse_record_area(output, caseload.root)
-        _emit(data, to, output, report_file_name(None, template, options.audience, to))
-        return
-    if _single_case(caseload, given):
-        case = caseload.cases[0]
-        data = render_case(caseload, case, options)
-        if output is not None:
-            refuse_record_area(output, caseload.root)
-        _emit(data, to, output, report_file_name(case.id, template, options.audience, to))
+    request = BatchRequest(template, audience.value, to, resolve_today(today),
+                           date.fromisoformat(review_date) if review_date else None, lang)
+    if template == "caseload" or _single_case(view.case_folders, given):
+        _render_one(view, request, given, output, status)
         return
     if output is None:
         raise typer.BadParameter(
-            f"{len(caseload.cases)} cases make a batch: give a folder to write them into",
+            f"{len(view.case_folders)} cases make a batch: give a folder to write them into",
             param_hint="'-o' / '--output'",
         )
     statuses = [s.value for s in status] if status else ["active"]
-    result = _run_batch(caseload, options, output, statuses, jobs)
+    result = _run_batch(view, request, output, statuses, jobs)
     _report_batch(result, output)
     if not result.written or (strict and result.skipped):
         raise typer.Exit(1)

@@ -17,6 +17,8 @@ Errors in a template come back as ``TemplateProblem`` naming the template and li
 
 The stages, one module each (imports run one way, top to bottom):
 
+- ``outcomes``: what a batch came to (``Outcome``, ``BatchResult``) and the report files'
+  names, light to import;
 - ``options``: what a report is asked for with (``RenderOptions``, ``OutputFormat``),
   the built-in reports, and the refusals;
 - ``escaping``: record text escaped for Markdown;
@@ -29,7 +31,9 @@ The stages, one module each (imports run one way, top to bottom):
 - ``finishing``: a prepared report as Markdown, HTML or PDF bytes (``finish``,
   ``render_case``);
 - ``caseload_report``: the team's overview of the whole caseload;
-- ``batch``: one report per case into a folder, with an index (``render_batch``).
+- ``batch``: one report per case into a folder, with an index (``render_batch``);
+- ``uptodate``: a batch that makes only the reports out of date (``bring_up_to_date``),
+  from entries in the cache; it imports the stages above only when a report is to be made.
 
 Import what you use from its module (``from pathway_cli.rendering.batch import
 render_batch``): this package re-exports nothing, so that loading one stage (the

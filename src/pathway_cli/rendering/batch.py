@@ -15,9 +15,8 @@ import os
 from collections import deque
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from pathway_cli.caseload import Case, Caseload, load_cases
 from pathway_cli.errors import UserError
@@ -32,7 +31,6 @@ from pathway_cli.rendering.finishing import (
     _typeset_problem,
     assets_for,
     finish,
-    report_file_name,
 )
 from pathway_cli.rendering.options import (
     AUDIENCE_WORDS,
@@ -44,7 +42,14 @@ from pathway_cli.rendering.options import (
     RenderOptions,
     TemplateProblem,
 )
-from pathway_cli.rendering.picking import load_wanted
+from pathway_cli.rendering.outcomes import (
+    BatchResult,
+    Kind,
+    Outcome,
+    nothing_to_render,
+    report_file_name,
+)
+from pathway_cli.rendering.picking import load_wanted, unselected_case
 from pathway_cli.rendering.preparing import (
     Prepared,
     _check_settings,
@@ -61,46 +66,9 @@ __all__ = [
     "render_batch",
     "render_cases",
     "select_cases",
+    "write_index",
     "write_report",
 ]
-
-
-Kind = Literal["written", "invalid", "consent", "audience", "template", "unavailable"]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """What happened to one case in a batch."""
-
-    case_id: str
-    name: str
-    status: str
-    kind: Kind
-    path: Path | None = None
-    reason: str | None = None
-
-    @property
-    def written(self) -> bool:
-        """True when the report was written."""
-        return self.kind == "written"
-
-
-@dataclass
-class BatchResult:
-    """Every case of a batch, in id order, and the index file."""
-
-    outcomes: list[Outcome] = field(default_factory=list)
-    index: Path | None = None
-
-    @property
-    def written(self) -> list[Outcome]:
-        """Cases whose report was written."""
-        return [o for o in self.outcomes if o.written]
-
-    @property
-    def skipped(self) -> list[Outcome]:
-        """Cases skipped: invalid records, no consent, nothing to report."""
-        return [o for o in self.outcomes if not o.written]
 
 
 def _make_folder(folder: Path) -> None:
@@ -157,8 +125,9 @@ def _made(case: Case) -> Outcome:
                    "written")
 
 
-# What one case came to in a text batch: ("written", (Outcome, bytes)), ("skipped", Outcome)
-# or ("template", (message, hint)) for a broken template, which stops the batch.
+# What one case came to in a text batch: ("written", (Outcome, bytes)), ("skipped", Outcome),
+# ("unselected", Outcome) for a case of another status, or ("template", (message, hint)) for
+# a broken template, which stops the batch.
 Made = tuple[str, Any]
 
 
@@ -197,14 +166,16 @@ def _render_text_chunk(job: range | list[Path]) -> tuple[int, list[Made]]:
     the worker loads itself (through the cache of loaded cases) and picks by status.
     """
     caseload, cases, statuses, options, assets = _BATCH["batch"]
+    done: list[Made] = []
     if isinstance(job, range):
         chosen = [cases[index] for index in job]
         looked = len(chosen)
     else:
-        chosen = load_wanted(caseload.root, job, statuses, caseload.settings.max_record_bytes,
-                             lambda case: _wanted(case, statuses))
+        chosen, others = load_wanted(caseload.root, job, statuses,
+                                     caseload.settings.max_record_bytes,
+                                     lambda case: _wanted(case, statuses))
+        done += [("unselected", outcome) for outcome in others]
         looked = len(job)
-    done: list[Made] = []
     for case in chosen:
         done.append(_make_text_report(caseload, case, options, assets))
         if done[-1][0] == "template":
@@ -249,23 +220,51 @@ def _check_batch(caseload: Caseload, options: RenderOptions, out_dir: Path) -> N
 
 
 class _Batch:
-    """The parent's side of a batch: writes each report, records each outcome in order."""
+    """The parent's side of a batch: writes each report, records each outcome in order.
+
+    ``known`` are the outcomes of cases whose reports are up to date (``uptodate``): listed
+    in the index, not made again. ``on_unselected`` hears of each case looked at whose
+    status was not asked for.
+    """
 
     def __init__(self, caseload: Caseload, options: RenderOptions, out_dir: Path,
-                 on_outcome: Callable[[Outcome], None] | None) -> None:
+                 on_outcome: Callable[[Outcome], None] | None,
+                 known: Iterable[Outcome] = (),
+                 on_unselected: Callable[[Outcome], None] | None = None) -> None:
         self.caseload, self.options, self.out_dir = caseload, options, out_dir
         self.on_outcome = on_outcome
-        self.outcomes: dict[str, Outcome] = {}
+        self.on_unselected = on_unselected
+        self.outcomes: dict[str, Outcome] = {outcome.case_id: outcome for outcome in known}
+
+    def _report_path(self, case_id: str) -> Path:
+        options, out_dir = self.options, self.out_dir
+        return ensure_inside(out_dir / report_file_name(case_id, options.template,
+                                                        options.audience, options.fmt), out_dir)
 
     def record(self, outcome: Outcome) -> None:
+        if not outcome.written:
+            outcome = self._remove_old_report(outcome)
         self.outcomes[outcome.case_id] = outcome
         if self.on_outcome is not None:
             self.on_outcome(outcome)
 
+    def _remove_old_report(self, skipped: Outcome) -> Outcome:
+        """A skipped case's report from an earlier batch is deleted: left in the folder it
+        would pass for current, though the records changed, are invalid or the consent
+        was withdrawn."""
+        path = self._report_path(skipped.case_id)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return skipped
+        except OSError as exc:
+            raise UserError(f"cannot remove the old report {path}: {exc.strerror or exc}",
+                            hint=f"{skipped.case_id} is not rendered ({skipped.reason}); "
+                            "remove the file by hand") from None
+        return dataclasses.replace(skipped, removed=path)
+
     def write(self, made: Outcome, data: bytes) -> None:
-        options, out_dir = self.options, self.out_dir
-        path = ensure_inside(out_dir / report_file_name(made.case_id, options.template,
-                                                        options.audience, options.fmt), out_dir)
+        path = self._report_path(made.case_id)
         write_report(path, data, durable=False)  # one sync of the folder at the end
         self.record(dataclasses.replace(made, path=path))
 
@@ -275,6 +274,9 @@ class _Batch:
             self.write(*value)
         elif kind == "skipped":
             self.record(value)
+        elif kind == "unselected":
+            if self.on_unselected is not None:
+                self.on_unselected(value)
         else:  # a broken template: every case would fail the same way
             raise TemplateProblem(value[0], hint=value[1])
 
@@ -282,7 +284,7 @@ class _Batch:
         """The result in id order, with the index written and the folder synced."""
         outcomes = self.outcomes
         result = BatchResult([outcomes[key] for key in sorted(outcomes)])
-        result.index = _write_index(self.caseload, self.options, self.out_dir, result)
+        write_index(self.caseload, self.options, self.out_dir, result)
         sync_folder(self.out_dir)
         return result
 
@@ -296,10 +298,14 @@ def render_cases(
     jobs: int | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
     on_looked: Callable[[int], None] | None = None,
+    known: Sequence[Outcome] = (),
+    on_unselected: Callable[[Outcome], None] | None = None,
 ) -> BatchResult:
     """Render the cases of ``caseload.case_folders`` whose status is in ``statuses`` ("all"
     for every one) into ``out_dir``, as ``render_batch`` does; ``on_looked(n)`` says that
-    ``n`` more cases were looked at, chosen or not.
+    ``n`` more cases were looked at, chosen or not, and ``on_unselected`` hears of each
+    case whose status was not asked for. ``known``: the outcomes of other cases, whose
+    reports are up to date, for the index.
 
     A Markdown or HTML batch big enough for workers loads no case in this process: each
     worker loads its share of the folders, picks by status and sends back the reports,
@@ -316,17 +322,22 @@ def render_cases(
             caseload.cases = load_cases(caseload.root, caseload.case_folders,
                                         caseload.settings.max_record_bytes)
         cases = select_cases(caseload, wanted)
-        if not cases:
-            raise _nothing_to_render(statuses)
+        if not cases and not known:
+            raise nothing_to_render(statuses)
         looked(len(caseload.cases) - len(cases))
+        if on_unselected is not None:
+            for case in sorted(caseload.cases, key=lambda case: case.id):
+                if not _wanted(case, wanted):
+                    on_unselected(unselected_case(case))
 
         def outcome(done: Outcome) -> None:
             looked(1)
             if on_outcome is not None:
                 on_outcome(done)
 
-        return render_batch(caseload, cases, options, out_dir, jobs=jobs, on_outcome=outcome)
-    batch = _Batch(caseload, options, out_dir, on_outcome)
+        return render_batch(caseload, cases, options, out_dir, jobs=jobs, on_outcome=outcome,
+                            known=known)
+    batch = _Batch(caseload, options, out_dir, on_outcome, known, on_unselected)
     assets = assets_for(caseload)
     jobs_list = [folders[share.start:share.stop]
                  for share in _shares(len(folders), workers * CHUNKS_PER_WORKER)]
@@ -336,13 +347,8 @@ def render_cases(
             batch.take(each)
         looked(count)
     if not batch.outcomes:
-        raise _nothing_to_render(statuses)
+        raise nothing_to_render(statuses)
     return batch.finish()
-
-
-def _nothing_to_render(statuses: Collection[str]) -> UserError:
-    return UserError(f"no case with status {' or '.join(dict.fromkeys(statuses))} to render",
-                     hint="--status all renders every case")
 
 
 def render_batch(
@@ -353,18 +359,21 @@ def render_batch(
     *,
     jobs: int | None = None,
     on_outcome: Callable[[Outcome], None] | None = None,
+    known: Sequence[Outcome] = (),
 ) -> BatchResult:
-    """Render ``cases`` into ``out_dir`` as ``<id>-<template>-<audience>.<ext>``, plus an index.
+    """Render ``cases`` into ``out_dir`` as ``<id>-<template>-<audience>.<ext>``, plus an index
+    of them and of the ``known`` outcomes (other cases, whose reports are up to date).
 
-    A case that is invalid, lacks consent or has nothing to report is skipped and the
-    batch goes on; a broken template stops it (every case would fail the same way).
+    A case that is invalid, lacks consent or has nothing to report is skipped (a report
+    file of it from an earlier batch is removed) and the batch goes on; a broken template
+    stops it (every case would fail the same way).
     PDFs are compiled in ``jobs`` worker processes (default: one per core). Files are
     written atomically; the same records and date give the same bytes.
     """
     _check_batch(caseload, options, out_dir)
     _make_folder(out_dir)
     assets = assets_for(caseload)
-    batch = _Batch(caseload, options, out_dir, on_outcome)
+    batch = _Batch(caseload, options, out_dir, on_outcome, known)
     cases = sorted(cases, key=lambda c: c.id)
     if options.fmt is not OutputFormat.pdf:
         workers = _text_workers(len(cases), jobs)
@@ -464,8 +473,10 @@ def _index_markdown(options: RenderOptions, result: BatchResult, lang: Language)
     return "\n".join(lines)
 
 
-def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
-                 result: BatchResult) -> Path:
+def write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
+                result: BatchResult) -> None:
+    """Write the batch's index page into ``out_dir``: ``result.index`` and ``index_data``
+    say where and what."""
     lang = _index_language(caseload, options)
     header = _report_header(caseload, options, lang)
     _ = lang.gettext
@@ -484,5 +495,6 @@ def _write_index(caseload: Caseload, options: RenderOptions, out_dir: Path,
     fmt = OutputFormat.html if options.fmt is OutputFormat.html else OutputFormat.md
     path = ensure_inside(out_dir / f"index-{options.template}-{options.audience}.{fmt.value}",
                          out_dir)
-    write_report(path, finish(prepared, fmt, assets_for(caseload)), durable=False)
-    return path
+    data = finish(prepared, fmt, assets_for(caseload))
+    write_report(path, data, durable=False)
+    result.index, result.index_data = path, data

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.rendering.options import OutputFormat, RenderOptions, TemplateProblem
+from pathway_cli.rendering.outcomes import report_file_name
 from pathway_cli.rendering.preparing import Prepared, prepare_case
 from pathway_cli.rendering.templates import (
     BUILTIN_DIR,
@@ -121,8 +122,3 @@ def render_case(caseload: Caseload, case: Case, options: RenderOptions) -> bytes
     return finish(prepared, options.fmt, assets_for(caseload))
 
 
-def report_file_name(case_id: str | None, template: str, audience: str,
-                     fmt: OutputFormat) -> str:
-    """``<id>-<template>-<audience>.<ext>`` (``<template>-<audience>.<ext>`` for a caseload)."""
-    stem = f"{template}-{audience}" if case_id is None else f"{case_id}-{template}-{audience}"
-    return f"{stem}.{fmt.value}"

@@ -16,21 +16,40 @@ from pathlib import Path
 from pathway_cli.cache import folder_fingerprint, open_cache
 from pathway_cli.caseload import Case, _bulk_allocation, load_case_cached, load_cases
 from pathway_cli.facts import FACTS_KIND, CaseFacts
+from pathway_cli.rendering.outcomes import Outcome
 
 __all__ = [
     "load_wanted",
+    "unselected",
+    "unselected_case",
 ]
 
 
+def unselected(case_id: str, name: str, status: str) -> Outcome:
+    """A case looked at whose status was not asked for: no report, but its status is
+    remembered (``uptodate``) so that the next batch picks without loading it."""
+    return Outcome(case_id, name, status, "unavailable", reason="status not asked for")
+
+
+def unselected_case(case: Case) -> Outcome:
+    """``unselected`` for a loaded case."""
+    learner = case.learner
+    return unselected(case.id, learner.name if learner else "",
+                      learner.status if learner else "")
+
+
 def load_wanted(root: Path | None, folders: Sequence[Path], statuses: Collection[str],
-                limit: int, wanted: Callable[[Case], bool]) -> list[Case]:
+                limit: int, wanted: Callable[[Case], bool]) -> tuple[list[Case], list[Outcome]]:
     """The cases of ``folders`` (in order) that ``wanted`` keeps, each loaded as
-    ``caseload.load_cases`` does; those whose cached facts name a status not in
-    ``statuses`` ("all": any) are left unread."""
+    ``caseload.load_cases`` does, and the outcomes of the others (``unselected``); those
+    whose cached facts name a status not in ``statuses`` ("all": any) are left unread."""
     store = open_cache(root)
-    if store is None or "all" in statuses:
-        return [case for case in load_cases(root, folders, limit) if wanted(case)]
     cases: list[Case] = []
+    others: list[Outcome] = []
+    if store is None or "all" in statuses:
+        for case in load_cases(root, folders, limit):
+            (cases.append(case) if wanted(case) else others.append(unselected_case(case)))
+        return cases, others
     with _bulk_allocation():
         for folder in folders:
             found = folder_fingerprint(folder)
@@ -41,8 +60,9 @@ def load_wanted(root: Path | None, folders: Sequence[Path], statuses: Collection
                                         FACTS_KIND)
                 if (isinstance(facts, CaseFacts) and facts.learner is not None
                         and facts.learner.status not in statuses):
+                    others.append(unselected(folder.name, facts.learner.name,
+                                             facts.learner.status))
                     continue
             case = load_case_cached(folder, store, limit, found)
-            if wanted(case):
-                cases.append(case)
-    return cases
+            (cases.append(case) if wanted(case) else others.append(unselected_case(case)))
+    return cases, others
