@@ -50,6 +50,17 @@ def ensure_inside(path: Path, folder: Path) -> Path:
     return resolved
 
 
+def inside(folder: Path, name: str) -> Path:
+    """``ensure_inside(folder / name, folder)`` for ``folder`` already resolved and ``name``
+    one plain file name, without resolving every part of the path again (a batch writes
+    thousands of reports into one folder): only a link in the name's place is resolved."""
+    path = folder / name
+    if os.sep in name or (os.altsep and os.altsep in name) or name in {"", ".", ".."} \
+            or path.is_symlink():
+        return ensure_inside(path, folder)
+    return path
+
+
 def refuse_private_area(target: Path) -> None:
     """Refuse an output that would land in a ``.pathway/`` or ``.git/`` folder.
 

@@ -58,7 +58,13 @@ from pathway_cli.rendering.preparing import (
     prepare_case,
 )
 from pathway_cli.typesetting import PdfWorkers, TypesetError
-from pathway_cli.writer import atomic_write, ensure_inside, refuse_record_area, sync_folder
+from pathway_cli.writer import (
+    atomic_write,
+    ensure_inside,
+    inside,
+    refuse_record_area,
+    sync_folder,
+)
 
 __all__ = [
     "BatchResult",
@@ -235,11 +241,14 @@ class _Batch:
         self.on_outcome = on_outcome
         self.on_unselected = on_unselected
         self.outcomes: dict[str, Outcome] = {outcome.case_id: outcome for outcome in known}
+        self.resolved: Path | None = None  # out_dir, resolved once a report is written
 
     def _report_path(self, case_id: str) -> Path:
-        options, out_dir = self.options, self.out_dir
-        return ensure_inside(out_dir / report_file_name(case_id, options.template,
-                                                        options.audience, options.fmt), out_dir)
+        options = self.options
+        if self.resolved is None:
+            self.resolved = self.out_dir.resolve()
+        return inside(self.resolved, report_file_name(case_id, options.template,
+                                                      options.audience, options.fmt))
 
     def record(self, outcome: Outcome) -> None:
         if not outcome.written:

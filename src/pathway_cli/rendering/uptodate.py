@@ -38,7 +38,7 @@ import queue
 import re
 import threading
 import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
@@ -198,20 +198,26 @@ def _key(fingerprint: Fingerprint, limit: int) -> Fingerprint:
     return (*fingerprint, ("max_record_bytes", limit))
 
 
-def _look(folders: list[Path], job: _Look) -> list[tuple[ReportEntry | None, bool]]:
-    """Each folder's entry (None: none for its present state) and whether its report is
-    up to date."""
+# What the look finds of a folder: its entry (None: none for its present state), whether
+# its report is up to date, and the folder's fingerprint when it is not (the state the
+# entry made this run will describe; None when the folder cannot be read).
+Looked = tuple["ReportEntry | None", bool, "Fingerprint | None"]
+
+
+def _look(folders: list[Path], job: _Look) -> list[Looked]:
+    """What the look finds of each folder (``Looked``)."""
     from pathway_cli.cache import folder_fingerprint, open_cache
 
     store = open_cache(job.root)
-    found: list[tuple[ReportEntry | None, bool]] = []
+    found: list[Looked] = []
     for folder in folders:
         entry = None
         fingerprint = folder_fingerprint(folder) if store is not None else None
         if store is not None and fingerprint is not None:
             value = store.get_value(folder, _key(fingerprint, job.limit), job.kind)
             entry = value if isinstance(value, ReportEntry) else None
-        found.append((entry, entry is not None and _current(entry, job)))
+        current = entry is not None and _current(entry, job)
+        found.append((entry, current, None if current else fingerprint))
     return found
 
 
@@ -259,19 +265,19 @@ class _Recorder:
             queue.SimpleQueue()
         self._writer: threading.Thread | None = None
 
-    def watch(self, folders: Sequence[Path]) -> None:
-        """Take the folders' fingerprints before their cases are loaded.
+    def watch(self, folders: Sequence[Path], looked: Mapping[str, Fingerprint]) -> None:
+        """Keep the folders' fingerprints, taken by the look before their cases are loaded.
 
         A folder with a file changed within a clock tick or two of this look is left out
         (its report is made again next time), as git treats "racily clean" files: a second
         change within the same tick would keep the file's times, and the case loaded after
         the look could be older than the folder the entry would then claim to describe.
         """
-        from pathway_cli.cache import _TICK_NS, _newest_change, folder_fingerprint
+        from pathway_cli.cache import _TICK_NS, _newest_change
 
         settled = _now() - _TICK_NS
         for folder in folders:
-            found = folder_fingerprint(folder)
+            found = looked.get(folder.name)
             if found is not None and _newest_change(found) < settled:
                 self.before[folder.name] = (folder, _key(found, self.limit))
 
@@ -307,14 +313,13 @@ class _Recorder:
             self._queue.put((*known, entry))
 
     def _write(self) -> None:
-        from pathway_cli.cache import folder_fingerprint
-
+        # The entry is keyed by the folder's state before its case was loaded: a folder
+        # changed since has another fingerprint, so the entry is never taken for its new
+        # state (a change within the same clock tick is left out by ``watch``).
         while (job := self._queue.get()) is not None:
             folder, fingerprint, entry = job
             with contextlib.suppress(Exception):  # a lost entry only makes a report again
-                now = folder_fingerprint(folder)
-                if now is not None and _key(now, self.limit) == fingerprint:
-                    self.store.put_value(folder, fingerprint, entry, self.kind)
+                self.store.put_value(folder, fingerprint, entry, self.kind)
 
     def close(self) -> None:
         """Wait until every entry is written (here, when no report was: no thread then)."""
@@ -387,13 +392,16 @@ def bring_up_to_date(
         inputs = inputs_digest(request, view.root, out_dir)
     known: list[Outcome] = []
     stale = folders
+    fingerprints: dict[str, Fingerprint] = {}
     place = Path(os.path.realpath(out_dir))
     if store is not None and kind is not None and inputs is not None:
         job = _Look(view.root, kind, inputs, os.fspath(place), view.settings.max_record_bytes)
         with _collector_paused():
             found = map_halves(folders, _look, job, jobs, WARM_MIN_CASES)
         stale = []
-        for folder, (entry, current) in zip(folders, found, strict=True):
+        for folder, (entry, current, fingerprint) in zip(folders, found, strict=True):
+            if fingerprint is not None:
+                fingerprints[folder.name] = fingerprint
             if entry is None:
                 stale.append(folder)
             elif not _wanted(entry.status, wanted):
@@ -414,12 +422,13 @@ def bring_up_to_date(
             write_index(view.caseload(), request.options(), out_dir, result)
         sync_folder(out_dir)
         return result
-    return _render_stale(view, request, statuses, out_dir, stale, known, store, kind, inputs,
-                         on_outcome, looked, jobs)
+    return _render_stale(view, request, statuses, out_dir, (stale, fingerprints), known,
+                         store, kind, inputs, on_outcome, looked, jobs)
 
 
 def _render_stale(view: CaseloadView, request: BatchRequest, statuses: Collection[str],
-                  out_dir: Path, stale: list[Path], known: list[Outcome],
+                  out_dir: Path, looked_at: tuple[list[Path], dict[str, Fingerprint]],
+                  known: list[Outcome],
                   store: CaseCache | None, kind: str | None, inputs: bytes | None,
                   on_outcome: Callable[[Outcome], None] | None,
                   looked: Callable[[int], None], jobs: int | None) -> BatchResult:
@@ -427,10 +436,11 @@ def _render_stale(view: CaseloadView, request: BatchRequest, statuses: Collectio
     stored."""
     from pathway_cli.rendering.batch import render_cases
 
+    stale, fingerprints = looked_at
     recorder = None
     if store is not None and kind is not None and inputs is not None:
         recorder = _Recorder(store, request, kind, inputs, view.settings.max_record_bytes)
-        recorder.watch(stale)
+        recorder.watch(stale, fingerprints)
 
     def heard(outcome: Outcome) -> None:
         if recorder is not None:
