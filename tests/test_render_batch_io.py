@@ -227,3 +227,35 @@ def test_a_terminal_batch_on_workers_shows_its_summary(
     assert summary and summary[0] in shown
     assert "9/9" in shown  # the bar counts the case folders looked at, all of them
     assert "wrote OUT" in piped[1] and "wrote OUT" not in shown
+
+
+def test_a_link_in_place_of_a_report_pointing_outside_is_refused(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """A link named like a report that points outside the output folder stops the batch
+    with a message (exit 1), and the file it points to is left as it was."""
+    out = tmp_path / "out"
+    out.mkdir()
+    target = tmp_path / "elsewhere.md"
+    target.write_text("keep me\n", encoding="utf-8")
+    (out / "L-2026-001-plan-team.md").symlink_to(target)
+    result = runner.invoke(app, ["--no-cache", "render", str(sample), "--template", "plan",
+                                 "-o", str(out), "--today", TODAY])
+    assert result.exit_code == 1
+    assert "outside" in result.stderr
+    assert "Traceback" not in result.output
+    assert target.read_text(encoding="utf-8") == "keep me\n"
+
+
+def test_piped_batch_names_each_report_written_once(
+    runner: CliRunner, sample: Path, tmp_path: Path
+) -> None:
+    """Piped, a batch says 'wrote PATH' once for each report it wrote, and nothing else
+    before its summary line."""
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["--no-cache", "render", str(sample), "--template", "plan",
+                                 "-o", str(out), "--today", TODAY, "--status", "all"])
+    assert result.exit_code == 0, result.output
+    reports = sorted(p.name for p in out.iterdir() if not p.name.startswith("index-"))
+    wrote = [line for line in result.stderr.splitlines() if line.startswith("wrote ")]
+    assert sorted(Path(line.removeprefix("wrote ")).name for line in wrote) == reports
