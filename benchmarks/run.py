@@ -345,7 +345,8 @@ def main() -> None:
             note = f"  (exit {', '.join(map(str, odd))}: not measured)" if odd else ""
             unit = " " if bench.reports else "x"
             cpu = statistics.median(bench.timing.cpu) if bench.timing.cpu else float("nan")
-            print(f"{bench.name:<38} {median:>8.3f}s {ratio:>6.2f}{unit}  "
+            shown = f"{ratio:>6.3f}" if unit == "x" and ratio < 0.2 else f"{ratio:>6.2f}"
+            print(f"{bench.name:<38} {median:>8.3f}s {shown}{unit}  "
                   f"{names[bench.reference]:<16} {bench.timing.peak_mib:>8.0f} {cpu:>6.2f}"
                   f"{note}")
     finally:
