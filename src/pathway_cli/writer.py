@@ -25,10 +25,13 @@ __all__ = [
     "atomic_write",
     "ensure_inside",
     "held_lock",
+    "inside",
+    "make_output_folder",
     "refuse_private_area",
     "refuse_record_area",
     "remove_stale_temporaries",
     "sync_folder",
+    "write_report",
 ]
 
 # The files and folders a caseload's records live in (see FORMAT.md, Layout).
@@ -100,6 +103,24 @@ def refuse_record_area(target: Path, root: Path | None) -> None:
             f"refusing to write {target}: it is among the caseload's records "
             f"({relative.parts[0]}); name a folder such as {root / 'out'}"
         )
+
+
+def make_output_folder(folder: Path) -> None:
+    """Make the folder reports go into; a failing disk is a message, not a traceback."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise UserError(f"cannot make the output folder {folder}: {exc.strerror}") from None
+
+
+def write_report(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write one report file (or a batch's index) atomically; a failing disk is a message,
+    not a traceback."""
+    make_output_folder(path.parent)
+    try:
+        atomic_write(path, data, durable=durable)
+    except OSError as exc:
+        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
 def atomic_write(

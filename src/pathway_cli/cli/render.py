@@ -101,8 +101,7 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
     """Write one report into ``output`` (atomically), or to stdout."""
     from rich.markup import escape
 
-    from pathway_cli.rendering.batch import write_report
-    from pathway_cli.writer import ensure_inside
+    from pathway_cli.writer import ensure_inside, write_report
 
     if output is not None:
         path = ensure_inside(output / name, output)

@@ -49,7 +49,7 @@ from pathway_cli.rendering.outcomes import (
     nothing_to_render,
     report_file_name,
 )
-from pathway_cli.rendering.picking import load_wanted, unselected_case
+from pathway_cli.rendering.picking import case_wanted, load_wanted, unselected_case
 from pathway_cli.rendering.preparing import (
     Prepared,
     _check_settings,
@@ -59,11 +59,12 @@ from pathway_cli.rendering.preparing import (
 )
 from pathway_cli.typesetting import PdfWorkers, TypesetError
 from pathway_cli.writer import (
-    atomic_write,
     ensure_inside,
     inside,
+    make_output_folder,
     refuse_record_area,
     sync_folder,
+    write_report,
 )
 
 __all__ = [
@@ -73,30 +74,7 @@ __all__ = [
     "render_cases",
     "select_cases",
     "write_index",
-    "write_report",
 ]
-
-
-def _make_folder(folder: Path) -> None:
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise UserError(f"cannot make the output folder {folder}: {exc.strerror}") from None
-
-
-def write_report(path: Path, data: bytes, *, durable: bool = True) -> None:
-    """Write one report file atomically; a failing disk is a message, not a traceback."""
-    _make_folder(path.parent)
-    try:
-        atomic_write(path, data, durable=durable)
-    except OSError as exc:
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _wanted(case: Case, statuses: Collection[str]) -> bool:
-    """A case with one of ``statuses`` ("all": any); one whose learner.yaml cannot be read
-    is kept, so that the batch reports it."""
-    return "all" in statuses or case.learner is None or case.learner.status in statuses
 
 
 def select_cases(caseload: Caseload, statuses: Iterable[str]) -> list[Case]:
@@ -105,7 +83,7 @@ def select_cases(caseload: Caseload, statuses: Iterable[str]) -> list[Case]:
     A case whose learner.yaml cannot be read is kept, so the batch reports it.
     """
     wanted = set(statuses)
-    return sorted((c for c in caseload.cases if _wanted(c, wanted)), key=lambda c: c.id)
+    return sorted((c for c in caseload.cases if case_wanted(c, wanted)), key=lambda c: c.id)
 
 
 def _skip(case: Case, error: UserError) -> Outcome:
@@ -178,8 +156,7 @@ def _render_text_chunk(job: range | list[Path]) -> tuple[int, list[Made]]:
         looked = len(chosen)
     else:
         chosen, others = load_wanted(caseload.root, job, statuses,
-                                     caseload.settings.max_record_bytes,
-                                     lambda case: _wanted(case, statuses))
+                                     caseload.settings.max_record_bytes)
         done += [("unselected", outcome) for outcome in others]
         looked = len(job)
     for case in chosen:
@@ -336,7 +313,7 @@ def render_cases(
         looked(len(caseload.cases) - len(cases))
         if on_unselected is not None:
             for case in sorted(caseload.cases, key=lambda case: case.id):
-                if not _wanted(case, wanted):
+                if not case_wanted(case, wanted):
                     on_unselected(unselected_case(case))
 
         def outcome(done: Outcome) -> None:
@@ -380,7 +357,7 @@ def render_batch(
     written atomically; the same records and date give the same bytes.
     """
     _check_batch(caseload, options, out_dir)
-    _make_folder(out_dir)
+    make_output_folder(out_dir)
     assets = assets_for(caseload)
     batch = _Batch(caseload, options, out_dir, on_outcome, known)
     cases = sorted(cases, key=lambda c: c.id)

@@ -20,6 +20,7 @@ __all__ = [
     "Outcome",
     "nothing_to_render",
     "report_file_name",
+    "status_wanted",
 ]
 
 
@@ -79,6 +80,12 @@ class BatchResult:
     def skipped(self) -> list[Outcome]:
         """Cases skipped: invalid records, no consent, nothing to report."""
         return [o for o in self.outcomes if not o.written]
+
+
+def status_wanted(status: str, statuses: Collection[str]) -> bool:
+    """True for a learner status among ``statuses`` ("all": any); an unknown status ("": the
+    learner.yaml could not be read) is kept, so that the batch reports the case."""
+    return "all" in statuses or not status or status in statuses
 
 
 def nothing_to_render(statuses: Collection[str]) -> UserError:

@@ -10,15 +10,16 @@ learner.yaml that could not be read, is loaded and decided on its case as before
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from pathway_cli.cache import folder_fingerprint, open_cache
 from pathway_cli.caseload import Case, _bulk_allocation, load_case_cached, load_cases
 from pathway_cli.facts import FACTS_KIND, CaseFacts
-from pathway_cli.rendering.outcomes import Outcome
+from pathway_cli.rendering.outcomes import Outcome, status_wanted
 
 __all__ = [
+    "case_wanted",
     "load_wanted",
     "unselected",
     "unselected_case",
@@ -38,17 +39,30 @@ def unselected_case(case: Case) -> Outcome:
                       learner.status if learner else "")
 
 
+def case_wanted(case: Case, statuses: Collection[str]) -> bool:
+    """``status_wanted`` for a loaded case (one whose learner.yaml could not be read is
+    kept, so that the batch reports it)."""
+    return status_wanted(case.learner.status if case.learner else "", statuses)
+
+
 def load_wanted(root: Path | None, folders: Sequence[Path], statuses: Collection[str],
-                limit: int, wanted: Callable[[Case], bool]) -> tuple[list[Case], list[Outcome]]:
-    """The cases of ``folders`` (in order) that ``wanted`` keeps, each loaded as
-    ``caseload.load_cases`` does, and the outcomes of the others (``unselected``); those
-    whose cached facts name a status not in ``statuses`` ("all": any) are left unread."""
+                limit: int) -> tuple[list[Case], list[Outcome]]:
+    """The cases of ``folders`` (in order) whose status is in ``statuses`` ("all": any),
+    each loaded as ``caseload.load_cases`` does, and the outcomes of the others
+    (``unselected``); those whose cached facts name another status are left unread."""
     store = open_cache(root)
     cases: list[Case] = []
     others: list[Outcome] = []
+
+    def take(case: Case) -> None:
+        if case_wanted(case, statuses):
+            cases.append(case)
+        else:
+            others.append(unselected_case(case))
+
     if store is None or "all" in statuses:
         for case in load_cases(root, folders, limit):
-            (cases.append(case) if wanted(case) else others.append(unselected_case(case)))
+            take(case)
         return cases, others
     with _bulk_allocation():
         for folder in folders:
@@ -59,10 +73,9 @@ def load_wanted(root: Path | None, folders: Sequence[Path], statuses: Collection
                 facts = store.get_value(folder, (*found, ("max_record_bytes", limit)),
                                         FACTS_KIND)
                 if (isinstance(facts, CaseFacts) and facts.learner is not None
-                        and facts.learner.status not in statuses):
+                        and not status_wanted(facts.learner.status, statuses)):
                     others.append(unselected(folder.name, facts.learner.name,
                                              facts.learner.status))
                     continue
-            case = load_case_cached(folder, store, limit, found)
-            (cases.append(case) if wanted(case) else others.append(unselected_case(case)))
+            take(load_case_cached(folder, store, limit, found))
     return cases, others

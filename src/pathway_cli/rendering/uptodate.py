@@ -49,6 +49,7 @@ from pathway_cli.rendering.outcomes import (
     Outcome,
     nothing_to_render,
     report_file_name,
+    status_wanted,
 )
 from pathway_cli.terms import OutputFormat
 
@@ -178,11 +179,6 @@ def inputs_digest(request: BatchRequest, root: Path | None, out_dir: Path) -> by
         _library_versions(request.fmt),
     )
     return hashlib.sha256(repr(described).encode()).digest()
-
-
-def _wanted(status: str, statuses: Collection[str]) -> bool:
-    """As ``batch._wanted``: a case of unknown status (unreadable learner.yaml) is kept."""
-    return "all" in statuses or not status or status in statuses
 
 
 class _Look(NamedTuple):
@@ -346,15 +342,10 @@ def _write_known_index(store: CaseCache, kind: str, inputs: bytes, out_dir: Path
             and isinstance(value[1], bytes) and "/" not in value[0]):
         return False
     name, data = value
-    from pathway_cli.errors import UserError
-    from pathway_cli.writer import atomic_write, ensure_inside
+    from pathway_cli.writer import ensure_inside, write_report
 
     path = ensure_inside(out_dir / name, out_dir)
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, data, durable=False)  # the folder is synced once, at the end
-    except OSError as exc:  # as batch.write_report says it
-        raise UserError(f"cannot write {path}: {exc.strerror or exc}") from None
+    write_report(path, data, durable=False)  # the folder is synced once, at the end
     result.index, result.index_data = path, data
     return True
 
@@ -404,7 +395,7 @@ def bring_up_to_date(
                 fingerprints[folder.name] = fingerprint
             if entry is None:
                 stale.append(folder)
-            elif not _wanted(entry.status, wanted):
+            elif not status_wanted(entry.status, wanted):
                 continue  # of another status: known without loading the case
             elif current:
                 known.append(_outcome(folder, entry, place))
