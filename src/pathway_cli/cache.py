@@ -48,7 +48,14 @@ import pathway_cli
 if TYPE_CHECKING:
     from pathway_cli.caseload import Case
 
-__all__ = ["CaseCache", "cache_disabled", "folder_fingerprint", "open_cache", "use_cache"]
+__all__ = [
+    "CaseCache",
+    "cache_disabled",
+    "case_key",
+    "folder_fingerprint",
+    "open_cache",
+    "use_cache",
+]
 
 _DIGEST = hashlib.sha256
 _SIG_BYTES = 32
@@ -156,6 +163,12 @@ def folder_fingerprint(folder: Path) -> Fingerprint | None:
 # a tick or two of the moment its entry is written (by the same clock: the entry's own mtime)
 # is not stored, as git treats "racily clean" files, so such a change is never missed.
 _TICK_NS = 20_000_000
+
+
+def case_key(found: Fingerprint, limit: int) -> Fingerprint:
+    """The key of a case folder's entries (the loaded case, its facts, a report's): its
+    fingerprint and ``max_record_bytes``, which decides which of its files were read."""
+    return (*found, ("max_record_bytes", limit))
 
 
 def _key(fingerprint: Fingerprint) -> bytes:

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from pathway_cli.cache import CaseCache, Fingerprint, folder_fingerprint, open_cache
+from pathway_cli.cache import CaseCache, Fingerprint, case_key, folder_fingerprint, open_cache
 from pathway_cli.findings import Finding
 from pathway_cli.loader import MAX_RECORD_BYTES, Source, load_source
 from pathway_cli.locating import (
@@ -304,8 +304,7 @@ def load_case_cached(folder: Path, store: CaseCache | None, limit: int,
     found = found or folder_fingerprint(folder)
     if found is None:
         return load_case(folder, limit)
-    # the bound decides which files were read at all, so it is part of what was cached
-    fingerprint = (*found, ("max_record_bytes", limit))
+    fingerprint = case_key(found, limit)
     cached = store.get(folder, fingerprint)
     if cached is not None:
         cached.state = fingerprint

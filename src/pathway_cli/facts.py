@@ -595,13 +595,12 @@ Slot = tuple[Path, Any, CaseFacts | None]
 
 
 def _read(folders: list[Path], store: Any, limit: int) -> list[Slot]:
-    from pathway_cli.cache import folder_fingerprint
+    from pathway_cli.cache import case_key, folder_fingerprint
 
     slots: list[Slot] = []
     for folder in folders:
         found = folder_fingerprint(folder) if store is not None else None
-        # the bound decides which files were read at all, so it is part of the key
-        fingerprint = None if found is None else (*found, ("max_record_bytes", limit))
+        fingerprint = None if found is None else case_key(found, limit)
         facts = None
         if store is not None and fingerprint is not None:
             value = store.get_value(folder, fingerprint, FACTS_KIND)

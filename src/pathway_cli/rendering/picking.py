@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from pathlib import Path
 
-from pathway_cli.cache import folder_fingerprint, open_cache
+from pathway_cli.cache import case_key, folder_fingerprint, open_cache
 from pathway_cli.caseload import Case, _bulk_allocation, load_case_cached, load_cases
 from pathway_cli.facts import FACTS_KIND, CaseFacts
 from pathway_cli.rendering.outcomes import Outcome, status_wanted
@@ -68,10 +68,7 @@ def load_wanted(root: Path | None, folders: Sequence[Path], statuses: Collection
         for folder in folders:
             found = folder_fingerprint(folder)
             if found is not None:
-                # the key of the loaded case and of its facts: the bound decides which files
-                # were read at all
-                facts = store.get_value(folder, (*found, ("max_record_bytes", limit)),
-                                        FACTS_KIND)
+                facts = store.get_value(folder, case_key(found, limit), FACTS_KIND)
                 if (isinstance(facts, CaseFacts) and facts.learner is not None
                         and not status_wanted(facts.learner.status, statuses)):
                     others.append(unselected(folder.name, facts.learner.name,

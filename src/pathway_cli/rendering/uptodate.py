@@ -189,11 +189,6 @@ class _Look(NamedTuple):
     limit: int
 
 
-def _key(fingerprint: Fingerprint, limit: int) -> Fingerprint:
-    # the bound decides which files were read at all (and so the status), as for cases
-    return (*fingerprint, ("max_record_bytes", limit))
-
-
 # What the look finds of a folder: its entry (None: none for its present state), whether
 # its report is up to date, and the folder's fingerprint when it is not (the state the
 # entry made this run will describe; None when the folder cannot be read).
@@ -202,7 +197,7 @@ Looked = tuple["ReportEntry | None", bool, "Fingerprint | None"]
 
 def _look(folders: list[Path], job: _Look) -> list[Looked]:
     """What the look finds of each folder (``Looked``)."""
-    from pathway_cli.cache import folder_fingerprint, open_cache
+    from pathway_cli.cache import case_key, folder_fingerprint, open_cache
 
     store = open_cache(job.root)
     found: list[Looked] = []
@@ -210,7 +205,7 @@ def _look(folders: list[Path], job: _Look) -> list[Looked]:
         entry = None
         fingerprint = folder_fingerprint(folder) if store is not None else None
         if store is not None and fingerprint is not None:
-            value = store.get_value(folder, _key(fingerprint, job.limit), job.kind)
+            value = store.get_value(folder, case_key(fingerprint, job.limit), job.kind)
             entry = value if isinstance(value, ReportEntry) else None
         current = entry is not None and _current(entry, job)
         found.append((entry, current, None if current else fingerprint))
@@ -269,13 +264,13 @@ class _Recorder:
         change within the same tick would keep the file's times, and the case loaded after
         the look could be older than the folder the entry would then claim to describe.
         """
-        from pathway_cli.cache import _TICK_NS, _newest_change
+        from pathway_cli.cache import _TICK_NS, _newest_change, case_key
 
         settled = _now() - _TICK_NS
         for folder in folders:
             found = looked.get(folder.name)
             if found is not None and _newest_change(found) < settled:
-                self.before[folder.name] = (folder, _key(found, self.limit))
+                self.before[folder.name] = (folder, case_key(found, self.limit))
 
     def outcome(self, outcome: Outcome) -> None:
         """Record a case rendered (its report written) or skipped."""
