@@ -9,16 +9,20 @@ the command runs in (or the caseload named) and the word typed so far, and retur
 from __future__ import annotations
 
 import re
-from importlib import resources
 from pathlib import Path
 
-from pathway_cli.locating import CASES_DIR, case_folder_around, find_root
+from pathway_cli.locating import (
+    CASES_DIR,
+    TEMPLATE_SUFFIX,
+    builtin_templates,
+    case_folder_around,
+    find_root,
+)
 
 __all__ = ["goal_ids", "key_worker_ids", "learner_ids", "template_names"]
 
 Choice = tuple[str, str]
 
-_TEMPLATE_SUFFIX = ".md.j2"
 _HEAD = 4096  # the top of learner.yaml holds name and key worker
 _NAME_RE = re.compile(r"^name:[ \t]*['\"]?(.*?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
 _KEY_WORKER_RE = re.compile(r"^key_worker:[ \t]*([A-Za-z0-9._-]+)", re.MULTILINE)
@@ -85,11 +89,11 @@ def template_names(start: Path, incomplete: str = "") -> list[Choice]:
     folders without loading the renderer and Jinja.
     """
     root = _root(start)
-    folders = [Path(str(resources.files("pathway_cli.templates")))]
+    folders = [builtin_templates()]
     if root is not None and (root / "templates").is_dir():
         folders.append(root / "templates")
-    names = {path.name.removesuffix(_TEMPLATE_SUFFIX) for folder in folders
-             for path in folder.glob(f"*{_TEMPLATE_SUFFIX}") if not path.name.startswith("_")}
+    names = {path.name.removesuffix(TEMPLATE_SUFFIX) for folder in folders
+             for path in folder.glob(f"*{TEMPLATE_SUFFIX}") if not path.name.startswith("_")}
     return [(name, "") for name in sorted(names) if name.startswith(incomplete)]
 
 

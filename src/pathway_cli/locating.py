@@ -18,11 +18,14 @@ from pathway_cli.findings import Finding, Severity
 
 __all__ = [
     "CASES_DIR",
+    "MAX_TEMPLATE_ENTRIES",
     "MENTORS_FILE",
     "RECORD_FILES",
     "REVIEWS_DIR",
     "SETTINGS_FILE",
+    "TEMPLATE_SUFFIX",
     "Located",
+    "builtin_templates",
     "case_folder_around",
     "find_root",
     "locate",
@@ -37,6 +40,17 @@ CASES_DIR = "cases"
 REVIEWS_DIR = "reviews"
 # The record files of a case folder besides its reviews (caseload.CASE_FILES gives their models).
 RECORD_FILES = ("learner.yaml", "assessment.yaml", "plan.yaml", "contract.yaml")
+# A report template is <name>.md.j2, built in or in the caseload's own templates/ folder,
+# which may hold at most this many entries (the renderer refuses more).
+TEMPLATE_SUFFIX = ".md.j2"
+MAX_TEMPLATE_ENTRIES = 10_000
+
+
+def builtin_templates() -> Path:
+    """The folder of pathway's own templates, page design and fonts."""
+    from importlib import resources
+
+    return Path(str(resources.files("pathway_cli.templates")))
 
 
 def find_root(start: Path) -> Path | None:

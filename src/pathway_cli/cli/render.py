@@ -123,8 +123,8 @@ def _emit(data: bytes, fmt: OutputFormat, output: Path | None, name: str) -> Non
 def _shows_one_review(root: Path | None, template: str) -> bool:
     """True unless ``template`` is a built-in report other than ``review`` (those show no
     single review, so --date would be ignored); a caseload's own template may show one."""
+    from pathway_cli.locating import TEMPLATE_SUFFIX
     from pathway_cli.rendering.options import BUILTIN_TEMPLATES
-    from pathway_cli.rendering.templates import TEMPLATE_SUFFIX
 
     if template == "review" or template not in BUILTIN_TEMPLATES:
         return True

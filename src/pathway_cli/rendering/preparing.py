@@ -20,6 +20,7 @@ from pathway_cli.checked import free_of_errors
 from pathway_cli.errors import UserError
 from pathway_cli.findings import Finding
 from pathway_cli.i18n import Language
+from pathway_cli.locating import TEMPLATE_SUFFIX
 from pathway_cli.models import ID_PATTERN
 from pathway_cli.redaction import allowed_sections, check_consent
 from pathway_cli.rendering.context import (
@@ -41,7 +42,7 @@ from pathway_cli.rendering.options import (
     RenderOptions,
     ReportUnavailable,
 )
-from pathway_cli.rendering.templates import TEMPLATE_SUFFIX, _render_template, template_dirs
+from pathway_cli.rendering.templates import _render_template, template_dirs
 from pathway_cli.typesetting import PageMeta, language_part
 from pathway_cli.validation import Context, case_findings
 

@@ -13,7 +13,6 @@ import stat
 import traceback
 from collections.abc import Mapping, Sequence
 from functools import cache
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from pathway_cli.caseload import Caseload
 from pathway_cli.i18n import is_report_gettext
+from pathway_cli.locating import MAX_TEMPLATE_ENTRIES, TEMPLATE_SUFFIX, builtin_templates
 from pathway_cli.rendering.filters import (
     _capital,
     _dash,
@@ -53,8 +53,7 @@ __all__ = [
     "templates_at",
 ]
 
-BUILTIN_DIR = Path(str(resources.files("pathway_cli.templates")))
-TEMPLATE_SUFFIX = ".md.j2"
+BUILTIN_DIR = builtin_templates()
 
 
 def template_dirs(caseload: Caseload | None) -> tuple[Path, ...]:
@@ -67,8 +66,6 @@ def template_dirs(caseload: Caseload | None) -> tuple[Path, ...]:
     dirs.append(BUILTIN_DIR)
     return tuple(dirs)
 
-
-_MAX_TEMPLATE_ENTRIES = 10_000
 
 
 def _confined_templates(folder: Path, root: Path) -> Path:
@@ -91,8 +88,8 @@ def _confined_templates(folder: Path, root: Path) -> Path:
     for current, folders, files in os.walk(resolved):
         for name in [*folders, *files]:
             seen += 1
-            if seen > _MAX_TEMPLATE_ENTRIES:
-                raise TemplateProblem(f"{folder} holds more than {_MAX_TEMPLATE_ENTRIES:,} "
+            if seen > MAX_TEMPLATE_ENTRIES:
+                raise TemplateProblem(f"{folder} holds more than {MAX_TEMPLATE_ENTRIES:,} "
                                       "files; keep only the templates there")
             _check_template_entry(Path(current) / name, resolved, folder)
     return resolved

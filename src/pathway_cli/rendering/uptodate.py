@@ -43,6 +43,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
+from pathway_cli.locating import MAX_TEMPLATE_ENTRIES
 from pathway_cli.rendering.outcomes import (
     BatchResult,
     Kind,
@@ -74,9 +75,6 @@ _LIBRARIES = {
     OutputFormat.html: ("jinja2", "babel", "markdown-it-py"),
     OutputFormat.pdf: ("jinja2", "babel", "markdown-it-py", "typst"),
 }
-# A templates/ folder with more entries than this is not digested (no cache): the renderer
-# refuses it anyway (``templates._confined_templates``).
-_MAX_TEMPLATE_ENTRIES = 10_000
 # An entry kind is part of a file name: a template named otherwise is not cached.
 _KIND_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 
@@ -134,7 +132,7 @@ def _tree_rows(folder: Path) -> list[tuple[Any, ...]] | None:
                 info = os.stat(path)  # noqa: PTH116
                 rows.append((os.path.relpath(path, folder), info.st_mode, info.st_size,
                              info.st_mtime_ns, info.st_ctime_ns, info.st_ino))
-                if len(rows) > _MAX_TEMPLATE_ENTRIES:
+                if len(rows) > MAX_TEMPLATE_ENTRIES:  # refused by the renderer: no cache
                     return None
     except (OSError, RuntimeError):
         return None
@@ -161,14 +159,12 @@ def _library_versions(fmt: OutputFormat) -> list[str]:
 def inputs_digest(request: BatchRequest, root: Path | None, out_dir: Path) -> bytes | None:
     """A digest of every input of a batch's reports but the case folders (see the module's
     description); None when one of them cannot be read: nothing is then up to date."""
-    from importlib import resources
-
-    from pathway_cli.locating import settings_digest
+    from pathway_cli.locating import builtin_templates, settings_digest
 
     settings = settings_digest(root)
     if settings is None:
         return None
-    builtin = Path(str(resources.files("pathway_cli.templates")))
+    builtin = builtin_templates()
     trees = [_tree_rows(root / "templates") if root is not None else [], _tree_rows(builtin)]
     if any(rows is None for rows in trees):
         return None
