@@ -202,12 +202,13 @@ def _report_batch(result: BatchResult, output: Path) -> None:
         console.print(f"  {outcome.case_id} ({label}): {escape(reason + removed)}")
 
 
-def _render_one(view: CaseloadView, request: BatchRequest, given: list[Path],
-                output: Path | None, status: list[StatusFilter] | None) -> None:
+def _render_one(view: CaseloadView, request: BatchRequest, output: Path | None,
+                status: list[StatusFilter] | None) -> None:
     """The caseload overview, or the report of the one case named, to stdout or a file."""
     from pathway_cli.caseload import load_cases
     from pathway_cli.rendering.caseload_report import render_caseload_report
-    from pathway_cli.rendering.finishing import render_case, report_file_name
+    from pathway_cli.rendering.finishing import render_case
+    from pathway_cli.rendering.outcomes import report_file_name
     from pathway_cli.writer import refuse_record_area
 
     caseload = view.caseload()
@@ -315,7 +316,7 @@ def render(
     request = BatchRequest(template, audience.value, to, resolve_today(today),
                            date.fromisoformat(review_date) if review_date else None, lang)
     if template == "caseload" or _single_case(view.case_folders, given):
-        _render_one(view, request, given, output, status)
+        _render_one(view, request, output, status)
         return
     if output is None:
         raise typer.BadParameter(

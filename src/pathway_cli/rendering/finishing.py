@@ -15,7 +15,6 @@ from markupsafe import Markup
 
 from pathway_cli.caseload import Case, Caseload
 from pathway_cli.rendering.options import OutputFormat, RenderOptions, TemplateProblem
-from pathway_cli.rendering.outcomes import report_file_name
 from pathway_cli.rendering.preparing import Prepared, prepare_case
 from pathway_cli.rendering.templates import (
     BUILTIN_DIR,
@@ -29,7 +28,6 @@ __all__ = [
     "assets_for",
     "finish",
     "render_case",
-    "report_file_name",
 ]
 
 CSS_FILE = "report.css"
