@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import os
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
-from tests.conftest import REPO, TODAY, app
+from tests.conftest import TODAY, app
+from tests.test_startup import fresh_run
 
 BASE = ["-t", "plan", "--to", "md", "--today", TODAY, "--status", "all"]
 
@@ -369,29 +366,6 @@ def test_a_terminal_bar_counts_up_to_date_cases(
     assert "7 up to date" in shown
 
 
-WARM_PROBE = """
-import contextlib, io, json, sys
-sys.argv = ["pathway", *json.loads(sys.argv[1])]
-from pathway_cli.cli import main
-code = 0
-with contextlib.redirect_stderr(io.StringIO()) as err:
-    try:
-        main()
-    except SystemExit as exc:
-        code = exc.code or 0
-names = {name.split(".")[0] for name in sys.modules}
-names |= {name for name in sys.modules if name.startswith("pathway_cli.")}
-print(json.dumps({"code": code, "err": err.getvalue(), "modules": sorted(names)}))
-"""
-
-
-def _fresh(*args: str) -> dict[str, Any]:
-    result = subprocess.run([sys.executable, "-c", WARM_PROBE, json.dumps(args)],
-                            capture_output=True, text=True, check=True, cwd=REPO)
-    found: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
-    return found
-
-
 @pytest.mark.parametrize("fmt", ["md", "html"])
 def test_a_batch_with_nothing_to_make_loads_no_case(sample: Path, tmp_path: Path,
                                                     fmt: str) -> None:
@@ -400,10 +374,10 @@ def test_a_batch_with_nothing_to_make_loads_no_case(sample: Path, tmp_path: Path
     out = tmp_path / "out"
     args = ["render", str(sample), "-o", str(out), "-t", "plan", "--to", fmt, "--today",
             TODAY, "--status", "all"]
-    cold = _fresh(*args)
+    cold = fresh_run(*args)
     assert cold["code"] == 0, cold["err"]
     assert {"pydantic", "jinja2", "pathway_cli.caseload"} <= set(cold["modules"])
-    warm = _fresh(*args)
+    warm = fresh_run(*args)
     assert warm["code"] == 0, warm["err"]
     assert "7 up to date" in warm["err"]
     heavy = {"pydantic", "jinja2", "yaml", "markdown_it", "pathway_cli.caseload",

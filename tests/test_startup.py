@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -41,21 +42,22 @@ print(json.dumps(sorted(names)))
 # model and pydantic, the renderer with Jinja and Babel, YAML, the typesetter, the charts.
 HELP_HEAVY = HEAVY | {"pydantic", "babel", "matplotlib"}
 
-# As PROBE, and what the command printed and its exit code.
+# As PROBE, and what the command printed (on stdout and stderr) and its exit code.
 RUN_PROBE = """
 import contextlib, io, json, sys
 sys.argv = ["pathway", *json.loads(sys.argv[1])]
 from pathway_cli.cli import main
-out = io.StringIO()
+out, err = io.StringIO(), io.StringIO()
 code = 0
-with contextlib.redirect_stdout(out):
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
     try:
         main()
     except SystemExit as exc:
         code = exc.code or 0
 names = {name.split(".")[0] for name in sys.modules}
 names |= {name for name in sys.modules if name.startswith("pathway_cli.")}
-print(json.dumps({"code": code, "out": out.getvalue(), "modules": sorted(names)}))
+print(json.dumps({"code": code, "out": out.getvalue(), "err": err.getvalue(),
+                  "modules": sorted(names)}))
 """
 
 
@@ -69,15 +71,23 @@ def imported_by(*args: str, env: dict[str, str] | None = None) -> set[str]:
     return set(json.loads(result.stdout.splitlines()[-1]))
 
 
-def run_fresh(*args: str, env: dict[str, str] | None = None,
-              cwd: Path = REPO) -> tuple[int, str, set[str]]:
-    """Exit code, standard output and imported packages of a fresh ``pathway ARGS``."""
+def fresh_run(*args: str, env: dict[str, str] | None = None,
+              cwd: Path = REPO) -> dict[str, Any]:
+    """A fresh ``pathway ARGS``: its exit code (``code``), standard output (``out``) and
+    error (``err``), and the packages and pathway modules it imported (``modules``)."""
     result = subprocess.run(
         [sys.executable, "-c", RUN_PROBE, json.dumps(args)],
         capture_output=True, text=True, check=True, cwd=cwd,
         env={**os.environ, **(env or {})},
     )
-    found = json.loads(result.stdout.splitlines()[-1])
+    found: dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    return found
+
+
+def run_fresh(*args: str, env: dict[str, str] | None = None,
+              cwd: Path = REPO) -> tuple[int, str, set[str]]:
+    """Exit code, standard output and imported packages of a fresh ``pathway ARGS``."""
+    found = fresh_run(*args, env=env, cwd=cwd)
     return found["code"], found["out"], set(found["modules"])
 
 
